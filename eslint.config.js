@@ -1,0 +1,40 @@
+// Lint rules, including the layer boundaries from DESIGN.md:
+// lib/semantics and lib/stores never import axios or each other.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const layer = (files, banned) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: banned.map((group) => ({ group: [group], message: 'crosses a layer boundary (see DESIGN.md, Layers)' })) }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/browser/output/**', '.ci/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  layer(['lib/semantics/**/*.ts'], ['axios', '../stores/*', '../axios/*', 'node:*']),
+  layer(['lib/stores/**/*.ts'], ['axios', '../semantics/*', '../axios/*']),
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-expressions': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+);

@@ -1,0 +1,51 @@
+/**
+ * The persisted record: what every store keeps for one cached response.
+ *
+ * The format is versioned. A store that reads a record whose `v` differs from
+ * {@link RECORD_FORMAT_VERSION} must treat it as a miss (and may delete it).
+ */
+
+/** Version of {@link CacheRecord}'s shape. Bump it on any incompatible change. */
+export const RECORD_FORMAT_VERSION = 1 as const;
+
+/** Response headers as stored: lower-case names, one string value each. */
+export type StoredHeaders = Record<string, string>;
+
+/**
+ * A cached body exactly as the axios adapter produced it, before `transformResponse`.
+ * - `text`: the adapter returned a string (axios' default `json` and `text` response types).
+ * - `binary`: the adapter returned bytes (`arraybuffer`: a Buffer in Node, an ArrayBuffer in browsers).
+ */
+export type CachedBody =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'binary'; readonly bytes: Uint8Array };
+
+export interface CacheRecord {
+  /** Format version, always {@link RECORD_FORMAT_VERSION} for records this version writes. */
+  readonly v: typeof RECORD_FORMAT_VERSION;
+  /** The store key this record was written under. */
+  readonly key: string;
+  /** Upper-case request method. */
+  readonly method: string;
+  /** Normalised absolute request URL (sorted query). */
+  readonly url: string;
+  readonly status: number;
+  readonly statusText: string;
+  /** Response headers, hop-by-hop headers already removed (RFC 9111 §3.1). */
+  readonly headers: StoredHeaders;
+  readonly body: CachedBody;
+  /** Lower-case names listed by the response's `Vary`, if any (RFC 9111 §4.1). */
+  readonly vary?: readonly string[];
+  /** The request's values for the `vary` headers, in the same order; `null` when absent. */
+  readonly varyValues?: readonly (string | null)[];
+  /** Epoch ms when the request that produced this response was sent (RFC 9111 §4.2.3 request_time). */
+  readonly requestTime: number;
+  /** Epoch ms when the response was received (RFC 9111 §4.2.3 response_time). */
+  readonly responseTime: number;
+  /** Epoch ms when this record was first stored. */
+  readonly createdAt: number;
+  /** Epoch ms after which the store may drop the record (freshness plus any stale/revalidation window). */
+  readonly expiresAt: number;
+  /** Labels given with the request's `cache.tags`, for invalidation by tag. */
+  readonly tags?: readonly string[];
+}

@@ -1,0 +1,38 @@
+import type { CacheRecord } from '../record.js';
+
+/** Something a store wants the cache's owner to know about, outside any single request. */
+export interface StoreEvent {
+  readonly type: 'error' | 'warning';
+  readonly error: Error;
+}
+
+/**
+ * The storage contract every back end implements. Stores know nothing of HTTP.
+ *
+ * Rules every store follows (checked by `test/stores/store-contract.ts`):
+ * - `get` never returns a record whose `expiresAt` has passed, even if the back end's
+ *   native expiry has not removed it yet.
+ * - `set` overwrites; `expiresAt` is absolute (epoch ms) and maps to native TTL where possible.
+ * - `delete` is idempotent.
+ * - `clear` removes only this store's namespace.
+ * - A record that cannot be decoded (garbage, another format version, truncated) is deleted and
+ *   `get` rejects with a `CorruptEntryError`; the cache turns that into a miss plus an `error` event.
+ */
+export interface CacheStore {
+  get(key: string): Promise<CacheRecord | undefined>;
+  set(key: string, record: CacheRecord, expiresAt: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  clear?(): Promise<void>;
+  /** Every live key of this namespace, streamed (never all loaded at once). */
+  keys?(): AsyncIterable<string>;
+  /** Every live record of this namespace, streamed. */
+  entries?(): AsyncIterable<CacheRecord>;
+  /** Number of records in this namespace, where the store can tell cheaply. */
+  count?(): Promise<number>;
+  /** Approximate bytes held by this namespace, where the store can tell. */
+  size?(): Promise<number | undefined>;
+  /** Subscribe to errors and warnings that happen outside a request; returns an unsubscribe function. */
+  onEvent?(listener: (event: StoreEvent) => void): () => void;
+  /** Release resources the store created itself (never a client the user passed in). */
+  close?(): Promise<void>;
+}
