@@ -1,0 +1,181 @@
+/**
+ * In-process store over lru-cache: the default store, and the one on the hit path of every
+ * benchmark. `get` does no copying and no encoding: records are kept exactly as given (the
+ * cache never mutates a record and copies bodies before handing them to callers).
+ */
+import { LRUCache } from 'lru-cache';
+import type { CacheRecord } from '../record.js';
+import type { CacheStore } from './store.js';
+
+const MIB = 1024 * 1024;
+
+/** Rough fixed cost of one entry (record object, strings' headers, lru slots), in bytes. */
+const ENTRY_OVERHEAD_BYTES = 256;
+
+export interface MemoryStoreOptions {
+  /**
+   * Most records held at once; the least recently used record is dropped beyond it.
+   * @default 1000
+   */
+  readonly maxEntries?: number;
+  /**
+   * Upper bound of the total estimated size of held records, in bytes (see {@link estimateRecordBytes}).
+   * @default 52428800 (50 MiB)
+   */
+  readonly maxBytes?: number;
+  /**
+   * Largest single record kept, in estimated bytes; a larger record is not stored (and any older
+   * record under its key is dropped). Must not exceed `maxBytes`.
+   * @default maxBytes / 10
+   */
+  readonly maxEntryBytes?: number;
+  /**
+   * Clock used for expiry, epoch ms. Inject one in tests.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
+/** What the store keeps per key: the record as given and the absolute expiry it was set with. */
+interface Slot {
+  readonly record: CacheRecord;
+  readonly expiresAt: number;
+  readonly bytes: number;
+}
+
+/**
+ * Estimated memory held by a record, in bytes: body bytes (binary) or two bytes per UTF-16 code
+ * unit (text), two bytes per character of header names, values, key and URL, plus a fixed overhead.
+ */
+export function estimateRecordBytes(record: CacheRecord): number {
+  let chars = record.key.length + record.url.length + record.statusText.length;
+  for (const name in record.headers) {
+    chars += name.length + (record.headers[name]?.length ?? 0);
+  }
+  const bodyBytes = record.body.type === 'binary' ? record.body.bytes.byteLength : 2 * record.body.text.length;
+  return ENTRY_OVERHEAD_BYTES + 2 * chars + bodyBytes;
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new TypeError(`MemoryStore option ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+export class MemoryStore implements CacheStore {
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+  readonly maxEntryBytes: number;
+  readonly #now: () => number;
+  readonly #lru: LRUCache<string, Slot>;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('MemoryStore options must be an object');
+    }
+    this.maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 1000);
+    this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 50 * MIB);
+    this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
+    if (this.maxEntryBytes > this.maxBytes) {
+      throw new TypeError(`MemoryStore option maxEntryBytes (${this.maxEntryBytes}) must not exceed maxBytes (${this.maxBytes})`);
+    }
+    const now = options.now ?? Date.now;
+    if (typeof now !== 'function') {
+      throw new TypeError('MemoryStore option now must be a function returning epoch ms');
+    }
+    this.#now = now;
+    this.#lru = new LRUCache<string, Slot>({
+      max: this.maxEntries,
+      maxSize: this.maxBytes,
+      maxEntrySize: this.maxEntryBytes,
+      sizeCalculation: (slot) => slot.bytes,
+      // lru-cache measures ttl with this clock, so its native expiry agrees with our read-time check.
+      perf: { now },
+    });
+  }
+
+  get(key: string): Promise<CacheRecord | undefined> {
+    const slot = this.#lru.get(key);
+    if (slot === undefined) return Promise.resolve(undefined);
+    if (slot.expiresAt <= this.#now()) {
+      this.#lru.delete(key);
+      return Promise.resolve(undefined);
+    }
+    return Promise.resolve(slot.record);
+  }
+
+  set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
+    const ttlMs = Math.ceil(expiresAt - this.#now());
+    const bytes = estimateRecordBytes(record);
+    if (!(ttlMs > 0) || bytes > this.maxEntryBytes) {
+      // Already expired, or too large to keep: an older record under this key must not survive.
+      this.#lru.delete(key);
+      return Promise.resolve();
+    }
+    this.#lru.set(key, { record, expiresAt, bytes }, { ttl: ttlMs });
+    return Promise.resolve();
+  }
+
+  delete(key: string): Promise<void> {
+    this.#lru.delete(key);
+    return Promise.resolve();
+  }
+
+  clear(): Promise<void> {
+    this.#lru.clear();
+    return Promise.resolve();
+  }
+
+  /** Keys live when the iteration reaches them (a snapshot of key names, checked one by one). */
+  keys(): AsyncIterable<string> {
+    return toAsyncIterable(this.#liveSlots(), ([key]) => key);
+  }
+
+  /** Records live when the iteration reaches them. */
+  entries(): AsyncIterable<CacheRecord> {
+    return toAsyncIterable(this.#liveSlots(), ([, slot]) => slot.record);
+  }
+
+  count(): Promise<number> {
+    this.#purgeExpired();
+    return Promise.resolve(this.#lru.size);
+  }
+
+  /** Estimated bytes held (see {@link estimateRecordBytes}). */
+  size(): Promise<number> {
+    this.#purgeExpired();
+    return Promise.resolve(this.#lru.calculatedSize);
+  }
+
+  #live(key: string): Slot | undefined {
+    const slot = this.#lru.peek(key);
+    if (slot === undefined || slot.expiresAt > this.#now()) return slot;
+    this.#lru.delete(key);
+    return undefined;
+  }
+
+  *#liveSlots(): Generator<readonly [string, Slot]> {
+    for (const key of [...this.#lru.keys()]) {
+      const slot = this.#live(key);
+      if (slot !== undefined) yield [key, slot];
+    }
+  }
+
+  #purgeExpired(): void {
+    this.#lru.purgeStale();
+    for (const key of [...this.#lru.keys()]) this.#live(key);
+  }
+}
+
+/** Adapts a lazy synchronous iteration to the contract's async iteration, one item per `next()`. */
+function toAsyncIterable<T, U>(items: Iterator<T>, pick: (item: T) => U): AsyncIterable<U> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: (): Promise<IteratorResult<U>> => {
+        const step = items.next();
+        return Promise.resolve(step.done === true ? { done: true, value: undefined } : { done: false, value: pick(step.value) });
+      },
+    }),
+  };
+}
