@@ -1,0 +1,264 @@
+/**
+ * `WebStorageStore`: a cache store over `localStorage` or `sessionStorage` (or any object with
+ * the same five members), for front ends. Subpath: `axios-http-cache/web-storage`.
+ *
+ * Web Storage holds strings only, so each entry is one item holding JSON; a binary body is kept
+ * as base64 (a third bigger than the bytes). For large or binary responses prefer `IndexedDBStore`.
+ * Storage is synchronous and small (about 5 MB per origin in most browsers): keep entries small.
+ */
+import { CorruptEntryError, CacheError, StoreError } from '../errors.js';
+import type { CacheRecord, CachedBody } from '../record.js';
+import type { CacheStore, StoreEvent } from './store.js';
+import { base64ToBytes, bytesToBase64, recordProblem } from './web-record.js';
+
+/** The part of the DOM `Storage` interface this store uses; `localStorage` and `sessionStorage` have it. */
+export type WebStorageLike = Pick<Storage, 'length' | 'key' | 'getItem' | 'setItem' | 'removeItem'>;
+
+export interface WebStorageStoreOptions {
+  /** Where entries live. Default: `globalThis.localStorage` (a TypeError if there is none). */
+  readonly storage?: WebStorageLike;
+  /**
+   * Prepended to every item name; `clear()`, `keys()`, `entries()` and quota eviction touch only
+   * items with this prefix. Default: `'axios-http-cache:'`.
+   */
+  readonly prefix?: string;
+  /** Clock in epoch ms, for expiry checks and tests. Default: `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** The JSON an item holds: `e` expiresAt, `c` createdAt, `r` the record with its body as text or base64. */
+interface StoredItem {
+  readonly e: number;
+  readonly c: number;
+  readonly r: Record<string, unknown>;
+}
+
+type StoredBody = { readonly type: 'text'; readonly text: string } | { readonly type: 'binary'; readonly base64: string };
+
+const DEFAULT_PREFIX = 'axios-http-cache:';
+
+function defaultStorage(): WebStorageLike {
+  let storage: unknown;
+  try {
+    storage = (globalThis as { localStorage?: unknown }).localStorage;
+  } catch (error) {
+    throw new TypeError('WebStorageStore: option storage was not given and globalThis.localStorage is not accessible here', { cause: error });
+  }
+  if (typeof storage !== 'object' || storage === null) {
+    throw new TypeError('WebStorageStore: option storage was not given and there is no globalThis.localStorage here; pass a Storage');
+  }
+  return storage as WebStorageLike;
+}
+
+/** True for the errors browsers throw when `setItem` would exceed the origin's quota. */
+export function isQuotaError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22 || code === 1014;
+}
+
+function encodeBody(body: CachedBody): StoredBody {
+  return body.type === 'text' ? body : { type: 'binary', base64: bytesToBase64(body.bytes) };
+}
+
+function decodeBody(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const { type, base64 } = body as { type?: unknown; base64?: unknown };
+  if (type !== 'binary' || typeof base64 !== 'string') return body;
+  return { type: 'binary', bytes: base64ToBytes(base64) };
+}
+
+/** Expiry and age of an item, read without decoding its body; `undefined` when the item is unreadable. */
+function peek(text: string): { expiresAt: number; createdAt: number } | undefined {
+  try {
+    const item = JSON.parse(text) as Partial<StoredItem> | null;
+    if (typeof item?.e === 'number' && typeof item.c === 'number') return { expiresAt: item.e, createdAt: item.c };
+  } catch {
+    // unreadable: the caller treats it as the first thing to evict
+  }
+  return undefined;
+}
+
+export class WebStorageStore implements CacheStore {
+  readonly #storage: WebStorageLike;
+  readonly #prefix: string;
+  readonly #now: () => number;
+  readonly #listeners = new Set<(event: StoreEvent) => void>();
+
+  constructor(options: WebStorageStoreOptions = {}) {
+    if (options.prefix !== undefined && (typeof options.prefix !== 'string' || options.prefix === '')) {
+      throw new TypeError('WebStorageStore: option prefix must be a non-empty string, so that clear() cannot touch other data');
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new TypeError('WebStorageStore: option now must be a function returning epoch ms');
+    }
+    this.#storage = options.storage ?? defaultStorage();
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get(key: string): Promise<CacheRecord | undefined> {
+    return this.#run('get', () => this.#read(key));
+  }
+
+  set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
+    return this.#run('set', () => {
+      const item: StoredItem = { e: expiresAt, c: record.createdAt, r: { ...record, body: encodeBody(record.body) } };
+      this.#write(this.#prefix + key, JSON.stringify(item));
+    });
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#run('delete', () => this.#storage.removeItem(this.#prefix + key));
+  }
+
+  clear(): Promise<void> {
+    return this.#run('clear', () => {
+      for (const name of this.#names()) this.#storage.removeItem(name);
+    });
+  }
+
+  /** Live keys of this namespace. Web Storage is in memory already, so names are listed up front. */
+  async *keys(): AsyncIterable<string> {
+    for (const name of this.#names()) {
+      const text = this.#storage.getItem(name);
+      const meta = text === null ? undefined : peek(text);
+      if (meta !== undefined && meta.expiresAt > this.#now()) yield name.slice(this.#prefix.length);
+    }
+    await Promise.resolve();
+  }
+
+  /** Live records of this namespace; an unreadable item is deleted, reported as an `error` event and skipped. */
+  async *entries(): AsyncIterable<CacheRecord> {
+    for (const name of this.#names()) {
+      const key = name.slice(this.#prefix.length);
+      try {
+        const record = this.#read(key);
+        if (record !== undefined) yield record;
+      } catch (error) {
+        this.#emit({ type: 'error', error: error instanceof Error ? error : new StoreError('entries', String(error)) });
+      }
+    }
+    await Promise.resolve();
+  }
+
+  count(): Promise<number> {
+    return this.#run('count', () => {
+      const now = this.#now();
+      return this.#names().filter((name) => {
+        const text = this.#storage.getItem(name);
+        const meta = text === null ? undefined : peek(text);
+        return meta !== undefined && meta.expiresAt > now;
+      }).length;
+    });
+  }
+
+  /** Approximate bytes of this namespace: names plus values, two bytes per UTF-16 code unit. */
+  size(): Promise<number | undefined> {
+    return this.#run('size', () =>
+      this.#names().reduce((total, name) => total + 2 * (name.length + (this.#storage.getItem(name)?.length ?? 0)), 0),
+    );
+  }
+
+  onEvent(listener: (event: StoreEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  #read(key: string): CacheRecord | undefined {
+    const name = this.#prefix + key;
+    const text = this.#storage.getItem(name);
+    if (text === null) return undefined;
+    let item: Partial<StoredItem> | null;
+    let record: unknown;
+    try {
+      item = JSON.parse(text) as Partial<StoredItem> | null;
+      record = typeof item?.r === 'object' && item.r !== null ? { ...item.r, body: decodeBody(item.r['body']) } : undefined;
+    } catch (error) {
+      this.#storage.removeItem(name);
+      throw new CorruptEntryError(key, 'the item is not valid JSON or its base64 body does not decode', { cause: error });
+    }
+    const problem = typeof item?.e === 'number' ? recordProblem(record) : 'it has no expiry';
+    if (problem !== undefined) {
+      this.#storage.removeItem(name);
+      throw new CorruptEntryError(key, problem);
+    }
+    if ((item?.e ?? 0) <= this.#now()) {
+      this.#storage.removeItem(name);
+      return undefined;
+    }
+    return record as CacheRecord;
+  }
+
+  /** `setItem`; on a quota error, evict the oldest items of this namespace and retry once. */
+  #write(name: string, text: string): void {
+    try {
+      this.#storage.setItem(name, text);
+      return;
+    } catch (error) {
+      if (!isQuotaError(error)) throw error;
+    }
+    const evicted = this.#evict(2 * (name.length + text.length));
+    try {
+      this.#storage.setItem(name, text);
+    } catch (error) {
+      throw new StoreError('set', `storage quota exceeded, even after evicting ${evicted} entries of this namespace`, { cause: error });
+    }
+    this.#emit({ type: 'warning', error: new CacheError('ECACHE_QUOTA_EVICTED', `storage quota exceeded: evicted ${evicted} entries of prefix ${JSON.stringify(this.#prefix)} to make room`) });
+  }
+
+  /** Removes unreadable, then expired, then the oldest items until about `neededBytes` are free; returns how many. */
+  #evict(neededBytes: number): number {
+    const now = this.#now();
+    const candidates = this.#names().map((name) => {
+      const text = this.#storage.getItem(name) ?? '';
+      const meta = peek(text);
+      // Unreadable items sort first, expired ones next, then by age and by expiry.
+      const rank = meta === undefined ? 0 : meta.expiresAt <= now ? 1 : 2;
+      return { name, bytes: 2 * (name.length + text.length), rank, createdAt: meta?.createdAt ?? 0, expiresAt: meta?.expiresAt ?? 0 };
+    });
+    candidates.sort((a, b) => a.rank - b.rank || a.createdAt - b.createdAt || a.expiresAt - b.expiresAt);
+    let freedBytes = 0;
+    let evicted = 0;
+    for (const candidate of candidates) {
+      if (freedBytes >= neededBytes && candidate.rank === 2) break;
+      this.#storage.removeItem(candidate.name);
+      freedBytes += candidate.bytes;
+      evicted += 1;
+    }
+    return evicted;
+  }
+
+  /** Item names of this namespace, listed before any is removed (removal shifts `key(index)`). */
+  #names(): string[] {
+    const names: string[] = [];
+    for (let index = 0; index < this.#storage.length; index += 1) {
+      const name = this.#storage.key(index);
+      if (name?.startsWith(this.#prefix)) names.push(name);
+    }
+    return names;
+  }
+
+  #emit(event: StoreEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's own failure must not break the store
+      }
+    }
+  }
+
+  /** Runs a synchronous storage step as a promise; anything thrown becomes a rejection, never an exception. */
+  #run<T>(operation: string, step: () => T): Promise<T> {
+    try {
+      return Promise.resolve(step());
+    } catch (error) {
+      if (error instanceof CacheError) return Promise.reject(error);
+      const message = error instanceof Error ? error.message : String(error);
+      return Promise.reject(new StoreError(operation, message, { cause: error }));
+    }
+  }
+}
