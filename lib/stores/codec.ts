@@ -1,0 +1,232 @@
+/**
+ * Versioned, binary-safe encoding of a {@link CacheRecord} to bytes, shared by the Redis and Mongo
+ * stores (and usable by browser stores: no `node:` imports here; compression is passed in).
+ *
+ * Layout (all integers big-endian):
+ * ```
+ * offset 0  2 bytes  magic 0xAC 0x48
+ *        2  1 byte   codec version (CODEC_VERSION)
+ *        3  1 byte   compression: 0 none, 1 gzip, 2 brotli (applies to everything after byte 3)
+ *  then (possibly compressed):
+ *        0  1 byte   body kind: 0 UTF-8 text after the metadata, 1 raw bytes after the metadata,
+ *                    2 text held inside the metadata (`t`, for strings that are not well-formed UTF-16)
+ *        1  4 bytes  metadata length N
+ *        5  4 bytes  body length B (the payload must be exactly 9 + N + B bytes: truncation shows)
+ *        9  N bytes  metadata: the record without its body, as UTF-8 JSON
+ *      9+N  B bytes  body bytes
+ * ```
+ * Header names and values live inside the JSON string, never as field names of a database document.
+ */
+import { RECORD_FORMAT_VERSION, type CacheRecord, type CachedBody } from '../record.js';
+
+export const CODEC_VERSION = 1;
+const MAGIC_0 = 0xac;
+const MAGIC_1 = 0x48;
+const OUTER_HEADER_BYTES = 4;
+const INNER_HEADER_BYTES = 9;
+
+export type CompressionAlgorithm = 'gzip' | 'brotli';
+const COMPRESSION_IDS: Readonly<Record<CompressionAlgorithm, number>> = { gzip: 1, brotli: 2 };
+const COMPRESSION_BY_ID: readonly (CompressionAlgorithm | undefined)[] = [undefined, 'gzip', 'brotli'];
+
+/** Compression provided by the host (see `compression-node.ts`); async so large bodies do not block. */
+export interface Compressor {
+  compress(algorithm: CompressionAlgorithm, data: Uint8Array): Promise<Uint8Array>;
+  decompress(algorithm: CompressionAlgorithm, data: Uint8Array): Promise<Uint8Array>;
+}
+
+export interface EncodeOptions {
+  /** Compress when the uncompressed payload is larger than this many bytes. Off when absent. */
+  readonly compressAboveBytes?: number;
+  /** @default 'gzip' */
+  readonly algorithm?: CompressionAlgorithm;
+  /** Required for compression to happen. */
+  readonly compressor?: Compressor;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly record: CacheRecord }
+  | { readonly ok: false; readonly reason: string };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Encodes a record. Rejects only if the provided compressor fails. */
+export async function encodeRecord(record: CacheRecord, options: EncodeOptions = {}): Promise<Uint8Array> {
+  const { body, ...meta } = record;
+  let kind: number;
+  let bodyBytes: Uint8Array;
+  let metaObject: object = meta;
+  if (body.type === 'binary') {
+    kind = 1;
+    bodyBytes = body.bytes;
+  } else if (isWellFormed(body.text)) {
+    kind = 0;
+    bodyBytes = encoder.encode(body.text);
+  } else {
+    kind = 2;
+    bodyBytes = new Uint8Array(0);
+    metaObject = { ...meta, t: body.text };
+  }
+  const metaBytes = encoder.encode(JSON.stringify(metaObject));
+  const inner = new Uint8Array(INNER_HEADER_BYTES + metaBytes.byteLength + bodyBytes.byteLength);
+  inner[0] = kind;
+  const view = new DataView(inner.buffer);
+  view.setUint32(1, metaBytes.byteLength);
+  view.setUint32(5, bodyBytes.byteLength);
+  inner.set(metaBytes, INNER_HEADER_BYTES);
+  inner.set(bodyBytes, INNER_HEADER_BYTES + metaBytes.byteLength);
+
+  let compressionId = 0;
+  let payload: Uint8Array = inner;
+  const { compressAboveBytes, compressor } = options;
+  if (compressor !== undefined && compressAboveBytes !== undefined && inner.byteLength > compressAboveBytes) {
+    const algorithm = options.algorithm ?? 'gzip';
+    const packed = await compressor.compress(algorithm, inner);
+    if (packed.byteLength < inner.byteLength) {
+      compressionId = COMPRESSION_IDS[algorithm];
+      payload = packed;
+    }
+  }
+  const out = new Uint8Array(OUTER_HEADER_BYTES + payload.byteLength);
+  out[0] = MAGIC_0;
+  out[1] = MAGIC_1;
+  out[2] = CODEC_VERSION;
+  out[3] = compressionId;
+  out.set(payload, OUTER_HEADER_BYTES);
+  return out;
+}
+
+/** Decodes bytes written by {@link encodeRecord}. Never throws or rejects: failures are a result. */
+export async function decodeRecord(data: Uint8Array, compressor?: Compressor): Promise<DecodeResult> {
+  if (data.byteLength < OUTER_HEADER_BYTES || data[0] !== MAGIC_0 || data[1] !== MAGIC_1) {
+    return fail('not an encoded cache record');
+  }
+  if (data[2] !== CODEC_VERSION) return fail(`unsupported codec version ${String(data[2])}`);
+  const compressionId = data[3] ?? 0;
+  let inner = data.subarray(OUTER_HEADER_BYTES);
+  if (compressionId !== 0) {
+    const algorithm = COMPRESSION_BY_ID[compressionId];
+    if (algorithm === undefined) return fail(`unknown compression id ${compressionId}`);
+    if (compressor === undefined) return fail(`${algorithm}-compressed record but no decompressor available`);
+    try {
+      inner = await compressor.decompress(algorithm, inner);
+    } catch (error) {
+      return fail(`${algorithm} decompression failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return decodeInner(inner);
+}
+
+function decodeInner(inner: Uint8Array): DecodeResult {
+  if (inner.byteLength < INNER_HEADER_BYTES) return fail('truncated header');
+  const kind = inner[0];
+  const view = new DataView(inner.buffer, inner.byteOffset, inner.byteLength);
+  const bodyStart = INNER_HEADER_BYTES + view.getUint32(1);
+  const expectedBytes = bodyStart + view.getUint32(5);
+  if (expectedBytes !== inner.byteLength) {
+    return fail(`length mismatch: header announces ${expectedBytes} bytes, found ${inner.byteLength}`);
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(decoder.decode(inner.subarray(INNER_HEADER_BYTES, bodyStart)));
+  } catch {
+    return fail('metadata is not valid JSON');
+  }
+  if (!isRecord(meta)) return fail('metadata is not an object');
+  const bodyBytes = inner.subarray(bodyStart);
+  let body: CachedBody;
+  if (kind === 1) {
+    body = { type: 'binary', bytes: new Uint8Array(bodyBytes) }; // a copy: never alias a pooled buffer
+  } else if (kind === 0) {
+    try {
+      body = { type: 'text', text: decoder.decode(bodyBytes) };
+    } catch {
+      return fail('text body is not valid UTF-8');
+    }
+  } else if (kind === 2 && typeof meta['t'] === 'string' && bodyBytes.byteLength === 0) {
+    body = { type: 'text', text: meta['t'] };
+  } else {
+    return fail(`unknown body kind ${String(kind)}`);
+  }
+  const problem = checkMeta(meta);
+  if (problem !== undefined) return fail(problem);
+  return { ok: true, record: buildRecord(meta, body) };
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function checkMeta(meta: Json): string | undefined {
+  if (meta['v'] !== RECORD_FORMAT_VERSION) return `record format version ${JSON.stringify(meta['v'])} is not ${RECORD_FORMAT_VERSION}`;
+  for (const name of ['key', 'method', 'url', 'statusText'] as const) {
+    if (typeof meta[name] !== 'string') return `field ${name} is not a string`;
+  }
+  for (const name of ['status', 'requestTime', 'responseTime', 'createdAt', 'expiresAt'] as const) {
+    if (typeof meta[name] !== 'number') return `field ${name} is not a number`;
+  }
+  const headers = meta['headers'];
+  if (!isRecord(headers) || !Object.values(headers).every((value) => typeof value === 'string')) {
+    return 'field headers is not a map of strings';
+  }
+  if (meta['vary'] !== undefined && !isStringArray(meta['vary'])) return 'field vary is not a list of strings';
+  if (meta['tags'] !== undefined && !isStringArray(meta['tags'])) return 'field tags is not a list of strings';
+  const varyValues = meta['varyValues'];
+  if (varyValues !== undefined && !(Array.isArray(varyValues) && varyValues.every((item) => item === null || typeof item === 'string'))) {
+    return 'field varyValues is not a list of strings or nulls';
+  }
+  return undefined;
+}
+
+/** Builds the record from checked metadata, copying only known fields (no prototype surprises). */
+function buildRecord(meta: Json, body: CachedBody): CacheRecord {
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(meta['headers'] as Record<string, string>)) headers[name] = value;
+  return {
+    v: RECORD_FORMAT_VERSION,
+    key: meta['key'] as string,
+    method: meta['method'] as string,
+    url: meta['url'] as string,
+    status: meta['status'] as number,
+    statusText: meta['statusText'] as string,
+    headers,
+    body,
+    ...(meta['vary'] !== undefined ? { vary: meta['vary'] as string[] } : {}),
+    ...(meta['varyValues'] !== undefined ? { varyValues: meta['varyValues'] as (string | null)[] } : {}),
+    requestTime: meta['requestTime'] as number,
+    responseTime: meta['responseTime'] as number,
+    createdAt: meta['createdAt'] as number,
+    expiresAt: meta['expiresAt'] as number,
+    ...(meta['tags'] !== undefined ? { tags: meta['tags'] as string[] } : {}),
+  };
+}
+
+function fail(reason: string): DecodeResult {
+  return { ok: false, reason };
+}
+
+/** `String.prototype.isWellFormed` where the runtime has it (Node 20, current browsers). */
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+/** True when the string has no lone surrogates, so UTF-8 round-trips it exactly. */
+function isWellFormed(text: string): boolean {
+  if (nativeIsWellFormed !== undefined) return nativeIsWellFormed.call(text);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return false;
+    }
+  }
+  return true;
+}
