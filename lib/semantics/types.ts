@@ -63,11 +63,17 @@ export interface PolicyOptions {
   readonly staleWhileRevalidateMs?: number | undefined;
   /** Extra stale-if-error window (ms) granted by the user on top of the response directive; Infinity for "always". */
   readonly staleIfErrorMs?: number | undefined;
+  /**
+   * How long (ms) past the end of freshness a response with a validator (ETag or Last-Modified)
+   * is kept so it can still be revalidated with a conditional request. Default: 1 hour.
+   */
+  readonly retainForRevalidationMs?: number | undefined;
 }
 
 /** The outcome of asking whether a stored response can answer a request (RFC 9111 §4). */
 export type ReuseDecision =
-  | { readonly action: 'fresh'; readonly ageMs: number }
+  /** `stale: true` when the response is past its freshness but the request's max-stale allows it (§5.2.1.2). */
+  | { readonly action: 'fresh'; readonly ageMs: number; readonly stale?: boolean }
   | { readonly action: 'stale-while-revalidate'; readonly ageMs: number }
   | { readonly action: 'revalidate'; readonly ageMs: number; readonly reason: string }
   | { readonly action: 'unusable'; readonly reason: string };

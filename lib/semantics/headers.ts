@@ -1,0 +1,68 @@
+/**
+ * Which response header fields a cache keeps (RFC 9111 §3.1).
+ */
+import { parseCacheControl } from './cache-control.js';
+import type { Headers, PolicyOptions, ResponseFacts } from './types.js';
+
+export { parseHttpDate } from './http-date.js';
+
+/**
+ * RFC 9111 §3.1 / RFC 9110 §7.6.1: connection-specific fields, removed before forwarding and
+ * therefore before storage, plus the proxy-specific fields §3.1 says "MUST NOT be stored".
+ */
+export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-authentication-info',
+]);
+
+function listedNames(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+}
+
+/** Copies `headers` without the named (lower-case) fields. */
+function without(headers: Headers, drop: ReadonlySet<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!drop.has(lower)) out[lower] = value;
+  }
+  return out;
+}
+
+/**
+ * RFC 9111 §3.1: removes Connection and "fields whose names are listed in it", the other
+ * hop-by-hop fields and the proxy authentication fields. Names come back lower-case.
+ */
+export function stripHopByHop(headers: Headers): Record<string, string> {
+  const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection')?.[1];
+  return without(headers, new Set([...HOP_BY_HOP_FIELDS, ...listedNames(connection)]));
+}
+
+/**
+ * The header fields to persist for a response (RFC 9111 §3.1):
+ * - hop-by-hop and proxy fields are removed (see {@link stripHopByHop});
+ * - §5.2.2.7: with a qualified `private="a, b"` a shared cache "MUST NOT store the listed header
+ *   fields" but may store the rest;
+ * - §5.2.2.4: with a qualified `no-cache="a, b"` a cache MAY reuse the response "if the listed
+ *   header fields are excluded from the subsequent response", so they are dropped from storage.
+ * Both lists are honoured even when `opts.cacheControl` is false: they protect data, not freshness.
+ */
+export function headersToStore(res: ResponseFacts, opts: PolicyOptions): Record<string, string> {
+  const kept = stripHopByHop(res.headers);
+  const directives = parseCacheControl(kept['cache-control']);
+  const drop = new Set<string>();
+  if (typeof directives.noCache !== 'boolean') for (const name of directives.noCache) drop.add(name);
+  if (opts.shared && typeof directives.private !== 'boolean') for (const name of directives.private) drop.add(name);
+  return drop.size === 0 ? kept : without(kept, drop);
+}
