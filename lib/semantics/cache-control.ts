@@ -56,7 +56,8 @@ function unquote(value: string): string {
   if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
     return trimmed.slice(1, -1).replace(/\\(.)/g, '$1');
   }
-  return trimmed;
+  // An unterminated quoted-string: keep what follows the opening quote.
+  return trimmed.startsWith('"') ? trimmed.slice(1) : trimmed;
 }
 
 function rawDirectives(value: string): RawDirective[] {
