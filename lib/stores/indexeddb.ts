@@ -108,6 +108,10 @@ export class IndexedDBStore implements CacheStore {
   }
 
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
+    if (expiresAt <= this.#now()) {
+      await this.delete(key);
+      return;
+    }
     const row: StoredRow = { key, expiresAt, record: compact(record) };
     const put = (store: IDBObjectStore): (() => void) => {
       store.put(row);

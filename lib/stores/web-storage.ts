@@ -103,6 +103,10 @@ export class WebStorageStore implements CacheStore {
 
   set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     return this.#run('set', () => {
+      if (expiresAt <= this.#now()) {
+        this.#storage.removeItem(this.#prefix + key);
+        return;
+      }
       const item: StoredItem = { e: expiresAt, c: record.createdAt, r: { ...record, body: encodeBody(record.body) } };
       this.#write(this.#prefix + key, JSON.stringify(item));
     });
@@ -115,6 +119,23 @@ export class WebStorageStore implements CacheStore {
   clear(): Promise<void> {
     return this.#run('clear', () => {
       for (const name of this.#names()) this.#storage.removeItem(name);
+    });
+  }
+
+  /** Removes every expired (or unreadable) item of this namespace; returns how many. Web Storage has no native expiry. */
+  sweep(): Promise<number> {
+    return this.#run('sweep', () => {
+      const now = this.#now();
+      let removed = 0;
+      for (const name of this.#names()) {
+        const text = this.#storage.getItem(name);
+        const meta = text === null ? undefined : peek(text);
+        if (meta === undefined || meta.expiresAt <= now) {
+          this.#storage.removeItem(name);
+          removed += 1;
+        }
+      }
+      return removed;
     });
   }
 

@@ -3,7 +3,9 @@ import { CorruptEntryError, StoreError } from '../../lib/errors.js';
 import type { StoreEvent } from '../../lib/stores/store.js';
 import { WebStorageStore } from '../../lib/stores/web-storage.js';
 import { allByteValues, comparable, makeRecord, UNICODE_TEXT } from '../stores/fixtures.js';
+import { runStoreContract } from '../stores/store-contract.js';
 import { FakeStorage } from './support/fake-storage.js';
+import { webStorageHarness } from './support/harnesses.js';
 
 const START_AT = 1_700_000_000_000;
 
@@ -15,6 +17,8 @@ function setup(quotaChars?: number): { storage: FakeStorage; store: WebStorageSt
   store.onEvent((event) => events.push(event));
   return { storage, store, clock, events };
 }
+
+runStoreContract('WebStorageStore over a fake Storage', webStorageHarness(new FakeStorage(), 'contract:'), { largeBodyBytes: 1024 * 1024 });
 
 describe('WebStorageStore (Node, over a fake Storage)', () => {
   it('round-trips a text record and a binary record with every byte value', async () => {
