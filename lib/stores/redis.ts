@@ -1,0 +1,225 @@
+/**
+ * Redis store over ioredis (`axios-http-cache/redis`).
+ *
+ * Key layout: one Redis string per entry, `${prefix}:${key}`, holding the record encoded by
+ * `codec.ts`, written with `SET ... PXAT expiresAt` so Redis drops it at the record's absolute
+ * expiry. Every command touches exactly one key, so the layout is cluster-safe without hash tags
+ * (entries spread over all slots); `clear()` walks each master with SCAN MATCH and unlinks what it
+ * finds in batches. KEYS and FLUSHDB are never used.
+ */
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { CorruptEntryError } from '../errors.js';
+import type { CacheRecord } from '../record.js';
+import { decodeRecord, encodeRecord, type CompressionAlgorithm } from './codec.js';
+import { nodeCompressor } from './compression-node.js';
+import { EventHub } from './event-hub.js';
+import type { CacheStore, StoreEvent } from './store.js';
+
+export interface RedisStoreOptions {
+  /** A connected ioredis client or cluster. The store never closes a client it did not create. */
+  readonly client?: Redis | Cluster;
+  /** A `redis://` URL; the store then creates its own client and `close()` quits it. */
+  readonly url?: string;
+  /** ioredis options for the client created from `url`. */
+  readonly redisOptions?: Omit<RedisOptions, 'replyMapping'>;
+  /**
+   * Namespace of every key this store writes (`${prefix}:${key}`); `clear()` removes only these.
+   * @default 'axios-http-cache'
+   */
+  readonly prefix?: string;
+  /** Compress an encoded record larger than this many bytes. Off when absent. */
+  readonly compressAboveBytes?: number;
+  /** @default 'gzip' */
+  readonly compression?: CompressionAlgorithm;
+  /**
+   * Keys fetched per SCAN step and unlinked per UNLINK call by `clear()` and the listings.
+   * @default 500
+   */
+  readonly scanBatchSize?: number;
+  /** Clock for the read-time expiry check, epoch ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Escapes the characters that SCAN MATCH treats as glob syntax. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[\\*?[\]^-]/g, (char) => `\\${char}`);
+}
+
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+export class RedisStore implements CacheStore {
+  readonly prefix: string;
+  readonly #client: Redis | Cluster;
+  readonly #ownsClient: boolean;
+  readonly #compressAboveBytes: number | undefined;
+  readonly #compression: CompressionAlgorithm;
+  readonly #scanBatchSize: number;
+  readonly #now: () => number;
+  readonly #events = new EventHub();
+
+  constructor(options: RedisStoreOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('RedisStore needs an options object with client or url');
+    const { client, url } = options;
+    if ((client === undefined) === (url === undefined)) {
+      throw new TypeError('RedisStore option client or option url must be given (exactly one)');
+    }
+    this.prefix = options.prefix ?? 'axios-http-cache';
+    if (typeof this.prefix !== 'string' || this.prefix === '') throw new TypeError('RedisStore option prefix must be a non-empty string');
+    const above = options.compressAboveBytes;
+    if (above !== undefined && !(Number.isFinite(above) && above >= 0)) {
+      throw new TypeError('RedisStore option compressAboveBytes must be a non-negative number of bytes');
+    }
+    this.#compressAboveBytes = above;
+    this.#compression = options.compression ?? 'gzip';
+    if (this.#compression !== 'gzip' && this.#compression !== 'brotli') throw new TypeError("RedisStore option compression must be 'gzip' or 'brotli'");
+    this.#scanBatchSize = options.scanBatchSize ?? 500;
+    if (!Number.isSafeInteger(this.#scanBatchSize) || this.#scanBatchSize <= 0) throw new TypeError('RedisStore option scanBatchSize must be a positive integer');
+    this.#now = options.now ?? Date.now;
+    if (typeof this.#now !== 'function') throw new TypeError('RedisStore option now must be a function returning epoch ms');
+
+    if (client !== undefined) {
+      if (!(client instanceof Redis || client instanceof Cluster)) throw new TypeError('RedisStore option client must be an ioredis Redis or Cluster');
+      this.#client = client;
+      this.#ownsClient = false;
+    } else {
+      if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('RedisStore option url must be a redis:// or rediss:// URL');
+      // A cache must not hold requests hostage while Redis is away: give up on a command after one retry.
+      this.#client = new Redis(url, { maxRetriesPerRequest: 1, ...options.redisOptions });
+      this.#ownsClient = true;
+      this.#client.on('error', (error: unknown) => {
+        this.#events.emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+      });
+    }
+  }
+
+  #redisKey(key: string): string {
+    return `${this.prefix}:${key}`;
+  }
+
+  async get(key: string): Promise<CacheRecord | undefined> {
+    const redisKey = this.#redisKey(key);
+    const data = await this.#client.getBuffer(redisKey);
+    if (data === null) return undefined;
+    const decoded = await decodeRecord(data, nodeCompressor);
+    if (!decoded.ok) {
+      await this.#client.unlink(redisKey);
+      throw new CorruptEntryError(key, decoded.reason);
+    }
+    // Redis already drops the key at PXAT (checked on every access); this check follows the store's clock.
+    return decoded.record.expiresAt > this.#now() ? decoded.record : undefined;
+  }
+
+  async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
+    const redisKey = this.#redisKey(key);
+    if (!(expiresAt > this.#now())) {
+      await this.#client.unlink(redisKey);
+      return;
+    }
+    const encoded = await encodeRecord(record, {
+      ...(this.#compressAboveBytes !== undefined ? { compressAboveBytes: this.#compressAboveBytes } : {}),
+      algorithm: this.#compression,
+      compressor: nodeCompressor,
+    });
+    await this.#client.set(redisKey, toBuffer(encoded), 'PXAT', Math.ceil(expiresAt));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#client.unlink(this.#redisKey(key));
+  }
+
+  /** Unlinks every key under `${prefix}:`, SCAN batch by SCAN batch, on every master of a cluster. */
+  async clear(): Promise<void> {
+    for await (const batch of this.#scanBatches()) {
+      if (this.#client instanceof Cluster) {
+        // Keys of one batch may sit in different slots: one single-key UNLINK each (no CROSSSLOT).
+        await Promise.all(batch.map((redisKey) => this.#client.unlink(redisKey)));
+      } else {
+        await this.#client.unlink(batch);
+      }
+    }
+  }
+
+  async *keys(): AsyncIterable<string> {
+    for await (const batch of this.#liveBatches()) {
+      for (const redisKey of batch) yield redisKey.slice(this.prefix.length + 1);
+    }
+  }
+
+  /** Live records, read one batch at a time; entries that no longer decode are deleted and skipped. */
+  async *entries(): AsyncIterable<CacheRecord> {
+    for await (const batch of this.#liveBatches()) {
+      const keys = batch.map((redisKey) => redisKey.slice(this.prefix.length + 1));
+      const records = await Promise.all(keys.map((key) => this.get(key).catch((error: unknown) => {
+        this.#events.emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+        return undefined;
+      })));
+      for (const record of records) if (record !== undefined) yield record;
+    }
+  }
+
+  /** Live entries, counted with one SCAN pass (cost grows with the namespace). */
+  async count(): Promise<number> {
+    let total = 0;
+    for await (const batch of this.#liveBatches()) total += batch.length;
+    return total;
+  }
+
+  /** Bytes of the encoded values under the prefix (STRLEN), excluding Redis' own per-key overhead. */
+  async size(): Promise<number> {
+    let total = 0;
+    for await (const batch of this.#liveBatches()) {
+      const lengths = await Promise.all(batch.map((redisKey) => this.#client.strlen(redisKey)));
+      for (const length of lengths) total += length;
+    }
+    return total;
+  }
+
+  onEvent(listener: (event: StoreEvent) => void): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  /** Quits the client if this store created it from `url`; a client passed in is left alone. */
+  async close(): Promise<void> {
+    if (!this.#ownsClient) return;
+    try {
+      await this.#client.quit();
+    } catch {
+      this.#client.disconnect();
+    }
+  }
+
+  async *#scanBatches(): AsyncGenerator<string[]> {
+    const match = `${escapeGlob(this.prefix)}:*`;
+    const nodes = this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = await node.scan(cursor, 'MATCH', match, 'COUNT', this.#scanBatchSize);
+        cursor = next;
+        if (found.length > 0) yield [...new Set(found)];
+      } while (cursor !== '0');
+    }
+  }
+
+  /** SCAN batches with keys past their expiry by the store's clock left out (PEXPIRETIME, Redis >= 7). */
+  async *#liveBatches(): AsyncGenerator<string[]> {
+    let hasExpireTime = true;
+    for await (const batch of this.#scanBatches()) {
+      const now = this.#now();
+      let expiries: number[] | undefined;
+      if (hasExpireTime) {
+        try {
+          expiries = await Promise.all(batch.map((redisKey) => this.#client.pexpiretime(redisKey)));
+        } catch (error) {
+          if (!(error instanceof Error && /unknown command/i.test(error.message))) throw error;
+          hasExpireTime = false; // Redis < 7: rely on Redis' own expiry only
+        }
+      }
+      // PEXPIRETIME answers -1 for a key without expiry and -2 for a key gone since the SCAN.
+      yield expiries === undefined ? batch : batch.filter((_, i) => {
+        const at = expiries[i] ?? -2;
+        return at === -1 || at > now;
+      });
+    }
+  }
+}

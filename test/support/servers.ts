@@ -1,0 +1,172 @@
+/**
+ * Real servers for the store tests.
+ *
+ * - The shared Redis (REDIS_URL, else 127.0.0.1:6379) and the shared FerretDB/MongoDB (MONGODB_URL,
+ *   else the FerretDB `.ci/run` starts on 127.0.0.1:27018) are used as they are: never stopped, never flushed.
+ * - Outage tests start a private redis-server or FerretDB on a spare loopback port and stop only that one.
+ * - A missing server skips the tests with a clear message, except under CI=true, where it fails loudly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const IN_CI = process.env['CI'] === 'true';
+
+/** Default FerretDB binary place (see `.ci/ferretdb/ensure.sh`); FERRETDB_BIN overrides it. */
+export const FERRETDB_BIN = process.env['FERRETDB_BIN'] ?? join(homedir(), '.cache', 'axios-http-cache', 'ferretdb');
+
+/** Resolves true when something accepts TCP connections on host:port within `timeoutMs`. */
+export function portAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function urlAnswers(url: string): Promise<boolean> {
+  const parsed = new URL(url);
+  const port = Number(parsed.port || (parsed.protocol.startsWith('redis') ? 6379 : 27017));
+  return portAnswers(parsed.hostname.replace(/^\[|\]$/g, ''), port);
+}
+
+/**
+ * Skips the current test (or hook's tests) when a server is missing; under CI=true fails instead.
+ * Call from a mocha hook or test with its `this`.
+ */
+export function missingServer(context: Mocha.Context, what: string): never {
+  const message = `${what} is not available (see test/support/servers.ts and .ci/run)`;
+  if (IN_CI) throw new Error(`CI=true but ${message}: store tests must run, not skip, in CI`);
+  process.stderr.write(`    skipping: ${message}\n`);
+  context.skip();
+}
+
+/** The shared Redis URL if it answers. */
+export async function sharedRedisUrl(): Promise<string | undefined> {
+  const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  return (await urlAnswers(url)) ? url : undefined;
+}
+
+/** The shared MongoDB-compatible server URL (MONGODB_URL, else FerretDB on 27018) if it answers. */
+export async function sharedMongoUrl(): Promise<string | undefined> {
+  const url = process.env['MONGODB_URL'] ?? 'mongodb://127.0.0.1:27018/';
+  return (await urlAnswers(url)) ? url : undefined;
+}
+
+/** A free loopback TCP port (bound, read, released). */
+export function sparePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs} ms`);
+}
+
+/** A server process this test run owns: it can be stopped and started again on the same port. */
+export class PrivateServer {
+  #child: ChildProcess | undefined;
+  #stderr = '';
+
+  constructor(
+    readonly what: string,
+    readonly port: number,
+    readonly url: string,
+    private readonly command: string,
+    private readonly args: readonly string[],
+    private readonly cleanupDir?: string,
+  ) {}
+
+  get running(): boolean {
+    return this.#child !== undefined;
+  }
+
+  async start(timeoutMs = 20_000): Promise<void> {
+    if (this.#child !== undefined) return;
+    const child = spawn(this.command, this.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.#child = child;
+    this.#stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => { this.#stderr = (this.#stderr + chunk.toString()).slice(-4000); });
+    child.once('exit', () => { if (this.#child === child) this.#child = undefined; });
+    try {
+      await waitFor(async () => {
+        if (this.#child !== child) throw new Error(`${this.what} exited early: ${this.#stderr}`);
+        return portAnswers('127.0.0.1', this.port);
+      }, this.what, timeoutMs);
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stops this process only (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    this.#child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+  }
+
+  /** Stops the process and removes its data directory. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.cleanupDir !== undefined) await rm(this.cleanupDir, { recursive: true, force: true });
+  }
+}
+
+function onPath(command: string): boolean {
+  return (process.env['PATH'] ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
+
+/** A private redis-server on a spare loopback port, without persistence; undefined if redis-server is missing. */
+export async function startPrivateRedis(): Promise<PrivateServer | undefined> {
+  if (!onPath('redis-server')) return undefined;
+  const port = await sparePort();
+  const server = new PrivateServer('private redis-server', port, `redis://127.0.0.1:${port}`, 'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes']);
+  await server.start();
+  return server;
+}
+
+/** A private FerretDB (SQLite in a fresh temp dir) on a spare loopback port; undefined if the binary is missing. */
+export async function startPrivateFerretDb(): Promise<PrivateServer | undefined> {
+  if (!existsSync(FERRETDB_BIN)) return undefined;
+  const port = await sparePort();
+  const dir = await mkdtemp(join(tmpdir(), 'ahc-ferretdb-'));
+  const server = new PrivateServer('private FerretDB', port, `mongodb://127.0.0.1:${port}/`, FERRETDB_BIN,
+    ['-listen', `127.0.0.1:${port}`, '-dir', `${dir}/`], dir);
+  await server.start();
+  return server;
+}
+
+/** A name unique to this process and call, for key prefixes, databases and collections. */
+export function uniqueName(label: string): string {
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
