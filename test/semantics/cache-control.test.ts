@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { parseCacheControl, parsePragmaNoCache, requestDirectives } from '../../lib/semantics/index.js';
 import type { CacheDirectives } from '../../lib/semantics/index.js';
 
-type Case = readonly [name: string, value: string | undefined, expected: Partial<CacheDirectives>];
+type Expected = { readonly [K in keyof CacheDirectives]?: CacheDirectives[K] | undefined };
+type Case = readonly [name: string, value: string | undefined, expected: Expected];
 
 describe('parseCacheControl (RFC 9111 §5.2, §1.2.2, §4.2.1)', () => {
   const cases: readonly Case[] = [
