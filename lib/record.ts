@@ -18,7 +18,12 @@ export type StoredHeaders = Record<string, string>;
  */
 export type CachedBody =
   | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'binary'; readonly bytes: Uint8Array };
+  | {
+      readonly type: 'binary';
+      readonly bytes: Uint8Array;
+      /** What the adapter produced, so a hit hands back the same kind: a Node Buffer, an ArrayBuffer or a Uint8Array. */
+      readonly as?: 'buffer' | 'arraybuffer' | 'uint8array';
+    };
 
 export interface CacheRecord {
   /** Format version, always {@link RECORD_FORMAT_VERSION} for records this version writes. */
@@ -46,6 +51,10 @@ export interface CacheRecord {
   readonly createdAt: number;
   /** Epoch ms after which the store may drop the record (freshness plus any stale/revalidation window). */
   readonly expiresAt: number;
+  /** Variant generation of a `Vary` response: variants live under keys derived from it, so deleting the primary record retires them all. */
+  readonly varyEpoch?: number;
+  /** The `ttl` in force when the record was stored (freshness for responses without explicit freshness). */
+  readonly ttlMs?: number;
   /** Labels given with the request's `cache.tags`, for invalidation by tag. */
   readonly tags?: readonly string[];
 }

@@ -19,6 +19,11 @@ export interface StoreEvent {
  *   `get` rejects with a `CorruptEntryError`; the cache turns that into a miss plus an `error` event.
  */
 export interface CacheStore {
+  /**
+   * True for stores whose operations never wait on I/O (the memory store). The cache then skips its
+   * per-operation timeout, which would otherwise cost a timer on every hit.
+   */
+  readonly inMemory?: boolean;
   get(key: string): Promise<CacheRecord | undefined>;
   set(key: string, record: CacheRecord, expiresAt: number): Promise<void>;
   delete(key: string): Promise<void>;

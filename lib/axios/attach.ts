@@ -1,0 +1,120 @@
+import { getAdapter } from 'axios';
+import type { AxiosAdapter, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import { MemoryStore } from '../stores/memory.js';
+import type { CacheStore } from '../stores/store.js';
+import './augment.js';
+import type { CacheContext, CacheStats, OriginResult } from './context.js';
+import { CacheEvents } from './events.js';
+import type { CacheEventName, CacheListener } from './events.js';
+import { handleRequest } from './flow.js';
+import { createUrlNormaliser } from './key.js';
+import type { CacheOptions } from './options.js';
+import { resolveOptions, resolveRequestOptions } from './resolve-options.js';
+import { SingleFlight } from './single-flight.js';
+import { StoreAccess } from './store-access.js';
+
+/** What {@link attachCache} returns: the store, events and stats of this cache, and a way to remove it. */
+export interface CacheHandle {
+  readonly store: CacheStore;
+  /** Listen to `hit`, `miss`, `stale`, `revalidated`, `stored`, `deleted`, `bypass` and `error`. */
+  on<E extends CacheEventName>(event: E, listener: CacheListener<E>): void;
+  off<E extends CacheEventName>(event: E, listener: CacheListener<E>): void;
+  /** Counters since attach. */
+  stats(): CacheStats & { readonly hitRatio: number };
+  /** Removes the interceptors; the instance then behaves as if never cached. */
+  detach(): void;
+}
+
+interface Attached {
+  readonly handle: CacheHandle;
+  readonly interceptorId: number;
+  readonly unsubscribe: () => void;
+}
+
+const attached = new WeakMap<AxiosInstance, Attached>();
+/** Per-request state: the adapter each caching adapter stands in for. */
+const wrapped = new WeakMap<AxiosAdapter, AxiosAdapter>();
+
+function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
+  let candidate = config.adapter;
+  // A config that already went through a caching adapter (an axios-retry re-send): unwrap it.
+  if (typeof candidate === 'function') candidate = wrapped.get(candidate) ?? candidate;
+  return getAdapter(candidate ?? ['xhr', 'http', 'fetch'], config);
+}
+
+/**
+ * Gives an axios instance an HTTP cache (RFC 9111) and returns its handle.
+ *
+ * The request interceptor is registered as synchronous and swaps in a caching adapter, so all cache work
+ * happens at the adapter, after every request interceptor (auth, signing) has run and after axios has
+ * serialised the body: the key sees the request exactly as it would go on the wire, and response
+ * interceptors (retry, logging) see cached and network responses alike.
+ *
+ * @throws TypeError when an option is invalid (the message names it), or when the instance already has a cache.
+ */
+export function attachCache(instance: AxiosInstance, options?: CacheOptions): CacheHandle {
+  if (!instance || typeof instance !== 'function' || !instance.interceptors) {
+    throw new TypeError('axios-http-cache: attachCache() needs an axios instance (axios or axios.create())');
+  }
+  if (attached.has(instance)) throw new TypeError('axios-http-cache: this axios instance already has a cache; call detachCache() first');
+  const resolved = resolveOptions(options, () => new MemoryStore());
+  const stats: CacheStats = { hits: 0, misses: 0, staleServed: 0, revalidations: 0, stores: 0, errors: 0, bypasses: 0 };
+  const debug = resolved.debug;
+  const events = new CacheEvents((error, event) => debug('an event listener threw', { event, error }));
+  const access = new StoreAccess(resolved.store, resolved.storeTimeoutMs, resolved.now, (error, operation, key) => {
+    stats.errors += 1;
+    debug(`store ${operation} failed: ${error.message}`, { key, error });
+    events.emit('error', { key, url: undefined, method: undefined, error, operation });
+  });
+  const ctx: CacheContext = {
+    options: resolved,
+    access,
+    events,
+    stats,
+    normaliseUrl: createUrlNormaliser(resolved.ignoredParams),
+    flights: new SingleFlight<OriginResult>(),
+    refreshing: new Set(),
+    debug,
+  };
+  const unsubscribe = resolved.store.onEvent?.((event) => {
+    if (event.type === 'error') stats.errors += 1;
+    debug(`store ${event.type}: ${event.error.message}`, { error: event.error });
+    events.emit('error', { key: undefined, url: undefined, method: undefined, error: event.error, operation: event.type });
+  }) ?? (() => undefined);
+
+  const interceptorId = instance.interceptors.request.use(
+    (config) => {
+      const request = resolveRequestOptions(config.cache);
+      const inner = innerAdapter(config);
+      const adapter: AxiosAdapter = (adapterConfig) => handleRequest(ctx, adapterConfig, inner, request);
+      wrapped.set(adapter, inner);
+      config.adapter = adapter;
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+
+  const handle: CacheHandle = {
+    store: resolved.store,
+    on: (event, listener) => events.on(event, listener),
+    off: (event, listener) => events.off(event, listener),
+    stats: () => {
+      const served = stats.hits + stats.staleServed + stats.revalidations;
+      const total = served + stats.misses;
+      return { ...stats, hitRatio: total === 0 ? 0 : served / total };
+    },
+    detach: () => detachCache(instance),
+  };
+  attached.set(instance, { handle, interceptorId, unsubscribe });
+  return handle;
+}
+
+/** Removes the cache from an instance (idempotent). The store is left as it is; close it yourself if you own it. */
+export function detachCache(instance: AxiosInstance): void {
+  const entry = attached.get(instance);
+  if (!entry) return;
+  instance.interceptors.request.eject(entry.interceptorId);
+  entry.unsubscribe();
+  attached.delete(instance);
+}

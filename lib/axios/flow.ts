@@ -1,0 +1,144 @@
+import { CanceledError } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { CacheRecord } from '../record.js';
+import { decideReuse, isUnsafeMethod, parseCacheControl } from '../semantics/index.js';
+import type { PolicyOptions } from '../semantics/index.js';
+import { policyFor } from './context.js';
+import type { CacheContext, RequestPlan } from './context.js';
+import { UNKEYABLE, defaultKey, requestHeader } from './key.js';
+import type { RequestCacheOptions, TtlOption } from './options.js';
+import { fetchFromOrigin, invalidateAfter } from './origin-flow.js';
+import { sameFingerprint, variantKey, varyFingerprint } from './records.js';
+import { gatewayTimeout, info, mark, markError, serveRecord } from './serve.js';
+const CALLER_CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
+
+/** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
+export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, method: string, url: string, reason: string): Promise<AxiosResponse> {
+  ctx.stats.bypasses += 1;
+  ctx.events.emit('bypass', { key: undefined, url, method, reason });
+  ctx.debug(`bypass: ${reason}`, { url, method });
+  const cacheInfo = info(undefined, 'bypass', undefined);
+  let response: AxiosResponse;
+  try {
+    response = await inner(config);
+  } catch (error) {
+    throw markError(error, cacheInfo);
+  }
+  if (isUnsafeMethod(method)) await invalidateAfter(ctx, method, url, response);
+  return mark(response, cacheInfo);
+}
+
+function resolveTtl(ctx: CacheContext, url: string, request: RequestCacheOptions): TtlOption | undefined {
+  if (request.ttl !== undefined) return request.ttl;
+  for (const [matches, ttl] of ctx.options.ttlByUrl) if (matches(url)) return ttl;
+  return ctx.options.ttl;
+}
+
+/** The caching adapter's body: decide from the store, the RFC and the options; go to the origin only when needed. */
+export async function handleRequest(
+  ctx: CacheContext,
+  config: InternalAxiosRequestConfig,
+  inner: AxiosAdapter,
+  request: RequestCacheOptions | false,
+): Promise<AxiosResponse> {
+  const method = (config.method ?? 'get').toUpperCase();
+  const url = ctx.normaliseUrl(config);
+  if (request === false) return bypass(ctx, config, inner, method, url, 'cache: false');
+  if (!ctx.options.methods.has(method)) return bypass(ctx, config, inner, method, url, `method ${method} is not cached`);
+  if (config.responseType === 'stream') return bypass(ctx, config, inner, method, url, 'responseType stream is passed through');
+  for (const name of CALLER_CONDITIONALS) {
+    if (requestHeader(config, name) !== undefined) return bypass(ctx, config, inner, method, url, `the request carries its own ${name}`);
+  }
+  const ttl = resolveTtl(ctx, url, request);
+  if (ttl === 0) return bypass(ctx, config, inner, method, url, 'ttl 0 for this URL');
+
+  let key: string | typeof UNKEYABLE;
+  if (request.key !== undefined) key = request.key;
+  else if (ctx.options.key) key = ctx.options.key(config);
+  else key = defaultKey(method, url, config, ctx.options.ignoredParams, ctx.options.matchHeaders, method === 'POST');
+  if (key === UNKEYABLE) return bypass(ctx, config, inner, method, url, 'the request body cannot be keyed (stream or form)');
+
+  const cacheControl = requestHeader(config, 'cache-control');
+  const pragma = cacheControl === undefined ? requestHeader(config, 'pragma') : undefined;
+  const headers: Record<string, string> = {};
+  if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
+  if (pragma !== undefined) headers.pragma = pragma;
+
+  const plan: RequestPlan = {
+    config,
+    inner,
+    method,
+    url,
+    key,
+    facts: { method, headers },
+    options: request,
+    ttl,
+    policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
+  };
+  return lookup(ctx, plan);
+}
+
+async function findRecord(ctx: CacheContext, plan: RequestPlan): Promise<CacheRecord | undefined> {
+  const primary = await ctx.access.get(plan.key);
+  if (!primary || !primary.vary) return primary;
+  // RFC 9111 §4.1: the stored response answers only requests whose varying headers match.
+  const fingerprint = varyFingerprint(primary.vary, plan.config, ctx.options.ignoredParams);
+  if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
+  const variant = await ctx.access.get(variantKey(plan.key, primary.varyEpoch ?? primary.createdAt, fingerprint));
+  return variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined;
+}
+
+async function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
+  const { key, url, method } = plan;
+  const onlyIfCached = plan.options.onlyIfCached === true || (ctx.options.cacheControl && parseCacheControl(plan.facts.headers['cache-control']).onlyIfCached);
+  const record = plan.options.forceRefresh ? undefined : await findRecord(ctx, plan);
+
+  if (record) {
+    const policy: PolicyOptions = record.ttlMs === undefined ? plan.policy : { ...plan.policy, ttlMs: record.ttlMs };
+    const decision = plan.options.refresh
+      ? ({ action: 'revalidate', ageMs: 0, reason: 'refresh requested' } as const)
+      : decideReuse(plan.facts, record, ctx.options.now(), policy);
+    if (decision.action === 'fresh') {
+      const stale = decision.stale === true;
+      if (stale) ctx.stats.staleServed += 1;
+      else ctx.stats.hits += 1;
+      ctx.events.emit(stale ? 'stale' : 'hit', { key, url, method, reason: 'max-stale' });
+      ctx.debug(stale ? 'served stale: the request allows max-stale' : 'hit: fresh', { key, url });
+      return serveRecord(ctx, plan, record, stale ? 'stale' : 'hit');
+    }
+    if (decision.action === 'stale-while-revalidate') {
+      ctx.stats.staleServed += 1;
+      ctx.events.emit('stale', { key, url, method, reason: 'stale-while-revalidate' });
+      ctx.debug('served stale: stale-while-revalidate, refreshing in the background', { key, url });
+      refreshInBackground(ctx, plan, record);
+      return serveRecord(ctx, plan, record, 'stale');
+    }
+    if (onlyIfCached) return gatewayTimeout(plan);
+    if (decision.action === 'revalidate') {
+      ctx.debug(`revalidate: ${decision.reason}`, { key, url });
+      return fetchFromOrigin(ctx, plan, record);
+    }
+    ctx.debug(`miss: stored response unusable (${decision.reason})`, { key, url });
+    return fetchFromOrigin(ctx, plan, undefined);
+  }
+  if (onlyIfCached) return gatewayTimeout(plan);
+  ctx.debug(plan.options.forceRefresh ? 'miss: forceRefresh' : 'miss: no entry', { key, url });
+  return fetchFromOrigin(ctx, plan, undefined);
+}
+
+/** RFC 5861 §3: answer now, refresh once in the background; a second stale hit does not start another refresh. */
+function refreshInBackground(ctx: CacheContext, plan: RequestPlan, record: CacheRecord): void {
+  if (ctx.refreshing.has(plan.key)) return;
+  ctx.refreshing.add(plan.key);
+  // The caller has its answer: the refresh must not be cancelled with the caller's request.
+  const config: InternalAxiosRequestConfig = { ...plan.config };
+  delete config.signal;
+  delete config.cancelToken;
+  fetchFromOrigin(ctx, { ...plan, config }, record).then(
+    () => ctx.refreshing.delete(plan.key),
+    (error: unknown) => {
+      ctx.refreshing.delete(plan.key);
+      if (!(error instanceof CanceledError)) ctx.debug('background refresh failed', { key: plan.key, error });
+    },
+  );
+}

@@ -1,0 +1,161 @@
+import { AxiosHeaders } from 'axios';
+import type { InternalAxiosRequestConfig } from 'axios';
+import { sha256Hex } from './hash.js';
+
+/** Marks a body the cache cannot key (a stream, FormData, Blob): such a request bypasses the cache. */
+export const UNKEYABLE = Symbol('unkeyable');
+
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+const MEMO_LIMIT = 2000;
+
+/** One header value as a string; arrays (repeated fields) are joined with ", ". */
+export function headerValueString(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => headerValueString(item)).join(', ');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
+/** A request header's value as one string, or undefined when absent. */
+export function requestHeader(config: InternalAxiosRequestConfig, name: string): string | undefined {
+  const headers: unknown = config.headers;
+  let value: unknown;
+  if (headers instanceof AxiosHeaders) value = headers.get(name);
+  else if (headers !== null && typeof headers === 'object') {
+    const lower = name.toLowerCase();
+    for (const [field, fieldValue] of Object.entries(headers)) {
+      if (field.toLowerCase() === lower) value = fieldValue;
+    }
+  }
+  if (value === undefined || value === null || value === false) return undefined;
+  return headerValueString(value);
+}
+
+/** All request headers as a plain object with lower-case names (for RFC 9111 request directives and Vary). */
+export function requestHeaders(config: InternalAxiosRequestConfig): Record<string, string> {
+  const result: Record<string, string> = {};
+  const headers: unknown = config.headers;
+  const source: Record<string, unknown> = headers instanceof AxiosHeaders ? headers.toJSON() : (headers as Record<string, unknown> | null) ?? {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined || value === null || value === false) continue;
+    result[name.toLowerCase()] = headerValueString(value);
+  }
+  return result;
+}
+
+function paramValue(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
+/** `config.params` as [name, value] pairs, in insertion order. */
+function paramPairs(params: unknown): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  if (params === undefined || params === null) return pairs;
+  if (params instanceof URLSearchParams) {
+    params.forEach((value, name) => pairs.push([name, value]));
+    return pairs;
+  }
+  if (typeof params !== 'object') return pairs;
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) for (const item of value) pairs.push([name, paramValue(item)]);
+    else pairs.push([name, paramValue(value)]);
+  }
+  return pairs;
+}
+
+function joinPath(baseURL: string | undefined, url: string, allowAbsolute: boolean): string {
+  if (baseURL && (!ABSOLUTE_URL.test(url) || !allowAbsolute)) {
+    return url ? `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
+  }
+  return url;
+}
+
+function normalise(raw: string, extra: Array<[string, string]>, ignored: ReadonlySet<string>): string {
+  const base = (globalThis as { location?: { href?: string } }).location?.href ?? 'http://localhost/';
+  let parsed: URL;
+  try {
+    parsed = new URL(raw, base);
+  } catch {
+    return raw; // not a URL we can normalise: key it verbatim
+  }
+  const pairs: Array<[string, string]> = [];
+  parsed.searchParams.forEach((value, name) => pairs.push([name, value]));
+  pairs.push(...extra);
+  const kept = pairs.filter(([name]) => !ignored.has(name.toLowerCase()));
+  // Stable sort by name keeps the order of repeated names, which can be meaningful to the origin.
+  kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  parsed.hash = '';
+  parsed.search = kept.length === 0 ? '' : new URLSearchParams(kept).toString();
+  return parsed.href;
+}
+
+/**
+ * The request's absolute URL, normalised for keying: lower-case scheme and host, no default port, no
+ * fragment, query parameters (from the URL and `config.params`) sorted by name, ignored ones removed.
+ */
+export type UrlNormaliser = (config: InternalAxiosRequestConfig) => string;
+
+/**
+ * Makes a normaliser for one cache. It memoises (up to 2,000 distinct URLs) because URL parsing is
+ * the largest cost of building a key on the hit path.
+ */
+export function createUrlNormaliser(ignored: ReadonlySet<string>): UrlNormaliser {
+  const memo = new Map<string, string>();
+  return (config) => {
+    const raw = joinPath(config.baseURL, config.url ?? '', config.allowAbsoluteUrls !== false);
+    const extra = paramPairs(config.params);
+    const memoKey = extra.length === 0 ? raw : `${raw}\u0000${JSON.stringify(extra)}`;
+    let url = memo.get(memoKey);
+    if (url === undefined) {
+      url = normalise(raw, extra, ignored);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(memoKey, url);
+    }
+    return url;
+  };
+}
+
+function redactJson(text: string, ignored: ReadonlySet<string>): string {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return text;
+    const kept = Object.entries(value).filter(([name]) => !ignored.has(name.toLowerCase()));
+    return JSON.stringify(Object.fromEntries(kept));
+  } catch {
+    return text;
+  }
+}
+
+/** A hash of the (already transformed) request body, ignored top-level JSON fields removed; UNKEYABLE for streams and forms. */
+export function bodyHash(data: unknown, ignored: ReadonlySet<string>): string | undefined | typeof UNKEYABLE {
+  if (data === undefined || data === null || data === '') return undefined;
+  if (typeof data === 'string') return sha256Hex(redactJson(data, ignored));
+  if (data instanceof Uint8Array) return sha256Hex(data);
+  if (data instanceof ArrayBuffer) return sha256Hex(new Uint8Array(data));
+  if (data instanceof URLSearchParams) return sha256Hex(data.toString());
+  return UNKEYABLE;
+}
+
+/** The default key: `METHOD url`, plus a body hash and a hash of the `matchHeaders` values where they apply. */
+export function defaultKey(
+  method: string,
+  url: string,
+  config: InternalAxiosRequestConfig,
+  ignored: ReadonlySet<string>,
+  matchHeaders: readonly string[],
+  keyBody: boolean,
+): string | typeof UNKEYABLE {
+  let key = `${method} ${url}`;
+  if (keyBody) {
+    const hash = bodyHash(config.data, ignored);
+    if (hash === UNKEYABLE) return UNKEYABLE;
+    if (hash !== undefined) key += ` body:${hash}`;
+  }
+  if (matchHeaders.length > 0) {
+    key += ` headers:${sha256Hex(matchHeaders.map((name) => `${name}:${requestHeader(config, name) ?? ''}`).join('\n'))}`;
+  }
+  return key;
+}

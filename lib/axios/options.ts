@@ -1,0 +1,81 @@
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { CacheStore } from '../stores/store.js';
+
+/** A duration in ms, or a function of the response computing one. */
+export type TtlOption = number | ((response: AxiosResponse) => number);
+
+/** A URL pattern: a glob (`*` matches within a path segment run, `**` anything) or a RegExp. */
+export type UrlPattern = string | RegExp;
+
+/** Instance options of {@link attachCache}. Every one is optional. */
+export interface CacheOptions {
+  /** Where entries live. Default: a new `MemoryStore()` (bounded by entry count and bytes). */
+  store?: CacheStore | undefined;
+  /**
+   * `false` (default): a private cache, like a browser's. `true`: a shared cache (RFC 9111 §1): honours
+   * `s-maxage`, never stores `private` responses, and stores responses to requests with `Authorization`
+   * only when the response allows it (§3.5). Use `true` on a server that calls APIs for many users.
+   */
+  shared?: boolean | undefined;
+  /** Methods that may be read from and written to the cache. Default `['get', 'head']`. POST is opt-in; its body is then part of the key. */
+  methods?: readonly string[] | undefined;
+  /** Cacheable status codes. Default: what RFC 9111 allows (explicitly fresh, or heuristically cacheable). */
+  statuses?: readonly number[] | undefined;
+  /** Freshness (ms) for responses without explicit freshness (no max-age, s-maxage or Expires). Default: none (RFC rules only, incl. heuristic freshness). */
+  ttl?: TtlOption | undefined;
+  /** `[[pattern, ttl], ...]`: first match wins over `ttl`; a ttl of 0 means never cache those URLs. Default `[]`. */
+  ttlByUrl?: ReadonlyArray<readonly [UrlPattern, TtlOption]> | undefined;
+  /** `true` (default) honours Cache-Control, Expires and Pragma; `false` makes `ttl`/`ttlByUrl` authoritative (no-store still wins). */
+  cacheControl?: boolean | undefined;
+  /** Query params, request headers and top-level JSON body fields left out of the key and redacted from stored data. Default: {@link DEFAULT_IGNORED_PARAMS}. */
+  ignoredParams?: readonly string[] | undefined;
+  /** Request headers that become part of the key, besides those the response's `Vary` names. Default `[]`. */
+  matchHeaders?: readonly string[] | undefined;
+  /** Replace the default key (method + normalised absolute URL + body hash). Default: built in. */
+  key?: ((request: InternalAxiosRequestConfig) => string) | undefined;
+  /** Return false to not store a response. Default: store what RFC 9111 allows. */
+  filter?: ((response: AxiosResponse) => boolean) | undefined;
+  /** On a network error or 5xx, serve a stale entry: `true` (any age), ms past expiry, or `false` (default: only when the response said `stale-if-error`). */
+  staleIfError?: boolean | number | undefined;
+  /** Serve stale at once and refresh in the background: `true` (any age), ms past expiry, or `false` (default: only the `stale-while-revalidate` directive). */
+  staleWhileRevalidate?: boolean | number | undefined;
+  /** Concurrent identical misses share one origin request. Default `true`. */
+  dedupe?: boolean | undefined;
+  /** How long one store operation may take before the request goes to the network instead (ms). Default 500. */
+  storeTimeoutMs?: number | undefined;
+  /** How long a stale entry with a validator (ETag/Last-Modified) is kept for revalidation (ms). Default 3,600,000 (1 h). */
+  retainForRevalidationMs?: number | undefined;
+  /** A logger that explains each decision ("miss: no entry", "not stored: Cache-Control no-store"). Default: none. */
+  debug?: ((message: string, details: Record<string, unknown>) => void) | undefined;
+  /** Clock (epoch ms), for tests. Default `Date.now`. */
+  now?: (() => number) | undefined;
+}
+
+/** Per-request options: `config.cache`. `false` skips the cache entirely (no read, no write). */
+export interface RequestCacheOptions {
+  /** Freshness for this response when it has no explicit freshness (as the instance `ttl`). */
+  ttl?: TtlOption | undefined;
+  /** This request's key, replacing the computed one. */
+  key?: string | undefined;
+  /** Revalidate with the origin even if the stored entry is fresh. */
+  refresh?: boolean | undefined;
+  /** Ignore any stored entry and store the new response. */
+  forceRefresh?: boolean | undefined;
+  /** Never go to the network: answer a 504 on a miss (as `Cache-Control: only-if-cached`). */
+  onlyIfCached?: boolean | undefined;
+  /** As the instance option, for this request. */
+  staleIfError?: boolean | number | undefined;
+  /** As the instance option, for this request. */
+  staleWhileRevalidate?: boolean | number | undefined;
+}
+
+/** The headers and query parameters left out of keys and stored data by default. */
+export const DEFAULT_IGNORED_PARAMS: readonly string[] = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'api_key',
+  'apikey',
+  'access_token',
+  'client_secret',
+]);

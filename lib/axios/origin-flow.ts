@@ -1,0 +1,198 @@
+import { AxiosError, AxiosHeaders, CanceledError, isCancel } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { CacheRecord } from '../record.js';
+import {
+  canServeStaleOnError,
+  conditionalHeaders,
+  invalidationTargets,
+  isUnsafeMethod,
+  mergeNotModified,
+  notModifiedApplies,
+  storeExpiryAt,
+} from '../semantics/index.js';
+import type { CacheContext, OriginResult, RequestPlan } from './context.js';
+import { mark, serveRecord } from './serve.js';
+import { requestHeaders } from './key.js';
+import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
+import { fromCachedBody } from './response.js';
+
+/** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
+export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse): Promise<void> {
+  const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
+  for (const target of targets) {
+    const normalised = ctx.normaliseUrl({ url: target } as InternalAxiosRequestConfig);
+    for (const keyMethod of ['GET', 'HEAD']) {
+      const key = `${keyMethod} ${normalised}`;
+      if (await ctx.access.delete(key)) {
+        ctx.events.emit('deleted', { key, url: normalised, method: keyMethod, reason: `invalidated by ${method} ${url}` });
+      }
+    }
+  }
+}
+
+/** Stores an origin response if RFC 9111, the options and the filter allow it; returns the stored record. */
+async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosResponse, requestTime: number, responseTime: number, previous: CacheRecord | undefined): Promise<CacheRecord | undefined> {
+  const { key, url, method } = plan;
+  const ttlMs = typeof plan.ttl === 'function' ? plan.ttl(response) : plan.ttl;
+  if (ttlMs !== undefined && (typeof ttlMs !== 'number' || Number.isNaN(ttlMs) || ttlMs < 0)) {
+    ctx.debug('not stored: the ttl function returned no non-negative number', { key, url, ttl: ttlMs });
+    return undefined;
+  }
+  if (ttlMs === 0) {
+    ctx.debug('not stored: ttl 0', { key, url });
+    return undefined;
+  }
+  if (ctx.options.filter && !ctx.options.filter(response)) {
+    ctx.debug('not stored: the filter option refused it', { key, url });
+    return undefined;
+  }
+  const now = ctx.options.now();
+  const policy = { ...plan.policy, ttlMs };
+  const draft = { key, method, url, response, requestTime, responseTime, ttlMs, createdAt: now, tags: undefined };
+  const built = buildRecord(draft, plan.facts, plan.config, policy, ctx.options.ignoredParams, now);
+  if ('reason' in built) {
+    ctx.debug(`not stored: ${built.reason}`, { key, url, status: response.status });
+    return undefined;
+  }
+  let record = built.record;
+  const fingerprint = record.varyValues;
+  if (record.vary && fingerprint) {
+    // Keep the variant generation of the current primary record, so earlier variants stay reachable.
+    const primary = previous?.key === key ? previous : await ctx.access.get(key);
+    const epoch = primary?.varyEpoch ?? now;
+    record = { ...record, varyEpoch: epoch };
+    await ctx.access.set(variantKey(key, epoch, fingerprint), record, record.expiresAt);
+  }
+  if (!(await ctx.access.set(key, record, record.expiresAt))) return undefined;
+  ctx.stats.stores += 1;
+  ctx.events.emit('stored', { key, url, method, expiresAt: record.expiresAt });
+  ctx.debug('stored', { key, url, expiresAt: record.expiresAt });
+  return record;
+}
+
+/** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
+async function refreshFromNotModified(ctx: CacheContext, plan: RequestPlan, stored: CacheRecord, response: AxiosResponse, requestTime: number, responseTime: number): Promise<CacheRecord | undefined> {
+  const headers304 = plainResponseHeaders(response.headers);
+  if (!notModifiedApplies(stored, { status: 304, headers: headers304 })) return undefined;
+  const merged: CacheRecord = { ...stored, headers: mergeNotModified(stored.headers, headers304), requestTime, responseTime };
+  const policy = stored.ttlMs === undefined ? plan.policy : { ...plan.policy, ttlMs: stored.ttlMs };
+  const updated: CacheRecord = { ...merged, expiresAt: storeExpiryAt(merged, policy) };
+  const key = stored.key;
+  if (updated.expiresAt > ctx.options.now() && (await ctx.access.set(key, updated, updated.expiresAt))) {
+    if (key !== plan.key && updated.vary) {
+      const primary = await ctx.access.get(plan.key);
+      if (primary?.varyEpoch === updated.varyEpoch) await ctx.access.set(plan.key, updated, updated.expiresAt);
+    }
+  }
+  ctx.stats.revalidations += 1;
+  ctx.events.emit('revalidated', { key: plan.key, url: plan.url, method: plan.method });
+  ctx.debug('revalidated: the origin answered 304', { key: plan.key, url: plan.url });
+  return updated;
+}
+
+function isServerError(error: unknown): boolean {
+  const response = (error as { response?: AxiosResponse } | null)?.response;
+  return !response || response.status >= 500;
+}
+
+/** One trip to the origin, shared by every caller of a flight. Never rejects: failures are results. */
+async function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
+  const config: InternalAxiosRequestConfig = { ...plan.config };
+  if (signal) {
+    config.signal = signal;
+    delete config.cancelToken;
+  }
+  const conditional = stale ? conditionalHeaders(stale) : {};
+  const conditionalSent = Object.keys(conditional).length > 0;
+  if (conditionalSent) {
+    const headers = new AxiosHeaders(plan.config.headers);
+    for (const [name, value] of Object.entries(conditional)) headers.set(name, value);
+    config.headers = headers;
+    const validate = plan.config.validateStatus;
+    config.validateStatus = (status) => status === 304 || (validate ? validate(status) : true);
+  }
+  const requestTime = ctx.options.now();
+  let response: AxiosResponse;
+  try {
+    response = await plan.inner(config);
+  } catch (error) {
+    const responseTime = ctx.options.now();
+    if (isCancel(error)) return { kind: 'error', error };
+    if (stale && isServerError(error) && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
+      return { kind: 'stale', record: stale, reason: error instanceof AxiosError && error.response ? `origin ${error.response.status}` : 'origin unreachable' };
+    }
+    const errorResponse = (error as { response?: AxiosResponse } | null)?.response;
+    if (errorResponse) await maybeStore(ctx, plan, errorResponse, requestTime, responseTime, stale);
+    return { kind: 'error', error };
+  }
+  const responseTime = ctx.options.now();
+  if (conditionalSent && stale && response.status === 304) {
+    const updated = await refreshFromNotModified(ctx, plan, stale, response, requestTime, responseTime);
+    // A 304 that does not match what is stored: ask again, unconditionally.
+    return updated ? { kind: 'revalidated', record: updated } : originTrip(ctx, plan, undefined, signal);
+  }
+  if (stale && response.status >= 500 && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
+    return { kind: 'stale', record: stale, reason: `origin ${response.status}` };
+  }
+  if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, plan.method, plan.url, response);
+  const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
+  return { kind: 'response', response, record };
+}
+
+function copyData(data: unknown): unknown {
+  return data instanceof Uint8Array || data instanceof ArrayBuffer ? fromCachedBody({ type: 'binary', bytes: data instanceof ArrayBuffer ? new Uint8Array(data) : data, as: data instanceof ArrayBuffer ? 'arraybuffer' : (globalThis as { Buffer?: { isBuffer(v: unknown): boolean } }).Buffer?.isBuffer(data) ? 'buffer' : 'uint8array' }) : data;
+}
+
+function ownResponse(response: AxiosResponse, config: InternalAxiosRequestConfig, shared: boolean): AxiosResponse {
+  return { ...response, config, headers: new AxiosHeaders(response.headers as AxiosHeaders), data: shared ? copyData(response.data as unknown) : (response.data as unknown) };
+}
+
+/** The same failure, addressed to one caller: axios transforms `error.response` in place per caller. */
+function ownError(error: unknown, config: InternalAxiosRequestConfig, shared: boolean): unknown {
+  if (!(error instanceof AxiosError) || error instanceof CanceledError) return error;
+  const response = error.response ? ownResponse(error.response, config, shared) : undefined;
+  const copy = new AxiosError(error.message, error.code, config, error.request, response);
+  copy.cause = error.cause ?? error;
+  copy.stack = error.stack ?? '';
+  return copy;
+}
+
+/** Ask the origin (sharing the call with identical concurrent requests when `dedupe` is on), then answer this caller. */
+export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined): Promise<AxiosResponse> {
+  const { config } = plan;
+  let result: OriginResult;
+  let shared = false;
+  if (ctx.options.dedupe) {
+    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${JSON.stringify(Object.entries(requestHeaders(config)).sort())}`;
+    const flight = await ctx.flights.run(flightKey, config, (signal) => originTrip(ctx, plan, stale, signal));
+    if (flight.cancelled) throw flight.reason instanceof CanceledError ? flight.reason : new CanceledError(undefined, undefined, config);
+    result = flight.value;
+    shared = true;
+  } else {
+    result = await originTrip(ctx, plan, stale, undefined);
+  }
+
+  switch (result.kind) {
+    case 'revalidated':
+      return serveRecord(ctx, plan, result.record, 'revalidated', true);
+    case 'stale':
+      ctx.stats.staleServed += 1;
+      ctx.events.emit('stale', { key: plan.key, url: plan.url, method: plan.method, reason: result.reason });
+      ctx.debug(`served stale: ${result.reason}`, { key: plan.key, url: plan.url });
+      return serveRecord(ctx, plan, result.record, 'stale');
+    case 'error': {
+      ctx.stats.misses += 1;
+      ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' });
+      const error = shared ? ownError(result.error, config, true) : result.error;
+      const response = (error as { response?: AxiosResponse } | null)?.response;
+      if (response && typeof response === 'object') mark(response, { key: plan.key, status: 'miss', createdAt: undefined, expiresAt: undefined, revalidated: false });
+      throw error;
+    }
+    case 'response': {
+      ctx.stats.misses += 1;
+      ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: stale ? 'revalidation answered with a new response' : 'no usable entry' });
+      const response = shared ? ownResponse(result.response, config, true) : result.response;
+      return mark(response, { key: plan.key, status: 'miss', createdAt: result.record?.createdAt, expiresAt: result.record?.expiresAt, revalidated: false });
+    }
+  }
+}

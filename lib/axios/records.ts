@@ -1,0 +1,97 @@
+import { AxiosHeaders } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { RECORD_FORMAT_VERSION } from '../record.js';
+import type { CacheRecord } from '../record.js';
+import { headersToStore, storability, storeExpiryAt, varyNames, varyValues } from '../semantics/index.js';
+import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
+import { sha256Hex } from './hash.js';
+import { headerValueString, requestHeaders } from './key.js';
+import { toCachedBody } from './response.js';
+
+/** Response headers as a plain object: lower-case names, one string each. Set-Cookie is never kept. */
+export function plainResponseHeaders(headers: unknown): Record<string, string> {
+  const source: Record<string, unknown> =
+    headers instanceof AxiosHeaders ? headers.toJSON() : ((headers as Record<string, unknown> | null | undefined) ?? {});
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined || value === null || value === false) continue;
+    const lower = name.toLowerCase();
+    // A cached response never replays cookies: they belong to the exchange that set them.
+    if (lower === 'set-cookie') continue;
+    result[lower] = headerValueString(value);
+  }
+  return result;
+}
+
+/**
+ * The values a request has for the headers a response varies on, as stored and compared. Values of
+ * ignored (credential) headers are kept only as a hash, so stored data never holds a credential.
+ */
+export function varyFingerprint(names: readonly string[], config: InternalAxiosRequestConfig, ignored: ReadonlySet<string>): (string | null)[] {
+  const values = varyValues(names, requestHeaders(config));
+  return values.map((value, index) => (value !== null && ignored.has(names[index] ?? '') ? `sha256:${sha256Hex(value)}` : value));
+}
+
+export function sameFingerprint(a: readonly (string | null)[] | undefined, b: readonly (string | null)[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  return a.every((value, index) => value === b[index]);
+}
+
+/** Where one variant of a `Vary` response lives, given the primary key and the variant generation. */
+export function variantKey(key: string, epoch: number, fingerprint: readonly (string | null)[]): string {
+  return `${key} vary:${epoch}:${sha256Hex(JSON.stringify(fingerprint))}`;
+}
+
+export interface RecordDraft {
+  readonly key: string;
+  readonly method: string;
+  readonly url: string;
+  readonly response: AxiosResponse;
+  readonly requestTime: number;
+  readonly responseTime: number;
+  readonly ttlMs: number | undefined;
+  readonly createdAt: number;
+  readonly tags: readonly string[] | undefined;
+}
+
+export type BuildOutcome = { readonly record: CacheRecord } | { readonly reason: string };
+
+/** Turns an origin response into a record, or says why it must not be stored (RFC 9111 §3). */
+export function buildRecord(
+  draft: RecordDraft,
+  request: RequestFacts,
+  config: InternalAxiosRequestConfig,
+  policy: PolicyOptions,
+  ignored: ReadonlySet<string>,
+  now: number,
+): BuildOutcome {
+  const { response } = draft;
+  const headers = plainResponseHeaders(response.headers);
+  const verdict = storability(request, { status: response.status, headers }, policy);
+  if (!verdict.storable) return { reason: verdict.reason };
+  const vary = varyNames(headers);
+  // RFC 9111 §4.1: a Vary of "*" always fails to match, so storing it would only waste space.
+  if (vary === '*') return { reason: 'Vary: *' };
+  const body = toCachedBody(response.data);
+  if (!body) return { reason: 'the body is a stream or another live object' };
+  const stored = headersToStore({ status: response.status, headers }, policy);
+  const base = {
+    v: RECORD_FORMAT_VERSION,
+    key: draft.key,
+    method: draft.method,
+    url: draft.url,
+    status: response.status,
+    statusText: response.statusText ?? '',
+    headers: stored,
+    body,
+    requestTime: draft.requestTime,
+    responseTime: draft.responseTime,
+    createdAt: draft.createdAt,
+    ...(draft.ttlMs === undefined ? {} : { ttlMs: draft.ttlMs }),
+    ...(draft.tags === undefined || draft.tags.length === 0 ? {} : { tags: draft.tags }),
+    ...(vary.length === 0 ? {} : { vary, varyValues: varyFingerprint(vary, config, ignored) }),
+  };
+  const expiresAt = storeExpiryAt({ ...base, headers: stored }, { ...policy, ttlMs: draft.ttlMs });
+  if (expiresAt <= now) return { reason: 'already stale, with no validator or stale window to keep it for' };
+  return { record: { ...base, expiresAt } };
+}

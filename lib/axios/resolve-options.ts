@@ -1,0 +1,185 @@
+import type { CacheStore } from '../stores/store.js';
+import { DEFAULT_IGNORED_PARAMS } from './options.js';
+import type { CacheOptions, RequestCacheOptions, TtlOption } from './options.js';
+import { compileUrlPattern } from './url-pattern.js';
+
+/** Instance options after validation, with defaults filled in and lookups precomputed. */
+export interface ResolvedOptions {
+  readonly store: CacheStore;
+  readonly shared: boolean;
+  readonly methods: ReadonlySet<string>; // upper-case
+  readonly statuses: readonly number[] | undefined;
+  readonly ttl: TtlOption | undefined;
+  readonly ttlByUrl: ReadonlyArray<readonly [(url: string) => boolean, TtlOption]>;
+  readonly cacheControl: boolean;
+  readonly ignoredParams: ReadonlySet<string>; // lower-case
+  readonly matchHeaders: readonly string[]; // lower-case
+  readonly key: CacheOptions['key'];
+  readonly filter: CacheOptions['filter'];
+  readonly staleIfErrorMs: number | undefined;
+  readonly staleWhileRevalidateMs: number | undefined;
+  readonly dedupe: boolean;
+  readonly storeTimeoutMs: number;
+  readonly retainForRevalidationMs: number;
+  readonly now: () => number;
+  readonly debug: (message: string, details: Record<string, unknown>) => void;
+}
+
+const KNOWN_OPTIONS = new Set([
+  'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
+  'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'storeTimeoutMs',
+  'retainForRevalidationMs', 'now', 'debug',
+]);
+
+const KNOWN_REQUEST_OPTIONS = new Set([
+  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate',
+]);
+
+const STORABLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
+
+const noop = (): void => undefined;
+
+function fail(option: string, why: string): never {
+  throw new TypeError(`axios-http-cache: option "${option}" ${why}`);
+}
+
+function optionalBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(name, `must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+function duration(name: string, value: unknown, allowInfinity = false): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
+    fail(name, `must be a non-negative number of milliseconds, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkTtl(name: string, value: unknown): TtlOption {
+  if (typeof value === 'function') return value as TtlOption;
+  return duration(name, value, true);
+}
+
+function staleWindow(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return Infinity;
+  return duration(name, value);
+}
+
+function stringList(name: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+    fail(name, `must be an array of non-empty strings, got ${describe(value)}`);
+  }
+  return value as string[];
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
+
+function isStore(value: unknown): value is CacheStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.get === 'function' && typeof candidate.set === 'function' && typeof candidate.delete === 'function';
+}
+
+/** Validates instance options; throws a TypeError naming the first bad option. */
+export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore: () => CacheStore): ResolvedOptions {
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new TypeError(`axios-http-cache: options must be an object, got ${describe(input)}`);
+  }
+  const o: CacheOptions = input ?? {};
+  for (const name of Object.keys(o)) {
+    if (!KNOWN_OPTIONS.has(name)) fail(name, 'is not a known option');
+  }
+  if (o.store !== undefined && !isStore(o.store)) fail('store', 'must implement get(), set() and delete()');
+
+  const methods = o.methods === undefined ? ['GET', 'HEAD'] : stringList('methods', o.methods).map((m) => m.toUpperCase());
+  for (const method of methods) {
+    if (!STORABLE_METHODS.has(method)) fail('methods', `may only contain get, head and post (RFC 9111 §2), got ${JSON.stringify(method)}`);
+  }
+
+  let statuses: number[] | undefined;
+  if (o.statuses !== undefined) {
+    if (!Array.isArray(o.statuses) || o.statuses.some((s) => !Number.isInteger(s) || s < 200 || s > 599)) {
+      fail('statuses', 'must be an array of integer status codes from 200 to 599');
+    }
+    statuses = [...(o.statuses as readonly number[])];
+  }
+
+  const ttl = o.ttl === undefined ? undefined : checkTtl('ttl', o.ttl);
+  const ttlByUrl: Array<readonly [(url: string) => boolean, TtlOption]> = [];
+  if (o.ttlByUrl !== undefined) {
+    if (!Array.isArray(o.ttlByUrl)) fail('ttlByUrl', 'must be an array of [pattern, ttl] pairs');
+    o.ttlByUrl.forEach((pair: unknown, index) => {
+      if (!Array.isArray(pair) || pair.length !== 2) fail(`ttlByUrl[${index}]`, 'must be a [pattern, ttl] pair');
+      const [pattern, value] = pair as [unknown, unknown];
+      if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) fail(`ttlByUrl[${index}]`, 'pattern must be a glob string or a RegExp');
+      ttlByUrl.push([compileUrlPattern(pattern), checkTtl(`ttlByUrl[${index}]`, value)]);
+    });
+  }
+
+  if (o.key !== undefined && typeof o.key !== 'function') fail('key', `must be a function (request) => string, got ${describe(o.key)}`);
+  if (o.filter !== undefined && typeof o.filter !== 'function') fail('filter', `must be a function (response) => boolean, got ${describe(o.filter)}`);
+  if (o.debug !== undefined && typeof o.debug !== 'function') fail('debug', `must be a function (message, details) => void, got ${describe(o.debug)}`);
+  if (o.now !== undefined && typeof o.now !== 'function') fail('now', `must be a function returning epoch ms, got ${describe(o.now)}`);
+
+  const ignored = o.ignoredParams === undefined ? DEFAULT_IGNORED_PARAMS : stringList('ignoredParams', o.ignoredParams);
+
+  return {
+    store: o.store ?? makeDefaultStore(),
+    shared: optionalBoolean('shared', o.shared, false),
+    methods: new Set(methods),
+    statuses,
+    ttl,
+    ttlByUrl,
+    cacheControl: optionalBoolean('cacheControl', o.cacheControl, true),
+    ignoredParams: new Set(ignored.map((p) => p.toLowerCase())),
+    matchHeaders: o.matchHeaders === undefined ? [] : stringList('matchHeaders', o.matchHeaders).map((h) => h.toLowerCase()).sort(),
+    key: o.key,
+    filter: o.filter,
+    staleIfErrorMs: staleWindow('staleIfError', o.staleIfError),
+    staleWhileRevalidateMs: staleWindow('staleWhileRevalidate', o.staleWhileRevalidate),
+    dedupe: optionalBoolean('dedupe', o.dedupe, true),
+    storeTimeoutMs: o.storeTimeoutMs === undefined ? 500 : duration('storeTimeoutMs', o.storeTimeoutMs),
+    retainForRevalidationMs: o.retainForRevalidationMs === undefined ? 3_600_000 : duration('retainForRevalidationMs', o.retainForRevalidationMs),
+    now: o.now ?? Date.now,
+    debug: o.debug ?? noop,
+  };
+}
+
+/**
+ * Validates a request's `config.cache`. Returns false for `cache: false`, an options object otherwise.
+ * A bad per-request value throws a TypeError, which axios hands to the caller as a rejected request.
+ */
+export function resolveRequestOptions(value: unknown): RequestCacheOptions | false {
+  if (value === undefined || value === null || value === true) return {};
+  if (value === false) return false;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`axios-http-cache: request option "cache" must be false or an object, got ${describe(value)}`);
+  }
+  const o = value as Record<string, unknown>;
+  for (const name of Object.keys(o)) {
+    if (!KNOWN_REQUEST_OPTIONS.has(name)) throw new TypeError(`axios-http-cache: request option "cache.${name}" is not a known option`);
+  }
+  if (o.ttl !== undefined) checkTtl('cache.ttl', o.ttl);
+  if (o.key !== undefined && (typeof o.key !== 'string' || o.key === '')) {
+    throw new TypeError(`axios-http-cache: request option "cache.key" must be a non-empty string, got ${describe(o.key)}`);
+  }
+  for (const flag of ['refresh', 'forceRefresh', 'onlyIfCached'] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== 'boolean') {
+      throw new TypeError(`axios-http-cache: request option "cache.${flag}" must be a boolean, got ${describe(o[flag])}`);
+    }
+  }
+  if (o.staleIfError !== undefined) staleWindow('cache.staleIfError', o.staleIfError);
+  if (o.staleWhileRevalidate !== undefined) staleWindow('cache.staleWhileRevalidate', o.staleWhileRevalidate);
+  return o;
+}
+
+/** The stale window (ms) a boolean-or-ms option grants. */
+export { staleWindow as staleWindowMs };

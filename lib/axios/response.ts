@@ -1,0 +1,57 @@
+import { AxiosError } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { CachedBody } from '../record.js';
+
+interface BufferLike {
+  from(bytes: Uint8Array): Uint8Array;
+  isBuffer(value: unknown): boolean;
+}
+/** Node's Buffer when present (never imported, so browser bundles stay free of it). */
+const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
+
+/** The adapter's raw body as something storable; undefined for streams, Blobs and other live objects. */
+export function toCachedBody(data: unknown): CachedBody | undefined {
+  if (typeof data === 'string') return { type: 'text', text: data };
+  if (data === undefined || data === null) return { type: 'text', text: '' };
+  if (data instanceof Uint8Array) {
+    const as = NodeBuffer?.isBuffer(data) ? 'buffer' : 'uint8array';
+    return { type: 'binary', bytes: new Uint8Array(data), as };
+  }
+  if (data instanceof ArrayBuffer) return { type: 'binary', bytes: new Uint8Array(data.slice(0)), as: 'arraybuffer' };
+  if (typeof data === 'object' && Object.getPrototypeOf(data) === Object.prototype || Array.isArray(data)) {
+    // A custom adapter answered with parsed JSON: keep its text; axios parses it again on a hit.
+    return { type: 'text', text: JSON.stringify(data) };
+  }
+  return undefined;
+}
+
+/** A private copy of a stored body for one caller: strings are immutable, bytes are copied. */
+export function fromCachedBody(body: CachedBody): unknown {
+  if (body.type === 'text') return body.text;
+  switch (body.as) {
+    case 'arraybuffer':
+      return body.bytes.slice().buffer;
+    case 'buffer':
+      return NodeBuffer ? NodeBuffer.from(body.bytes) : body.bytes.slice();
+    default:
+      return body.bytes.slice();
+  }
+}
+
+/**
+ * Resolves or rejects like axios' own `settle`: a status the request's `validateStatus` refuses becomes an
+ * AxiosError carrying the response, exactly as if the network had answered it.
+ */
+export function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  const validate = config.validateStatus;
+  if (!response.status || !validate || validate(response.status)) return Promise.resolve(response);
+  return Promise.reject(
+    new AxiosError(
+      `Request failed with status code ${response.status}`,
+      response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+      config,
+      undefined,
+      response,
+    ),
+  );
+}

@@ -1,0 +1,83 @@
+import type { InternalAxiosRequestConfig } from 'axios';
+
+interface Flight<T> {
+  readonly result: Promise<T>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
+interface CancelTokenLike {
+  readonly promise: Promise<unknown>;
+}
+
+interface SignalLike {
+  readonly aborted: boolean;
+  addEventListener?(type: 'abort', listener: () => void): void;
+  removeEventListener?(type: 'abort', listener: () => void): void;
+}
+
+/** What a caller of {@link SingleFlight.run} gets: the shared result, or word that it cancelled its own wait. */
+export type FlightResult<T> =
+  | { readonly cancelled: false; readonly value: T; readonly leader: boolean }
+  | { readonly cancelled: true; readonly reason: unknown };
+
+/**
+ * Lets concurrent identical requests share one origin call.
+ *
+ * The shared work is not tied to any one caller's cancellation: it runs under its own AbortController.
+ * Each caller can still cancel its own wait (its `signal` or `cancelToken` ends just that wait), and the
+ * shared work is aborted only when every caller has gone. Whatever the work ends with reaches every caller
+ * still waiting, and the flight is forgotten as soon as it settles, so nothing stays in flight after a failure.
+ * `start` must not reject: it returns its failures as values.
+ */
+export class SingleFlight<T> {
+  private readonly flights = new Map<string, Flight<T>>();
+
+  /** Number of shared calls under way. */
+  get size(): number {
+    return this.flights.size;
+  }
+
+  run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>): Promise<FlightResult<T>> {
+    let flight = this.flights.get(key);
+    const leader = flight === undefined;
+    if (!flight) {
+      const controller = new AbortController();
+      const created: Flight<T> = {
+        controller,
+        waiters: 0,
+        result: start(controller.signal).finally(() => {
+          if (this.flights.get(key) === created) this.flights.delete(key);
+        }),
+      };
+      this.flights.set(key, created);
+      flight = created;
+    }
+    flight.waiters += 1;
+    return this.wait(flight, config, leader);
+  }
+
+  private wait(flight: Flight<T>, config: InternalAxiosRequestConfig, leader: boolean): Promise<FlightResult<T>> {
+    return new Promise<FlightResult<T>>((resolve) => {
+      let settled = false;
+      const signal = config.signal as SignalLike | undefined;
+      const token = config.cancelToken as CancelTokenLike | undefined;
+      const finish = (result: FlightResult<T>): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener?.('abort', onAbort);
+        flight.waiters -= 1;
+        if (result.cancelled && flight.waiters === 0) flight.controller.abort();
+        resolve(result);
+      };
+      const onAbort = (): void => finish({ cancelled: true, reason: undefined });
+      if (signal?.aborted) {
+        finish({ cancelled: true, reason: undefined });
+        return;
+      }
+      signal?.addEventListener?.('abort', onAbort);
+      token?.promise.then((reason) => finish({ cancelled: true, reason }), () => undefined);
+      flight.result.then((value) => finish({ cancelled: false, value, leader }), () => undefined);
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { StoreError, StoreTimeoutError } from '../errors.js';
+import type { CacheRecord } from '../record.js';
+import type { CacheStore } from '../stores/store.js';
+
+/** How long the cache leaves a failing store alone before trying it again (ms). */
+const COOL_DOWN_MS = 1000;
+
+export type StoreFailure = (error: Error, operation: string, key: string | undefined) => void;
+
+function asError(operation: string, reason: unknown): Error {
+  if (reason instanceof Error && 'code' in reason && typeof reason.code === 'string' && reason.code.startsWith('ECACHE_')) return reason;
+  const message = reason instanceof Error ? reason.message : String(reason);
+  return new StoreError(operation, message, { cause: reason });
+}
+
+/**
+ * The cache's only way to a store. Every operation resolves (never rejects): a failure, a timeout or
+ * undecodable data becomes `undefined` / `false` plus a call to `onFailure`, so a broken store turns requests
+ * into misses instead of failing them. After a failure the store is skipped for a short cool-down, so an
+ * unreachable server does not add its timeout to every request; the next operation after it probes again.
+ */
+export class StoreAccess {
+  private skipUntil = 0;
+
+  constructor(
+    readonly store: CacheStore,
+    private readonly timeoutMs: number,
+    private readonly now: () => number,
+    private readonly onFailure: StoreFailure,
+  ) {}
+
+  /** True while the store is being left alone after a failure. */
+  get coolingDown(): boolean {
+    return this.skipUntil !== 0 && this.now() < this.skipUntil;
+  }
+
+  get(key: string): Promise<CacheRecord | undefined> {
+    return this.run('get', key, () => this.store.get(key), undefined);
+  }
+
+  set(key: string, record: CacheRecord, expiresAt: number): Promise<boolean> {
+    return this.run('set', key, () => this.store.set(key, record, expiresAt).then(() => true), false);
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.run('delete', key, () => this.store.delete(key).then(() => true), false);
+  }
+
+  private run<T>(operation: string, key: string, start: () => Promise<T>, fallback: T): Promise<T> {
+    if (this.skipUntil !== 0) {
+      if (this.now() < this.skipUntil) return Promise.resolve(fallback);
+      this.skipUntil = 0;
+    }
+    let pending: Promise<T>;
+    try {
+      pending = start();
+    } catch (error) {
+      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (!this.store.inMemory) pending = this.withTimeout(operation, pending);
+    return pending.then(
+      (value) => value,
+      (reason: unknown) => {
+        const error = asError(operation, reason);
+        // Undecodable data is the entry's fault, not the store's: no cool-down for it.
+        if (!(error instanceof Error && 'code' in error && error.code === 'ECACHE_CORRUPT')) {
+          this.skipUntil = this.now() + COOL_DOWN_MS;
+        }
+        this.onFailure(error, operation, key);
+        return fallback;
+      },
+    );
+  }
+
+  private withTimeout<T>(operation: string, pending: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StoreTimeoutError(operation, this.timeoutMs)), this.timeoutMs);
+      pending.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (reason: unknown) => {
+          clearTimeout(timer);
+          reject(reason instanceof Error ? reason : new Error(String(reason)));
+        },
+      );
+    });
+  }
+}

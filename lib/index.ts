@@ -1,0 +1,19 @@
+/**
+ * axios-http-cache: a persistent RFC 9111 HTTP cache for axios.
+ * Explicit named exports only; Node-only stores live in their own entry points.
+ */
+import './axios/augment.js';
+
+export { attachCache, detachCache } from './axios/attach.js';
+export type { CacheHandle } from './axios/attach.js';
+export type { CacheOptions, RequestCacheOptions, TtlOption, UrlPattern } from './axios/options.js';
+export { DEFAULT_IGNORED_PARAMS } from './axios/options.js';
+export type { CacheInfo, CacheStatus } from './axios/cache-info.js';
+export type { CacheStats } from './axios/context.js';
+export type { CacheEventBase, CacheEventMap, CacheEventName, CacheListener } from './axios/events.js';
+export { MemoryStore } from './stores/memory.js';
+export type { MemoryStoreOptions } from './stores/memory.js';
+export type { CacheStore, StoreEvent } from './stores/store.js';
+export type { CacheRecord, CachedBody, StoredHeaders } from './record.js';
+export { RECORD_FORMAT_VERSION } from './record.js';
+export { CacheError, CorruptEntryError, StoreError, StoreTimeoutError } from './errors.js';
