@@ -102,7 +102,8 @@ async function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosRespon
       const stale = decision.stale === true;
       if (stale) ctx.stats.staleServed += 1;
       else ctx.stats.hits += 1;
-      ctx.events.emit(stale ? 'stale' : 'hit', { key, url, method, reason: 'max-stale' });
+      if (stale) ctx.events.emit('stale', { key, url, method, reason: 'max-stale' });
+      else ctx.events.emit('hit', { key, url, method });
       ctx.debug(stale ? 'served stale: the request allows max-stale' : 'hit: fresh', { key, url });
       return serveRecord(ctx, plan, record, stale ? 'stale' : 'hit');
     }
