@@ -63,6 +63,9 @@ export async function handleRequest(
   const headers: Record<string, string> = {};
   if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
   if (pragma !== undefined) headers.pragma = pragma;
+  // RFC 9111 §3.5: a shared cache must know whether the request carried credentials.
+  const authorization = requestHeader(config, 'authorization');
+  if (authorization !== undefined) headers.authorization = authorization;
 
   const plan: RequestPlan = {
     config,

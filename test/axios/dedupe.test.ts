@@ -1,0 +1,104 @@
+import axios from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { expect } from 'chai';
+import { attachCache } from '../../lib/index.js';
+
+/** An origin adapter the test controls: it counts calls and answers when told to. */
+function controlledOrigin() {
+  const pending: Array<{ config: InternalAxiosRequestConfig; resolve: (r: AxiosResponse) => void; reject: (e: unknown) => void }> = [];
+  let calls = 0;
+  const adapter: AxiosAdapter = (config) =>
+    new Promise<AxiosResponse>((resolve, reject) => {
+      calls += 1;
+      pending.push({ config, resolve, reject });
+      config.signal?.addEventListener?.('abort', () => reject(new axios.CanceledError(undefined, undefined, config)));
+    });
+  return {
+    adapter,
+    get calls() {
+      return calls;
+    },
+    answer(body: string, headers: Record<string, string> = { 'cache-control': 'max-age=60' }) {
+      for (const p of pending.splice(0)) p.resolve({ data: body, status: 200, statusText: 'OK', headers, config: p.config, request: {} });
+    },
+    fail(error: Error) {
+      for (const p of pending.splice(0)) p.reject(error);
+    },
+  };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('attachCache: concurrent identical misses (dedupe)', () => {
+  it('makes exactly one origin request for 100 concurrent identical cold requests', async () => {
+    const origin = controlledOrigin();
+    const api = axios.create({ baseURL: 'http://origin.test', adapter: origin.adapter });
+    attachCache(api);
+    const all = Promise.all(Array.from({ length: 100 }, () => api.get('/same')));
+    await tick();
+    origin.answer('{"ok":true}');
+    const responses = await all;
+    expect(origin.calls).to.equal(1);
+    expect(responses.every((r) => (r.data as { ok: boolean }).ok)).to.equal(true);
+    // Each caller has its own object.
+    (responses[0]!.data as { ok: boolean }).ok = false;
+    expect((responses[1]!.data as { ok: boolean }).ok).to.equal(true);
+  });
+
+  it('rejects every waiter when the shared request fails, and the next request goes to the origin again', async () => {
+    const origin = controlledOrigin();
+    const api = axios.create({ baseURL: 'http://origin.test', adapter: origin.adapter });
+    attachCache(api);
+    const waits = Array.from({ length: 5 }, () => api.get('/boom').then(() => 'ok', (e: unknown) => (e as Error).message));
+    await tick();
+    origin.fail(new Error('origin down'));
+    expect(await Promise.all(waits)).to.deep.equal(Array(5).fill('origin down'));
+    const retry = api.get('/boom');
+    await tick();
+    origin.answer('"back"');
+    expect((await retry).data).to.equal('back');
+    expect(origin.calls).to.equal(2);
+  });
+
+  it('lets one caller cancel its own wait without cancelling the others', async () => {
+    const origin = controlledOrigin();
+    const api = axios.create({ baseURL: 'http://origin.test', adapter: origin.adapter });
+    attachCache(api);
+    const controller = new AbortController();
+    const cancelled = api.get('/c', { signal: controller.signal }).then(() => 'resolved', (e: unknown) => (axios.isCancel(e) ? 'cancelled' : 'other'));
+    const kept = api.get('/c');
+    await tick();
+    controller.abort();
+    expect(await cancelled).to.equal('cancelled');
+    origin.answer('"fine"');
+    expect((await kept).data).to.equal('fine');
+    expect(origin.calls).to.equal(1);
+  });
+
+  it('aborts the shared origin request when every waiter has cancelled', async () => {
+    const origin = controlledOrigin();
+    const api = axios.create({ baseURL: 'http://origin.test', adapter: origin.adapter });
+    attachCache(api);
+    const controller = new AbortController();
+    const only = api.get('/gone', { signal: controller.signal }).catch((e: unknown) => e);
+    await tick();
+    controller.abort();
+    expect(axios.isCancel(await only)).to.equal(true);
+    const next = api.get('/gone');
+    await tick();
+    expect(origin.calls).to.equal(2);
+    origin.answer('"again"');
+    expect((await next).data).to.equal('again');
+  });
+
+  it('makes one origin request per caller when dedupe is false', async () => {
+    const origin = controlledOrigin();
+    const api = axios.create({ baseURL: 'http://origin.test', adapter: origin.adapter });
+    attachCache(api, { dedupe: false });
+    const all = Promise.all([api.get('/d'), api.get('/d'), api.get('/d')]);
+    await tick();
+    origin.answer('1');
+    await all;
+    expect(origin.calls).to.equal(3);
+  });
+});
