@@ -57,8 +57,10 @@ function sameBytes(actual: unknown, expected: Uint8Array): boolean {
 }
 
 export async function missThenHit(results: PageResults): Promise<void> {
-  const { api } = makeClient('memory');
+  const { api, cache } = makeClient('memory');
+  const stored = nextStored(cache);
   const first = await api.get('/api/items?id=1');
+  await stored;
   check(results, 'memory: first request is a miss', first.fromCache === false && first.cacheInfo?.status === 'miss', describeResponse(first));
   const second = await api.get('/api/items?id=1');
   check(results, 'memory: second request is a hit', second.fromCache === true && second.cacheInfo?.status === 'hit', describeResponse(second));
