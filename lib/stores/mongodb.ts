@@ -1,0 +1,291 @@
+/**
+ * MongoDB store (`axios-http-cache/mongodb`), also for wire-compatible servers such as FerretDB.
+ *
+ * One document per entry in a collection of its own (the collection is the namespace):
+ * `{ _id: key, cache: 'axios-http-cache', expiresAt: Date, createdAt: Date, url, method, tags, data: Binary }`, where `data`
+ * is the record encoded by `codec.ts` (so header names never become field names: no `.`/`$`
+ * hazards) and the other fields are copies kept for listing and future deletion by URL or tag.
+ * Every query filters on the `cache` marker, so documents of other shapes in the collection are left alone.
+ *
+ * Expiry: a TTL index on `expiresAt` (`expireAfterSeconds: 0`) where the server supports one;
+ * where it answers 238 NotImplemented (FerretDB v1), a periodic `deleteMany` sweep instead, with
+ * one `warning` event. Reads always check `expiresAt > now`, because TTL deletion is lazy.
+ */
+import { Binary, MongoClient, MongoServerError, type Collection, type Db, type MongoClientOptions } from 'mongodb';
+import { CorruptEntryError } from '../errors.js';
+import type { CacheRecord } from '../record.js';
+import { decodeRecord, encodeRecord, type CompressionAlgorithm } from './codec.js';
+import { nodeCompressor } from './compression-node.js';
+import { EventHub } from './event-hub.js';
+import type { CacheStore, StoreEvent } from './store.js';
+
+/** Marks documents this store wrote, so a collection shared with other data keeps that data on `clear()`. */
+export const DOCUMENT_MARKER = 'axios-http-cache';
+
+/** The stored document. */
+export interface CacheDocument {
+  _id: string;
+  /** Always {@link DOCUMENT_MARKER}. */
+  cache: typeof DOCUMENT_MARKER;
+  expiresAt: Date;
+  createdAt: Date;
+  url: string;
+  method: string;
+  tags: string[];
+  data: Binary;
+}
+
+export interface MongoStoreOptions {
+  /** The collection to use (the store's namespace). Never closed by the store. */
+  readonly collection?: Collection<CacheDocument>;
+  /** A database handle; the store uses `collectionName` in it. Never closed by the store. */
+  readonly db?: Db;
+  /** Collection name with `db` or `url`. @default 'http_cache' */
+  readonly collectionName?: string;
+  /** A `mongodb://` URL; the store then owns its client and `close()` closes it. */
+  readonly url?: string;
+  /** Database name with `url` (when the URL names none). @default 'axios-http-cache' */
+  readonly dbName?: string;
+  /** Driver options for the client created from `url`. */
+  readonly clientOptions?: MongoClientOptions;
+  /** Period of the expiry sweep used when the server has no TTL indexes. @default 60000 */
+  readonly sweepIntervalMs?: number;
+  /** Compress an encoded record larger than this many bytes. Off when absent. */
+  readonly compressAboveBytes?: number;
+  /** @default 'gzip' */
+  readonly compression?: CompressionAlgorithm;
+  /** Clock for the read-time expiry filter, epoch ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** How expired documents leave the collection. */
+export type MongoExpiryMode = 'pending' | 'ttl-index' | 'sweep';
+
+/** MongoDB's NotImplemented error code (FerretDB v1 answers it for TTL indexes). */
+const NOT_IMPLEMENTED = 238;
+const TTL_INDEX_NAME = 'expiresAt_ttl';
+const DUPLICATE_KEY = 11000;
+
+const live = (now: number): { cache: typeof DOCUMENT_MARKER; expiresAt: { $gt: Date } } => ({ cache: DOCUMENT_MARKER, expiresAt: { $gt: new Date(now) } });
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+export class MongoStore implements CacheStore {
+  readonly #collection: Collection<CacheDocument>;
+  readonly #ownedClient: MongoClient | undefined;
+  readonly #sweepIntervalMs: number;
+  readonly #compressAboveBytes: number | undefined;
+  readonly #compression: CompressionAlgorithm;
+  readonly #now: () => number;
+  readonly #events = new EventHub();
+  #expiryMode: MongoExpiryMode = 'pending';
+  #setup: Promise<void> | undefined;
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: MongoStoreOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('MongoStore needs an options object with collection, db or url');
+    const { collection, db, url } = options;
+    const given = [collection, db, url].filter((value) => value !== undefined).length;
+    if (given !== 1) throw new TypeError('MongoStore needs exactly one of option collection, option db or option url');
+    const collectionName = options.collectionName ?? 'http_cache';
+    if (typeof collectionName !== 'string' || collectionName === '') throw new TypeError('MongoStore option collectionName must be a non-empty string');
+    this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+    if (!Number.isFinite(this.#sweepIntervalMs) || this.#sweepIntervalMs < 100) {
+      throw new TypeError('MongoStore option sweepIntervalMs must be a number of milliseconds, at least 100');
+    }
+    const above = options.compressAboveBytes;
+    if (above !== undefined && !(Number.isFinite(above) && above >= 0)) {
+      throw new TypeError('MongoStore option compressAboveBytes must be a non-negative number of bytes');
+    }
+    this.#compressAboveBytes = above;
+    this.#compression = options.compression ?? 'gzip';
+    if (this.#compression !== 'gzip' && this.#compression !== 'brotli') throw new TypeError("MongoStore option compression must be 'gzip' or 'brotli'");
+    this.#now = options.now ?? Date.now;
+    if (typeof this.#now !== 'function') throw new TypeError('MongoStore option now must be a function returning epoch ms');
+
+    if (collection !== undefined) {
+      if (typeof collection.findOne !== 'function' || typeof collection.replaceOne !== 'function') {
+        throw new TypeError('MongoStore option collection must be a mongodb Collection');
+      }
+      this.#collection = collection;
+    } else if (db !== undefined) {
+      if (typeof db.collection !== 'function') throw new TypeError('MongoStore option db must be a mongodb Db');
+      this.#collection = db.collection<CacheDocument>(collectionName);
+    } else {
+      if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//.test(url)) throw new TypeError('MongoStore option url must be a mongodb:// or mongodb+srv:// URL');
+      this.#ownedClient = new MongoClient(url, options.clientOptions);
+      this.#collection = this.#ownedClient.db(options.dbName ?? 'axios-http-cache').collection<CacheDocument>(collectionName);
+    }
+  }
+
+  /** How expired documents are removed: known once {@link ready} has resolved. */
+  get expiryMode(): MongoExpiryMode {
+    return this.#expiryMode;
+  }
+
+  /**
+   * Sets up expiry (TTL index, or the sweep fallback). Every operation starts it; await it to
+   * know the outcome. A failure other than "not implemented" is reported as an `error` event and
+   * retried by the next operation.
+   */
+  ready(): Promise<void> {
+    this.#setup ??= this.#setUpExpiry();
+    return this.#setup;
+  }
+
+  async #setUpExpiry(): Promise<void> {
+    try {
+      await this.#collection.createIndex({ expiresAt: 1 }, { name: TTL_INDEX_NAME, expireAfterSeconds: 0 });
+      this.#expiryMode = 'ttl-index';
+    } catch (error) {
+      if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) {
+        this.#setup = undefined; // try again on a later operation
+        this.#events.emit({ type: 'error', error: asError(error) });
+        return;
+      }
+      this.#expiryMode = 'sweep';
+      this.#startSweep();
+      this.#events.emit({
+        type: 'warning',
+        error: new Error(`MongoStore: the server does not support TTL indexes (${error.message}); expired entries are removed by a sweep every ${this.#sweepIntervalMs} ms and hidden on read`, { cause: error }),
+      });
+      try {
+        await this.#collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_1' }); // keeps the sweep and the read filter cheap
+      } catch (indexError) {
+        this.#events.emit({ type: 'error', error: asError(indexError) });
+      }
+    }
+  }
+
+  #startSweep(): void {
+    if (this.#closed || this.#sweepTimer !== undefined) return;
+    this.#sweepTimer = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.#events.emit({ type: 'error', error: asError(error) }));
+    }, this.#sweepIntervalMs);
+    this.#sweepTimer.unref();
+  }
+
+  /** Deletes every document whose `expiresAt` has passed; resolves the number deleted. */
+  async sweep(): Promise<number> {
+    const result = await this.#collection.deleteMany({ cache: DOCUMENT_MARKER, expiresAt: { $lte: new Date(this.#now()) } });
+    return result.deletedCount;
+  }
+
+  #startSetup(): void {
+    if (this.#setup === undefined && !this.#closed) {
+      this.ready().catch((error: unknown) => this.#events.emit({ type: 'error', error: asError(error) }));
+    }
+  }
+
+  async get(key: string): Promise<CacheRecord | undefined> {
+    this.#startSetup();
+    // Filter by _id alone and check marker and expiry here: FerretDB v1 answers an _id-only query
+    // about three times faster than one that adds `expiresAt: { $gt }` (measured: 1.8 vs 5.7 ms).
+    const doc = await this.#collection.findOne({ _id: key }, { projection: { cache: 1, expiresAt: 1, data: 1 } });
+    if (doc?.cache !== DOCUMENT_MARKER || !(doc.expiresAt instanceof Date) || !(doc.expiresAt.getTime() > this.#now())) {
+      return undefined;
+    }
+    const data: unknown = doc.data;
+    const decoded = data instanceof Binary
+      ? await decodeRecord(data.buffer, nodeCompressor)
+      : { ok: false as const, reason: 'field data is not binary' };
+    if (!decoded.ok) {
+      await this.#collection.deleteOne({ _id: key });
+      throw new CorruptEntryError(key, decoded.reason);
+    }
+    return decoded.record;
+  }
+
+  async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
+    this.#startSetup();
+    if (!(expiresAt > this.#now())) {
+      await this.#collection.deleteOne({ _id: key });
+      return;
+    }
+    const encoded = await encodeRecord(record, {
+      ...(this.#compressAboveBytes !== undefined ? { compressAboveBytes: this.#compressAboveBytes } : {}),
+      algorithm: this.#compression,
+      compressor: nodeCompressor,
+    });
+    const doc = {
+      cache: DOCUMENT_MARKER,
+      expiresAt: new Date(expiresAt),
+      createdAt: new Date(record.createdAt),
+      url: record.url,
+      method: record.method,
+      tags: [...(record.tags ?? [])],
+      data: new Binary(encoded),
+    } satisfies Omit<CacheDocument, "_id">;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#collection.replaceOne({ _id: key }, doc, { upsert: true });
+        return;
+      } catch (error) {
+        // Two upserts of one new key can race to insert; the loser sees E11000 and simply replaces.
+        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#collection.deleteOne({ _id: key });
+  }
+
+  /** Deletes every document this store wrote in its collection; other documents stay. */
+  async clear(): Promise<void> {
+    await this.#collection.deleteMany({ cache: DOCUMENT_MARKER });
+  }
+
+  async *keys(): AsyncIterable<string> {
+    const cursor = this.#collection.find(live(this.#now()), { projection: { _id: 1 } });
+    for await (const doc of cursor) yield doc._id;
+  }
+
+  /** Live records, streamed from a cursor; a document that does not decode is deleted and reported. */
+  async *entries(): AsyncIterable<CacheRecord> {
+    const cursor = this.#collection.find(live(this.#now()), { projection: { data: 1 } });
+    for await (const doc of cursor) {
+      const data: unknown = doc.data;
+      const decoded = data instanceof Binary ? await decodeRecord(data.buffer, nodeCompressor) : undefined;
+      if (decoded?.ok === true) {
+        yield decoded.record;
+      } else {
+        await this.#collection.deleteOne({ _id: doc._id });
+        this.#events.emit({ type: 'error', error: new CorruptEntryError(doc._id, decoded?.reason ?? 'field data is not binary') });
+      }
+    }
+  }
+
+  async count(): Promise<number> {
+    return this.#collection.countDocuments(live(this.#now()));
+  }
+
+  /** Bytes of the encoded records ($binarySize); undefined where the server lacks that operator. */
+  async size(): Promise<number | undefined> {
+    try {
+      const [row] = await this.#collection.aggregate<{ bytes: number }>([
+        { $match: live(this.#now()) },
+        { $group: { _id: null, bytes: { $sum: { $binarySize: '$data' } } } },
+      ]).toArray();
+      return row?.bytes ?? 0;
+    } catch {
+      return undefined;
+    }
+  }
+
+  onEvent(listener: (event: StoreEvent) => void): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  /** Stops the sweep and closes the client this store created from `url` (never one passed in). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    await this.#setup?.catch(() => undefined);
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    await this.#ownedClient?.close();
+  }
+}
