@@ -1,7 +1,6 @@
 import axios from 'axios';
 import { expect } from 'chai';
 import { attachCache, MemoryStore } from '../../lib/index.js';
-import type { CacheOptions } from '../../lib/index.js';
 import { cachedInstance, nock, ORIGIN, resetNock } from './helpers.js';
 
 describe('attachCache: options', () => {
