@@ -1,5 +1,5 @@
 import { getAdapter } from 'axios';
-import type { AxiosAdapter, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosAdapter, AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import { MemoryStore } from '../stores/memory.js';
 import type { CacheStore } from '../stores/store.js';
 import './augment.js';
@@ -8,13 +8,18 @@ import { CacheEvents } from './events.js';
 import type { CacheEventName, CacheListener } from './events.js';
 import { handleRequest } from './flow.js';
 import { createUrlNormaliser } from './key.js';
+import { createManager } from './manage.js';
+import type { CacheManager } from './manage.js';
 import type { CacheOptions } from './options.js';
 import { resolveOptions, resolveRequestOptions } from './resolve-options.js';
 import { SingleFlight } from './single-flight.js';
 import { StoreAccess } from './store-access.js';
 
-/** What {@link attachCache} returns: the store, events and stats of this cache, and a way to remove it. */
-export interface CacheHandle {
+/**
+ * What {@link attachCache} returns: the store, management methods (see {@link CacheManager}), events and stats
+ * of this cache, and a way to remove it.
+ */
+export interface CacheHandle extends CacheManager {
   readonly store: CacheStore;
   /** Listen to `hit`, `miss`, `stale`, `revalidated`, `stored`, `deleted`, `bypass` and `error`. */
   on<E extends CacheEventName>(event: E, listener: CacheListener<E>): void;
@@ -96,6 +101,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   );
 
   const handle: CacheHandle = {
+    ...createManager(ctx, () => instance.defaults as AxiosRequestConfig),
     store: resolved.store,
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),

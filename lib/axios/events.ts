@@ -1,3 +1,5 @@
+import { channelFor } from './diagnostics.js';
+
 /** What every cache event carries. */
 export interface CacheEventBase {
   readonly key: string | undefined;
@@ -40,13 +42,21 @@ export class CacheEvents {
     this.listeners.get(event)?.delete(listener);
   }
 
-  /** True when someone listens to `event` (lets the hot path skip building payloads). */
+  /** True when someone listens to `event`, here or on its diagnostics channel (lets the hot path skip building payloads). */
   has(event: CacheEventName): boolean {
     const set = this.listeners.get(event);
-    return set !== undefined && set.size > 0;
+    return (set !== undefined && set.size > 0) || channelFor(event)?.hasSubscribers === true;
   }
 
   emit<E extends CacheEventName>(event: E, payload: CacheEventMap[E]): void {
+    const channel = channelFor(event);
+    if (channel?.hasSubscribers === true) {
+      try {
+        channel.publish(payload);
+      } catch (error) {
+        this.onListenerError(error, event);
+      }
+    }
     const set = this.listeners.get(event);
     if (!set || set.size === 0) return;
     for (const listener of set) {

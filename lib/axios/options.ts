@@ -67,6 +67,38 @@ export interface RequestCacheOptions {
   staleIfError?: boolean | number | undefined;
   /** As the instance option, for this request. */
   staleWhileRevalidate?: boolean | number | undefined;
+  /** Labels for the entry this response is stored as; `cache.delete({ tag })` removes every entry with a tag. */
+  tags?: readonly string[] | undefined;
+  /**
+   * After this request succeeds (2xx or 3xx) with an unsafe method (POST, PUT, PATCH, DELETE, ...), also delete
+   * these: a URL glob string (relative ones resolve against the request's `baseURL`; a glob covers the URLs
+   * below it, so `'/users'` drops `/users/7` and `/users?page=2`), a RegExp over absolute URLs, or a
+   * {@link CacheQuery} such as `{ tag: 'users' }`.
+   */
+  invalidate?: ReadonlyArray<UrlPattern | CacheQuery> | undefined;
+}
+
+/**
+ * Selects cache entries for `cache.entries()`, `cache.keys()` and `cache.delete()`. Every criterion given must
+ * hold (they are ANDed); an empty query selects everything (except for `delete`, which refuses it: use `clear()`).
+ */
+export interface CacheQuery {
+  /** One exact URL (absolute, or relative to the instance's `baseURL`), normalised as keys are (sorted query). */
+  url?: string | undefined;
+  /** Several exact URLs: an entry matches if it has any of them. */
+  urls?: readonly string[] | undefined;
+  /** A glob string (relative ones resolve against `baseURL`) or a RegExp tested against each entry's absolute URL. */
+  pattern?: UrlPattern | undefined;
+  /** Only entries stored for this method (case-insensitive). */
+  method?: string | undefined;
+  /** Exactly this store key. */
+  key?: string | undefined;
+  /** Only entries stored with this tag (see the request option `cache.tags`). */
+  tag?: string | undefined;
+  /** `true`: only entries that are no longer fresh (kept for revalidation or a stale window); `false`: only fresh ones. */
+  expired?: boolean | undefined;
+  /** A `Date`: entries created before that instant. A number: entries older than that many ms (created more than that long ago). */
+  olderThan?: Date | number | undefined;
 }
 
 /** The headers and query parameters left out of keys and stored data by default. */

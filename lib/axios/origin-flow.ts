@@ -15,6 +15,7 @@ import { mark, serveRecord } from './serve.js';
 import { requestHeaders } from './key.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
 import { fromCachedBody } from './response.js';
+import { invalidateRequested } from './invalidate.js';
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
 export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse): Promise<void> {
@@ -28,6 +29,7 @@ export async function invalidateAfter(ctx: CacheContext, method: string, url: st
       }
     }
   }
+  await invalidateRequested(ctx, method, url, response);
 }
 
 /** Stores an origin response if RFC 9111, the options and the filter allow it; returns the stored record. */
@@ -48,7 +50,7 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
   }
   const now = ctx.options.now();
   const policy = { ...plan.policy, ttlMs };
-  const draft = { key, method, url, response, requestTime, responseTime, ttlMs, createdAt: now, tags: undefined };
+  const draft = { key, method, url, response, requestTime, responseTime, ttlMs, createdAt: now, tags: plan.options.tags };
   const built = buildRecord(draft, plan.facts, plan.config, policy, ctx.options.ignoredParams, now);
   if ('reason' in built) {
     ctx.debug(`not stored: ${built.reason}`, { key, url, status: response.status });

@@ -1,6 +1,6 @@
 import type { CacheStore } from '../stores/store.js';
 import { DEFAULT_IGNORED_PARAMS } from './options.js';
-import type { CacheOptions, RequestCacheOptions, TtlOption } from './options.js';
+import type { CacheOptions, CacheQuery, RequestCacheOptions, TtlOption } from './options.js';
 import { compileUrlPattern } from './url-pattern.js';
 
 /** Instance options after validation, with defaults filled in and lookups precomputed. */
@@ -32,7 +32,7 @@ const KNOWN_OPTIONS = new Set([
 ]);
 
 const KNOWN_REQUEST_OPTIONS = new Set([
-  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate',
+  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate',
 ]);
 
 const STORABLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
@@ -178,7 +178,43 @@ export function resolveRequestOptions(value: unknown): RequestCacheOptions | fal
   }
   if (o.staleIfError !== undefined) staleWindow('cache.staleIfError', o.staleIfError);
   if (o.staleWhileRevalidate !== undefined) staleWindow('cache.staleWhileRevalidate', o.staleWhileRevalidate);
+  if (o.tags !== undefined) stringList('cache.tags', o.tags);
+  if (o.invalidate !== undefined) checkInvalidate(o.invalidate);
   return o;
+}
+
+function checkInvalidate(value: unknown): void {
+  if (!Array.isArray(value)) fail('cache.invalidate', `must be an array of URL globs, RegExps or queries, got ${describe(value)}`);
+  value.forEach((item: unknown, index) => {
+    if ((typeof item === 'string' && item !== '') || item instanceof RegExp) return;
+    if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+      checkQuery(`cache.invalidate[${index}]`, item);
+      return;
+    }
+    fail(`cache.invalidate[${index}]`, `must be a URL glob, a RegExp or a query object, got ${describe(item)}`);
+  });
+}
+
+const QUERY_FIELDS = new Set(['url', 'urls', 'pattern', 'method', 'key', 'tag', 'expired', 'olderThan']);
+
+/** Validates a {@link CacheQuery} (for `cache.delete()`, listings and `cache.invalidate`); throws a TypeError naming the field. */
+export function checkQuery(name: string, value: unknown): CacheQuery {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, `must be a query object, got ${describe(value)}`);
+  const q = value as Record<string, unknown>;
+  for (const field of Object.keys(q)) if (!QUERY_FIELDS.has(field)) fail(`${name}.${field}`, 'is not a known query field');
+  for (const field of ['url', 'method', 'key', 'tag'] as const) {
+    if (q[field] !== undefined && (typeof q[field] !== 'string' || q[field] === '')) fail(`${name}.${field}`, `must be a non-empty string, got ${describe(q[field])}`);
+  }
+  if (q.urls !== undefined) stringList(`${name}.urls`, q.urls);
+  if (q.pattern !== undefined && !(q.pattern instanceof RegExp) && (typeof q.pattern !== 'string' || q.pattern === '')) {
+    fail(`${name}.pattern`, `must be a glob string or a RegExp, got ${describe(q.pattern)}`);
+  }
+  if (q.expired !== undefined && typeof q.expired !== 'boolean') fail(`${name}.expired`, `must be a boolean, got ${describe(q.expired)}`);
+  if (q.olderThan !== undefined) {
+    const valid = q.olderThan instanceof Date ? !Number.isNaN(q.olderThan.getTime()) : typeof q.olderThan === 'number' && q.olderThan >= 0 && !Number.isNaN(q.olderThan);
+    if (!valid) fail(`${name}.olderThan`, `must be a valid Date or a non-negative age in ms, got ${describe(q.olderThan)}`);
+  }
+  return value;
 }
 
 /** The stale window (ms) a boolean-or-ms option grants. */

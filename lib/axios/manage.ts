@@ -1,0 +1,261 @@
+/**
+ * Cache management on the handle: inspect (`get`, `has`, `keys`, `entries`, `count`, `size`) and invalidate
+ * (`delete`, `clear`). Unlike the request path, these are explicit calls: a store failure rejects them (and is
+ * also reported as an `error` event), and they have no timeout, since a walk over a large store takes long.
+ */
+import type { AxiosRequestConfig } from 'axios';
+import { CorruptEntryError } from '../errors.js';
+import type { CacheRecord } from '../record.js';
+import type { CacheStore } from '../stores/store.js';
+import type { CacheContext } from './context.js';
+import type { CacheQuery } from './options.js';
+import { compileQuery, isEmptyQuery, isStale } from './query.js';
+import type { CompiledQuery, QueryBase } from './query.js';
+import { variantKey } from './records.js';
+import { findRecordFor, keyFor, requestConfigFor } from './request-target.js';
+import { checkQuery } from './resolve-options.js';
+import { fromCachedBody } from './response.js';
+
+/** A stored response as `cache.get()` and `cache.entries()` describe it. */
+export interface CacheEntry {
+  readonly key: string;
+  /** Normalised absolute URL (sorted query, ignored parameters removed). */
+  readonly url: string;
+  /** Upper-case method. */
+  readonly method: string;
+  readonly status: number;
+  readonly statusText: string;
+  /** Stored response headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body: parsed when it is JSON, else a string, or bytes (Buffer, ArrayBuffer or Uint8Array, as stored). */
+  readonly data: unknown;
+  /** Epoch ms when the entry was first stored. */
+  readonly createdAt: number;
+  /** Epoch ms when the store drops it (end of freshness plus any revalidation or stale window). */
+  readonly expiresAt: number;
+  /** True when the entry is no longer fresh (RFC 9111 §4.2): it is kept only for revalidation or a stale window. */
+  readonly stale: boolean;
+  /** Tags given with `cache: { tags }` when it was stored. */
+  readonly tags: readonly string[];
+}
+
+/** The management half of {@link CacheHandle}. */
+export interface CacheManager {
+  /** The entry that would answer this URL or request config (Vary variants included), or undefined. Not counted as a hit. */
+  get(target: string | AxiosRequestConfig): Promise<CacheEntry | undefined>;
+  /** Whether {@link get} would find an entry. */
+  has(target: string | AxiosRequestConfig): Promise<boolean>;
+  /** Keys of the entries matching `query` (all by default), streamed from the store. */
+  keys(query?: CacheQuery): AsyncIterable<string>;
+  /** Entries matching `query` (all by default), streamed from the store and filtered as they arrive. */
+  entries(query?: CacheQuery): AsyncIterable<CacheEntry>;
+  /** Records held by the store (a response with `Vary` holds one record per variant plus one). */
+  count(): Promise<number>;
+  /** Bytes held, where the store can tell; undefined otherwise. */
+  size(): Promise<number | undefined>;
+  /** Deletes every entry matching `query`; resolves how many entries were deleted. An empty query is refused: use {@link clear}. */
+  delete(query: CacheQuery): Promise<number>;
+  /** Deletes everything in this cache's store namespace, and nothing else. */
+  clear(): Promise<void>;
+}
+
+/** Store keys of variant records end like this (see `variantKey`). */
+const VARIANT_KEY = / vary:\d+:[0-9a-f]{64}$/;
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Reports a store failure of a management call the way request-path failures are reported. */
+function reportFailure(ctx: CacheContext, error: unknown, operation: string, key: string | undefined): void {
+  const failure = asError(error);
+  ctx.stats.errors += 1;
+  ctx.debug(`store ${operation} failed: ${failure.message}`, { key, error: failure });
+  ctx.events.emit('error', { key, url: undefined, method: undefined, error: failure, operation });
+}
+
+async function guarded<T>(ctx: CacheContext, operation: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    reportFailure(ctx, error, operation, key);
+    throw error;
+  }
+}
+
+/** A store read for management: an undecodable entry (already deleted by the store) reads as absent, plus an `error` event. */
+async function readRecord(ctx: CacheContext, key: string): Promise<CacheRecord | undefined> {
+  try {
+    return await ctx.options.store.get(key);
+  } catch (error) {
+    reportFailure(ctx, error, 'get', key);
+    if (error instanceof CorruptEntryError) return undefined;
+    throw error;
+  }
+}
+
+/** Every store key a record occupies: its key, and its variant key when it is one variant of a `Vary` response. */
+function storeKeysOf(record: CacheRecord): string[] {
+  if (!record.vary || !record.varyValues) return [record.key];
+  return [record.key, variantKey(record.key, record.varyEpoch ?? record.createdAt, record.varyValues)];
+}
+
+function listingOf(store: CacheStore, what: 'keys' | 'entries'): never {
+  throw new TypeError(`axios-http-cache: the store (${store.constructor.name}) cannot list its ${what}: it has no ${what}() method`);
+}
+
+/**
+ * Streams the records matching any of `queries`. A `Vary` response is stored twice (under its key and its
+ * variant key), so variants are de-duplicated by (key, varying values); that set holds only Vary responses.
+ */
+async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]): AsyncGenerator<CacheRecord> {
+  const seenVariants = new Set<string>();
+  const fresh = (record: CacheRecord): boolean => {
+    if (!record.vary) return true;
+    const identity = `${record.key}\n${JSON.stringify(record.varyValues ?? null)}`;
+    if (seenVariants.has(identity)) return false;
+    seenVariants.add(identity);
+    return true;
+  };
+  if (queries.length > 0 && queries.every((query) => query.key !== undefined)) {
+    for (const query of queries) {
+      const record = await readRecord(ctx, query.key ?? '');
+      if (record && query.matches(record) && fresh(record)) yield record;
+    }
+    return;
+  }
+  const store = ctx.options.store;
+  if (!store.entries) listingOf(store, 'entries');
+  const records = store.entries();
+  try {
+    for await (const record of records) {
+      if (queries.some((query) => query.matches(record)) && fresh(record)) yield record;
+    }
+  } catch (error) {
+    reportFailure(ctx, error, 'entries', undefined);
+    throw error;
+  }
+}
+
+function decodeData(record: CacheRecord): unknown {
+  if (record.method === 'HEAD') return '';
+  const data = fromCachedBody(record.body);
+  if (typeof data !== 'string' || !/\bjson\b|\+json/i.test(record.headers['content-type'] ?? '')) return data;
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return data;
+  }
+}
+
+function toEntry(record: CacheRecord, stale: boolean): CacheEntry {
+  return {
+    key: record.key,
+    url: record.url,
+    method: record.method,
+    status: record.status,
+    statusText: record.statusText,
+    headers: { ...record.headers },
+    data: decodeData(record),
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    stale,
+    tags: [...(record.tags ?? [])],
+  };
+}
+
+/**
+ * Deletes every record matching any of `queries`, each with all the store keys it occupies, and emits `deleted`
+ * for each. Resolves the number of entries deleted.
+ */
+export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string): Promise<number> {
+  const store = ctx.options.store;
+  let deleted = 0;
+  for await (const record of walk(ctx, queries)) {
+    for (const key of storeKeysOf(record)) await guarded(ctx, 'delete', key, () => store.delete(key));
+    deleted += 1;
+    ctx.events.emit('deleted', { key: record.key, url: record.url, method: record.method, reason });
+  }
+  ctx.debug(`deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}: ${reason}`, { deleted });
+  return deleted;
+}
+
+/** Builds the management methods of one attached cache; `defaults` reads the instance defaults at call time. */
+export function createManager(ctx: CacheContext, defaults: () => AxiosRequestConfig): CacheManager {
+  const store = ctx.options.store;
+  const base = (): QueryBase => ({ baseURL: defaults().baseURL });
+  const compile = (name: string, query: CacheQuery | undefined): CompiledQuery[] => {
+    if (query === undefined || isEmptyQuery(checkQuery(name, query))) return [];
+    return [compileQuery(query, ctx.options, ctx.normaliseUrl, base(), ctx.options.now())];
+  };
+
+  const get = async (target: string | AxiosRequestConfig): Promise<CacheEntry | undefined> => {
+    if (typeof target !== 'string' && (typeof target !== 'object' || target === null)) {
+      throw new TypeError('axios-http-cache: cache.get() and cache.has() take a URL string or a request config');
+    }
+    const config = requestConfigFor(defaults(), target);
+    const key = keyFor(ctx, config);
+    if (key === undefined) return undefined;
+    const record = await findRecordFor((k) => readRecord(ctx, k), ctx, key, config);
+    return record === undefined ? undefined : toEntry(record, isStale(ctx.options, record, ctx.options.now()));
+  };
+
+  async function* entries(query?: CacheQuery): AsyncGenerator<CacheEntry> {
+    const queries = compile('query', query);
+    const now = ctx.options.now();
+    if (queries.length === 0 && !store.entries) listingOf(store, 'entries');
+    const selected = queries.length === 0 ? [{ key: undefined, matches: () => true }] : queries;
+    for await (const record of walk(ctx, selected)) yield toEntry(record, isStale(ctx.options, record, now));
+  }
+
+  async function* keys(query?: CacheQuery): AsyncGenerator<string> {
+    const queries = compile('query', query);
+    if (queries.length === 0) {
+      if (!store.keys) listingOf(store, 'keys');
+      const all = store.keys();
+      try {
+        for await (const key of all) if (!VARIANT_KEY.test(key)) yield key;
+      } catch (error) {
+        reportFailure(ctx, error, 'keys', undefined);
+        throw error;
+      }
+      return;
+    }
+    const yieldedVaryKeys = new Set<string>();
+    for await (const record of walk(ctx, queries)) {
+      if (record.vary) {
+        if (yieldedVaryKeys.has(record.key)) continue;
+        yieldedVaryKeys.add(record.key);
+      }
+      yield record.key;
+    }
+  }
+
+  return {
+    get,
+    has: async (target) => (await get(target)) !== undefined,
+    keys,
+    entries,
+    count: async () => {
+      if (store.count) return guarded(ctx, 'count', undefined, () => (store.count as () => Promise<number>).call(store));
+      let total = 0;
+      for await (const _ of keys()) total += 1;
+      return total;
+    },
+    size: async () => (store.size ? guarded(ctx, 'size', undefined, () => (store.size as () => Promise<number | undefined>).call(store)) : undefined),
+    delete: async (query) => {
+      const queries = compile('query', query);
+      if (queries.length === 0) throw new TypeError('axios-http-cache: cache.delete() needs at least one criterion; call cache.clear() to delete everything');
+      return deleteMatching(ctx, queries, 'cache.delete()');
+    },
+    clear: async () => {
+      if (store.clear) {
+        await guarded(ctx, 'clear', undefined, () => (store.clear as () => Promise<void>).call(store));
+      } else {
+        if (!store.keys) listingOf(store, 'keys');
+        for await (const key of store.keys()) await guarded(ctx, 'delete', key, () => store.delete(key));
+      }
+      ctx.debug('cleared the store', {});
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Cache queries (`cache.entries(query)`, `cache.delete(query)`, `cache: { invalidate }`) compiled into
+ * predicates over stored records, so listings and deletions can filter while they stream.
+ */
+import type { InternalAxiosRequestConfig } from 'axios';
+import type { CacheRecord } from '../record.js';
+import { currentAgeMs, freshnessLifetimeMs } from '../semantics/index.js';
+import { policyFor } from './context.js';
+import type { UrlNormaliser } from './key.js';
+import type { CacheQuery, UrlPattern } from './options.js';
+import type { ResolvedOptions } from './resolve-options.js';
+import { compileUrlPattern } from './url-pattern.js';
+
+/** Where relative URLs and globs of a query resolve: the instance defaults, or one request's config. */
+export interface QueryBase {
+  readonly baseURL?: string | undefined;
+}
+
+export interface CompiledQuery {
+  /** Set when the query names one store key: it can be answered with a single `get`. */
+  readonly key: string | undefined;
+  readonly matches: (record: CacheRecord) => boolean;
+}
+
+/**
+ * RFC 9111 §4.2: is the stored response no longer fresh at `now`? Uses the ttl in force when it was stored
+ * (or the instance ttl), like the request flow does.
+ */
+export function isStale(options: ResolvedOptions, record: CacheRecord, now: number): boolean {
+  const ttlMs = record.ttlMs ?? (typeof options.ttl === 'number' ? options.ttl : undefined);
+  return freshnessLifetimeMs(record, policyFor(options, {}, ttlMs)) <= currentAgeMs(record, now);
+}
+
+const HAS_SCHEME = /^[a-z][a-z\d+\-.]*:\/\//i;
+
+/**
+ * A glob as `compileUrlPattern` wants it. A glob starting with `/` is relative: it is prefixed with the
+ * `baseURL` when there is one, and otherwise matches that path on any host.
+ */
+export function resolveUrlPattern(pattern: UrlPattern, base: QueryBase): UrlPattern {
+  if (pattern instanceof RegExp || HAS_SCHEME.test(pattern) || !pattern.startsWith('/')) return pattern;
+  if (base.baseURL === undefined || base.baseURL === '') return `*${pattern}`;
+  return `${base.baseURL.replace(/\/+$/, '')}${pattern}`;
+}
+
+function normaliseExact(normalise: UrlNormaliser, url: string, base: QueryBase): string {
+  const config = { url, ...(base.baseURL === undefined ? {} : { baseURL: base.baseURL }) };
+  return normalise(config as InternalAxiosRequestConfig);
+}
+
+/** Compiles a validated query. `now` fixes "expired" and a numeric `olderThan` for the whole operation. */
+export function compileQuery(query: CacheQuery, options: ResolvedOptions, normalise: UrlNormaliser, base: QueryBase, now: number): CompiledQuery {
+  const tests: Array<(record: CacheRecord) => boolean> = [];
+  if (query.url !== undefined || query.urls !== undefined) {
+    const urls = [...(query.url === undefined ? [] : [query.url]), ...(query.urls ?? [])];
+    const wanted = new Set(urls.map((url) => normaliseExact(normalise, url, base)));
+    tests.push((record) => wanted.has(record.url));
+  }
+  if (query.pattern !== undefined) {
+    const matchesUrl = compileUrlPattern(resolveUrlPattern(query.pattern, base));
+    tests.push((record) => matchesUrl(record.url));
+  }
+  if (query.method !== undefined) {
+    const method = query.method.toUpperCase();
+    tests.push((record) => record.method === method);
+  }
+  if (query.key !== undefined) {
+    const key = query.key;
+    tests.push((record) => record.key === key);
+  }
+  if (query.tag !== undefined) {
+    const tag = query.tag;
+    tests.push((record) => record.tags?.includes(tag) === true);
+  }
+  if (query.expired !== undefined) {
+    const expired = query.expired;
+    tests.push((record) => isStale(options, record, now) === expired);
+  }
+  if (query.olderThan !== undefined) {
+    const createdBeforeAt = query.olderThan instanceof Date ? query.olderThan.getTime() : now - query.olderThan;
+    tests.push((record) => record.createdAt < createdBeforeAt);
+  }
+  return { key: query.key, matches: (record) => tests.every((test) => test(record)) };
+}
+
+/** True when the query has no criterion at all (it would select every entry). */
+export function isEmptyQuery(query: CacheQuery): boolean {
+  return Object.values(query).every((value) => value === undefined);
+}

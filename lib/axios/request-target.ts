@@ -1,0 +1,69 @@
+/**
+ * Turns what a user passes to `cache.get()` / `cache.has()` (a URL or a request config) into the config the
+ * caching adapter would have seen for that request, so the key is computed exactly as the flow computes it.
+ */
+import { AxiosHeaders, mergeConfig } from 'axios';
+import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
+import type { CacheRecord } from '../record.js';
+import type { CacheContext } from './context.js';
+import { UNKEYABLE, defaultKey } from './key.js';
+import { sameFingerprint, variantKey, varyFingerprint } from './records.js';
+import { resolveRequestOptions } from './resolve-options.js';
+
+const METHOD_HEADER_GROUPS = ['common', 'delete', 'get', 'head', 'post', 'put', 'patch', 'options'];
+
+function isPlainData(data: unknown): boolean {
+  if (data === null || typeof data !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(data);
+  return Array.isArray(data) || proto === Object.prototype || proto === null;
+}
+
+/**
+ * Merges the instance defaults into `target` as axios does before dispatching: flat headers (common and
+ * per-method defaults folded in) and a plain-object body serialised to JSON, as axios' default
+ * `transformRequest` would send it.
+ */
+export function requestConfigFor(defaults: AxiosRequestConfig, target: string | AxiosRequestConfig): InternalAxiosRequestConfig {
+  const merged = mergeConfig(defaults, typeof target === 'string' ? { url: target } : target);
+  const method = (merged.method ?? 'get').toLowerCase();
+  const grouped = (merged.headers ?? {}) as Record<string, unknown>;
+  const flat = new AxiosHeaders();
+  for (const group of ['common', method]) {
+    const values = grouped[group];
+    if (values !== null && typeof values === 'object') flat.set(values as Record<string, string>);
+  }
+  for (const [name, value] of Object.entries(grouped)) {
+    if (!METHOD_HEADER_GROUPS.includes(name) && value !== undefined && value !== null) flat.set(name, value as string);
+  }
+  const data: unknown = merged.data;
+  return { ...merged, method, headers: flat, data: isPlainData(data) ? JSON.stringify(data) : data };
+}
+
+/** The key the flow would use for this request, or undefined when the request cannot be keyed (a stream body). */
+export function keyFor(ctx: CacheContext, config: InternalAxiosRequestConfig): string | undefined {
+  const request = resolveRequestOptions(config.cache);
+  if (request !== false && request.key !== undefined) return request.key;
+  const method = (config.method ?? 'get').toUpperCase();
+  let key: string | typeof UNKEYABLE;
+  if (ctx.options.key) key = ctx.options.key(config);
+  else key = defaultKey(method, ctx.normaliseUrl(config), config, ctx.options.ignoredParams, ctx.options.matchHeaders, method === 'POST');
+  return key === UNKEYABLE ? undefined : key;
+}
+
+/**
+ * The record that would answer this request, following `Vary` variants as the flow does (RFC 9111 §4.1):
+ * the primary record when the request's varying headers match it, else the matching variant.
+ */
+export async function findRecordFor(
+  get: (key: string) => Promise<CacheRecord | undefined>,
+  ctx: CacheContext,
+  key: string,
+  config: InternalAxiosRequestConfig,
+): Promise<CacheRecord | undefined> {
+  const primary = await get(key);
+  if (!primary?.vary) return primary;
+  const fingerprint = varyFingerprint(primary.vary, config, ctx.options.ignoredParams);
+  if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
+  const variant = await get(variantKey(key, primary.varyEpoch ?? primary.createdAt, fingerprint));
+  return variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined;
+}
