@@ -1,0 +1,63 @@
+/**
+ * The in-process contenders of one body case: the floor, axios-http-cache over MemoryStore,
+ * axios-cache-interceptor over its memory storage, and the network rows (a miss, a 304
+ * revalidation, bare axios against the local origin) for scale.
+ */
+import axios from 'axios';
+import type { AxiosInstance } from 'axios';
+import { buildMemoryStorage, setupCache } from 'axios-cache-interceptor';
+import { attachCache, MemoryStore } from '../lib/index.js';
+import { preparedAdapter, type BodyCase } from './bodies.js';
+import { ahcHit, ahcMiss, ahcRevalidated, anyAnswer, requestContender, type Expect, type RequestContender } from './contender-kit.js';
+import type { Origin } from './servers.js';
+
+export const FLOOR_ID = 'floor';
+const PATH = '/items?page=1';
+
+/** An instance answering from the prepared adapter, with the case's responseType. */
+export function preparedInstance(body: BodyCase, freshBuffer: boolean): AxiosInstance {
+  return axios.create({ baseURL: 'http://bench.local', adapter: preparedAdapter(body, freshBuffer), responseType: body.responseType });
+}
+
+/** The floor: bare axios whose adapter answers at once with the prepared string (or Buffer). */
+export function floorContender(body: BodyCase): RequestContender {
+  const api = preparedInstance(body, false);
+  return requestContender(FLOOR_ID, 'floor: bare axios, prepared response', () => api.get(PATH), anyAnswer);
+}
+
+/** Sends one warm-up request (a miss that stores), then measures hits. */
+export async function warmed(contender: RequestContender, firstMustBe?: Expect): Promise<RequestContender> {
+  const first = await contender.request();
+  if (firstMustBe !== undefined && !firstMustBe(first)) throw new Error(`${contender.label}: the warm-up request was not a miss`);
+  return contender;
+}
+
+export async function ahcMemoryContender(body: BodyCase): Promise<RequestContender> {
+  const api = preparedInstance(body, true);
+  attachCache(api, { store: new MemoryStore() });
+  return warmed(requestContender('ahc-memory', 'axios-http-cache, MemoryStore', () => api.get(PATH), ahcHit), ahcMiss);
+}
+
+/** axios-cache-interceptor answered from its storage. */
+export const aciHit: Expect = (response) => (response as { cached?: boolean }).cached === true;
+
+export async function aciMemoryContender(body: BodyCase): Promise<RequestContender> {
+  const api = setupCache(preparedInstance(body, true), { storage: buildMemoryStorage() });
+  return warmed(requestContender('aci-memory', 'axios-cache-interceptor, memory storage', () => api.get(PATH), aciHit));
+}
+
+/** Network rows against the local origin on 127.0.0.1 (real http adapter, keep-alive). */
+export function networkContenders(body: BodyCase, origin: Origin): Promise<RequestContender>[] {
+  const base = { baseURL: origin.baseUrl, responseType: body.responseType };
+  const bare = axios.create(base);
+  const missing = axios.create(base);
+  attachCache(missing, { store: new MemoryStore() });
+  let n = 0;
+  const revalidating = axios.create(base);
+  attachCache(revalidating, { store: new MemoryStore() });
+  return [
+    Promise.resolve(requestContender('origin-bare', 'bare axios, local origin (no cache)', () => bare.get(`/data/${body.id}`), anyAnswer)),
+    Promise.resolve(requestContender('ahc-miss', 'axios-http-cache miss, local origin (stores)', () => missing.get(`/data/${body.id}?n=${n++}`), ahcMiss)),
+    warmed(requestContender('ahc-304', 'axios-http-cache 304 revalidation, local origin', () => revalidating.get(`/etag/${body.id}`), ahcRevalidated), ahcMiss),
+  ];
+}

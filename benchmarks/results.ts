@@ -1,0 +1,54 @@
+/** The shape of one run's results, shared by the runner, the markdown report and the chart. */
+import type { ProbeResult } from './contender-kit.js';
+import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
+import type { LatencySummary } from './stats.js';
+
+export interface LatencyRow {
+  readonly id: string;
+  readonly label: string;
+  readonly summary: LatencySummary;
+  /** Median over rounds of this row's median / the floor's median in the same round. */
+  readonly ratioToFloor: number;
+  /** Answer checks (absent for the floor, which is no cache). */
+  readonly probe?: ProbeResult;
+}
+
+export interface CaseResult {
+  readonly id: string;
+  readonly label: string;
+  readonly bytes: number;
+  readonly rows: readonly LatencyRow[];
+}
+
+export interface TargetCheck {
+  readonly what: string;
+  readonly target: string;
+  readonly measured: string;
+  /** Undefined when the rows needed were skipped. */
+  readonly met: boolean | undefined;
+}
+
+export interface RunResults {
+  readonly startedAt: string;
+  readonly quick: boolean;
+  readonly environment: string;
+  readonly rounds: number;
+  readonly sliceMs: number;
+  readonly durationMs: number;
+  readonly skipped: readonly string[];
+  readonly cases: readonly CaseResult[];
+  readonly concurrency: readonly ConcurrencyResult[];
+  readonly memory: readonly MemoryResult[];
+  readonly targets: readonly TargetCheck[];
+}
+
+/** Latency for people: µs below 1 ms, else ms. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  if (ms < 1) return `${(ms * 1000).toFixed(ms < 0.1 ? 1 : 0)} µs`;
+  return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+}
+
+export function formatRatio(ratio: number): string {
+  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a';
+}

@@ -1,0 +1,171 @@
+/**
+ * `npm run bench` (full, under 3 minutes) and `npm run bench -- --quick` / `BENCH_QUICK=1` (under ~30 s):
+ * every contender of a body case runs interleaved, round by round, in this one process. Writes
+ * `benchmarks/results/latest.md` and `latest.svg` (a quick run writes `quick.md`/`quick.svg` instead,
+ * so CI never overwrites the committed figures).
+ */
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+import { MemoryStore } from '../lib/index.js';
+import { MongoStore } from '../lib/stores/mongodb.js';
+import { RedisStore } from '../lib/stores/redis.js';
+import { bodyCases, type BodyCase } from './bodies.js';
+import { probe, type RequestContender } from './contender-kit.js';
+import { aciMemoryContender, ahcMemoryContender, FLOOR_ID, floorContender, networkContenders } from './contenders.js';
+import { aciRedisContender, ahcMongoContender, ahcRedisContenders } from './contenders-servers.js';
+import { runRounds, type RoundOptions } from './harness.js';
+import { renderMarkdown } from './report.js';
+import type { CaseResult, LatencyRow, RunResults } from './results.js';
+import { aciInstance, ahcInstance, concurrentColdRequests, memoryPerEntry, type ConcurrencyResult } from './scenarios.js';
+import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } from './servers.js';
+import { medianOfRoundRatios, summarise } from './stats.js';
+import { renderSvg } from './svg.js';
+import { checkTargets, type CaseSamples } from './targets.js';
+
+const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
+const ROUNDS: RoundOptions = quick
+  ? { rounds: 4, sliceMs: 12, minOpsPerSlice: 5, warmupOps: 30 }
+  : { rounds: 21, sliceMs: 70, minOpsPerSlice: 20, warmupOps: 300 };
+/** Contenders that are not caches: no answer probe. */
+const NOT_CACHES = new Set([FLOOR_ID, 'redis-floor', 'origin-bare']);
+const RUN_ID = `ahc-bench-${process.pid}`;
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+interface Servers {
+  readonly redisUrl: string | undefined;
+  readonly mongo: MongoClient | undefined;
+  readonly skipped: string[];
+}
+
+async function contendersFor(body: BodyCase, origin: Origin, servers: Servers): Promise<RequestContender[]> {
+  const list: Promise<RequestContender | RequestContender[]>[] = [
+    Promise.resolve(floorContender(body)),
+    ahcMemoryContender(body),
+    aciMemoryContender(body),
+  ];
+  if (servers.redisUrl !== undefined) {
+    list.push(ahcRedisContenders(body, servers.redisUrl, `${RUN_ID}-${body.id}`));
+    list.push(aciRedisContender(body, servers.redisUrl, `${RUN_ID}-aci-${body.id}`));
+  }
+  if (servers.mongo !== undefined) list.push(ahcMongoContender(body, servers.mongo.db(RUN_ID), `http_cache_${body.id.replace(/-/g, '_')}`));
+  list.push(...networkContenders(body, origin));
+  return (await Promise.all(list)).flat();
+}
+
+async function measureCase(body: BodyCase, origin: Origin, servers: Servers): Promise<CaseSamples> {
+  const contenders = await contendersFor(body, origin, servers);
+  try {
+    log(`  ${body.label}: ${contenders.length} contenders x ${ROUNDS.rounds} rounds`);
+    const samples = await runRounds(contenders, ROUNDS);
+    const floorRounds = samples.get(FLOOR_ID) ?? [];
+    const rows: LatencyRow[] = [];
+    for (const contender of contenders) {
+      const rounds = samples.get(contender.id) ?? [];
+      // Probed after the timed rounds: a cache that shares its object is corrupted by the probe's mutation.
+      const checked = NOT_CACHES.has(contender.id) ? undefined : await probe(contender, body);
+      rows.push({
+        id: contender.id,
+        label: contender.label,
+        summary: summarise(rounds.flat()),
+        ratioToFloor: medianOfRoundRatios(rounds, floorRounds),
+        ...(checked ? { probe: checked } : {}),
+      });
+    }
+    const result: CaseResult = { id: body.id, label: body.label, bytes: body.bytes, rows };
+    return { result, samples };
+  } finally {
+    for (const contender of contenders) await contender.close?.();
+  }
+}
+
+async function concurrency(origin: Origin, servers: Servers): Promise<ConcurrencyResult[]> {
+  const results = [await concurrentColdRequests('axios-http-cache, MemoryStore', ahcInstance(origin, new MemoryStore()), origin, 'memory')];
+  if (servers.redisUrl !== undefined) {
+    const store = new RedisStore({ url: servers.redisUrl, prefix: `${RUN_ID}-concurrency` });
+    results.push(await concurrentColdRequests('axios-http-cache, RedisStore', ahcInstance(origin, store), origin, 'redis'));
+    await store.clear();
+    await store.close();
+  }
+  if (servers.mongo !== undefined) {
+    const store = new MongoStore({ db: servers.mongo.db(RUN_ID), collectionName: 'concurrency' });
+    await store.ready();
+    results.push(await concurrentColdRequests('axios-http-cache, MongoStore', ahcInstance(origin, store), origin, 'mongo'));
+    await store.close();
+  }
+  results.push(await concurrentColdRequests('axios-cache-interceptor, memory storage', aciInstance(origin), origin, 'aci'));
+  return results;
+}
+
+async function connectServers(redis: ServerChoice, mongo: ServerChoice): Promise<Servers> {
+  const skipped: string[] = [];
+  let redisUrl: string | undefined;
+  if ('url' in redis) redisUrl = redis.url;
+  else skipped.push(`Redis rows: ${redis.skipped}`);
+  let client: MongoClient | undefined;
+  if ('url' in mongo) {
+    client = new MongoClient(mongo.url, { serverSelectionTimeoutMS: 5000 });
+    try {
+      await client.connect();
+    } catch (error) {
+      skipped.push(`MongoDB rows: ${mongo.url} did not accept a connection (${(error as Error).message})`);
+      client = undefined;
+    }
+  } else {
+    skipped.push(`MongoDB rows: ${mongo.skipped}`);
+  }
+  return { redisUrl, mongo: client, skipped };
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const cases = bodyCases();
+  const [redis, mongo, origin] = await Promise.all([findRedis(), findMongo(), startOrigin(cases)]);
+  const servers = await connectServers(redis, mongo);
+  for (const reason of servers.skipped) log(`skipping ${reason}`);
+  try {
+    log(`benchmarks (${quick ? 'quick' : 'full'}): memory per entry`);
+    const memory = await memoryPerEntry(10_000);
+    log('benchmarks: concurrent cold requests');
+    const concurrent = await concurrency(origin, servers);
+    log('benchmarks: sequential latency');
+    const measured: CaseSamples[] = [];
+    for (const body of cases) measured.push(await measureCase(body, origin, servers));
+    const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+    const results: RunResults = {
+      startedAt: new Date(startedAt).toISOString(),
+      quick,
+      environment: `Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} x ${cpu}`,
+      rounds: ROUNDS.rounds,
+      sliceMs: ROUNDS.sliceMs,
+      durationMs: Date.now() - startedAt,
+      skipped: servers.skipped,
+      cases: measured.map((found) => found.result),
+      concurrency: concurrent,
+      memory,
+      targets: checkTargets(measured, concurrent, memory),
+    };
+    const markdown = renderMarkdown(results);
+    process.stdout.write(markdown);
+    const dir = join(dirname(fileURLToPath(import.meta.url)), 'results');
+    const name = quick ? 'quick' : 'latest';
+    await writeFile(join(dir, `${name}.md`), markdown);
+    await writeFile(join(dir, `${name}.svg`), renderSvg(results));
+    log(`wrote benchmarks/results/${name}.md and ${name}.svg`);
+  } finally {
+    await origin.close();
+    if (servers.mongo !== undefined) {
+      await servers.mongo.db(RUN_ID).dropDatabase().catch(() => undefined);
+      await servers.mongo.close();
+    }
+    if ('owned' in redis) await redis.owned?.dispose();
+    if ('owned' in mongo) await mongo.owned?.dispose();
+  }
+}
+
+await main();
