@@ -121,6 +121,16 @@ export class PrivateServer {
     }
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, as a hung server. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  /** Thaws a process frozen by {@link pause}. */
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Stops this process only (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
   async stop(): Promise<void> {
     const child = this.#child;
@@ -128,6 +138,7 @@ export class PrivateServer {
     this.#child = undefined;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGCONT'); // a paused process cannot act on SIGTERM
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
@@ -146,11 +157,11 @@ function onPath(command: string): boolean {
 }
 
 /** A private redis-server on a spare loopback port, without persistence; undefined if redis-server is missing. */
-export async function startPrivateRedis(): Promise<PrivateServer | undefined> {
+export async function startPrivateRedis(extraArgs: readonly string[] = []): Promise<PrivateServer | undefined> {
   if (!onPath('redis-server')) return undefined;
   const port = await sparePort();
   const server = new PrivateServer('private redis-server', port, `redis://127.0.0.1:${port}`, 'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes']);
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', ...extraArgs]);
   await server.start();
   return server;
 }

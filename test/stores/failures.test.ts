@@ -1,0 +1,190 @@
+/**
+ * Store failures against real, private servers (never the shared ones): a server stopped in the
+ * middle of a run, a server that hangs (SIGSTOP), a server that answers every command with an error.
+ * At the store level the store rejects instead of answering wrong; end to end (through attachCache)
+ * every HTTP request still succeeds from the origin, nothing wrong is served, and caching resumes.
+ */
+import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
+import { expect } from 'chai';
+import { attachCache, type CacheHandle, type CacheStore } from '../../lib/index.js';
+import { MongoStore } from '../../lib/stores/mongodb.js';
+import { RedisStore } from '../../lib/stores/redis.js';
+import { missingServer, startPrivateFerretDb, startPrivateRedis, uniqueName, type PrivateServer } from '../support/servers.js';
+import { makeRecord } from './fixtures.js';
+
+const STORE_TIMEOUT_MS = 300;
+
+/** An origin as an axios adapter: every call answers `answer N` (N counts calls), cacheable for 60 s. */
+function countingOrigin(): { adapter: AxiosAdapter; readonly calls: number } {
+  let calls = 0;
+  const adapter: AxiosAdapter = (config) => {
+    calls += 1;
+    return Promise.resolve({ data: JSON.stringify(`answer ${calls}`), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json', 'cache-control': 'max-age=60' }, config, request: {} });
+  };
+  return { adapter, get calls() { return calls; } };
+}
+
+interface Rig {
+  readonly api: AxiosInstance;
+  readonly cache: CacheHandle;
+  readonly origin: ReturnType<typeof countingOrigin>;
+  readonly errors: string[];
+  /** GETs `path` and checks the answer is right: the origin's latest answer when not from cache. */
+  readonly fetch: (path: string) => Promise<{ data: unknown; fromCache: boolean }>;
+}
+
+function rig(store: CacheStore): Rig {
+  const origin = countingOrigin();
+  const api = axios.create({ adapter: origin.adapter, baseURL: 'http://origin.test' });
+  const cache = attachCache(api, { store, storeTimeoutMs: STORE_TIMEOUT_MS });
+  const errors: string[] = [];
+  cache.on('error', (event) => errors.push(event.error.message));
+  const fetch = async (path: string): Promise<{ data: unknown; fromCache: boolean }> => {
+    const res = await api.get<string>(path);
+    const fromCache = res.fromCache === true;
+    if (!fromCache) expect(res.data).to.equal(`answer ${origin.calls}`);
+    return { data: res.data, fromCache };
+  };
+  return { api, cache, origin, errors, fetch };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Repeats `attempt` until it resolves true, or fails after `timeoutMs`. */
+async function eventually(what: string, timeoutMs: number, attempt: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await attempt().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/** Caching works again: a fresh path is fetched twice and the second answer comes from the cache. */
+async function cachingWorks(r: Rig, label: string): Promise<boolean> {
+  const path = `/${uniqueName(label)}`;
+  const first = await r.fetch(path);
+  const second = await r.fetch(path);
+  return second.fromCache && second.data === first.data;
+}
+
+/** The shared outage scenario for a store on a private server. */
+function outageScenario(label: string, server: () => PrivateServer, store: () => CacheStore, keepsDataAcrossRestart: boolean): void {
+  it(`${label}: requests succeed from the origin while the server is stopped, and caching resumes when it is back`, async function () {
+    this.timeout(90_000);
+    const r = rig(store());
+    expect((await r.fetch('/a')).fromCache).to.equal(false);
+    expect(await r.fetch('/a')).to.deep.equal({ data: 'answer 1', fromCache: true });
+
+    await server().stop();
+    for (const path of ['/a', '/b', '/a']) {
+      expect((await r.fetch(path)).fromCache, path).to.equal(false); // answered by the origin, checked in fetch
+    }
+    expect(r.errors.length).to.be.greaterThan(0);
+
+    await server().start();
+    await eventually('caching resumes', 30_000, () => cachingWorks(r, label));
+    const again = await r.fetch('/a');
+    if (keepsDataAcrossRestart) expect(again).to.deep.equal({ data: 'answer 1', fromCache: true });
+    else expect(again.data).to.not.equal(undefined);
+  });
+
+  it(`${label}: requests go to the origin after the store timeout while the server hangs, and caching resumes when it answers`, async function () {
+    this.timeout(90_000);
+    const r = rig(store());
+    await r.fetch('/h');
+    expect((await r.fetch('/h')).fromCache).to.equal(true);
+    server().pause();
+    try {
+      const during = await r.fetch('/h2');
+      expect(during.fromCache).to.equal(false);
+      expect(r.errors.some((message) => /timed out/.test(message))).to.equal(true);
+    } finally {
+      server().resume();
+    }
+    await eventually('caching resumes', 30_000, () => cachingWorks(r, `${label}-thaw`));
+  });
+}
+
+describe('store failures with real servers', function () {
+  describe('RedisStore on a private redis-server', function () {
+    let redis: PrivateServer | undefined;
+    const stores: CacheStore[] = [];
+
+    before(async function () {
+      this.timeout(30_000);
+      redis = await startPrivateRedis();
+      if (redis === undefined) missingServer(this, 'redis-server (for a private outage-test instance)');
+    });
+    after(async function () {
+      for (const store of stores.splice(0)) await store.close?.();
+      await redis?.dispose();
+    });
+
+    const makeStore = (): RedisStore => {
+      const store = new RedisStore({ url: redis!.url, prefix: uniqueName('outage') });
+      stores.push(store);
+      return store;
+    };
+
+    it('rejects store operations while the server is stopped instead of answering wrong', async function () {
+      this.timeout(30_000);
+      const store = makeStore();
+      const now = Date.now();
+      await store.set('k', makeRecord('k', now), now + 60_000);
+      await redis!.stop();
+      try {
+        const outcome = await store.get('k').then(() => 'resolved', (error: unknown) => (error instanceof Error ? 'rejected' : 'odd'));
+        expect(outcome).to.equal('rejected');
+      } finally {
+        await redis!.start();
+      }
+      await eventually('store answers again', 20_000, async () => (await store.get('k')) === undefined); // data did not persist
+    });
+
+    outageScenario('Redis', () => redis!, makeStore, false);
+
+    it('Redis answering every command with an error: requests succeed from the origin with error events', async function () {
+      this.timeout(30_000);
+      const locked = await startPrivateRedis(['--requirepass', 'not-given']);
+      if (locked === undefined) this.skip();
+      const store = new RedisStore({ url: locked.url });
+      stores.push(store);
+      try {
+        const r = rig(store);
+        expect((await r.fetch('/x')).fromCache).to.equal(false);
+        expect((await r.fetch('/x')).fromCache).to.equal(false);
+        expect(r.errors.some((message) => /NOAUTH|auth/i.test(message))).to.equal(true);
+      } finally {
+        await locked.dispose();
+      }
+    });
+  });
+
+  describe('MongoStore on a private FerretDB', function () {
+    let ferret: PrivateServer | undefined;
+    const stores: CacheStore[] = [];
+
+    before(async function () {
+      this.timeout(60_000);
+      ferret = await startPrivateFerretDb();
+      if (ferret === undefined) missingServer(this, 'FerretDB binary (run .ci/ferretdb/ensure.sh)');
+    });
+    after(async function () {
+      for (const store of stores.splice(0)) await store.close?.();
+      await ferret?.dispose();
+    });
+
+    const makeStore = (): MongoStore => {
+      const store = new MongoStore({
+        url: ferret!.url,
+        collectionName: uniqueName('outage'),
+        clientOptions: { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 },
+      });
+      stores.push(store);
+      return store;
+    };
+
+    outageScenario('FerretDB', () => ferret!, makeStore, true);
+  });
+});
