@@ -1,0 +1,148 @@
+import { expect } from 'chai';
+import type { CacheEventMap, CacheEventName } from '../../lib/index.js';
+import { FRESH, managedInstance, nock, ORIGIN, resetNock, serve } from './helpers.js';
+import { forEachStore } from './stores.js';
+
+type Seen = Array<{ readonly name: CacheEventName; readonly event: CacheEventMap[CacheEventName] }>;
+
+const ALL_EVENTS: readonly CacheEventName[] = ['hit', 'miss', 'stale', 'revalidated', 'stored', 'deleted', 'bypass', 'error'];
+
+describe('cache events, stats and the debug log', function () {
+  this.timeout(30_000);
+  beforeEach(resetNock);
+  afterEach(() => nock.cleanAll());
+
+  forEachStore((setup) => {
+    async function observed(options: Parameters<typeof managedInstance>[1] = {}) {
+      const managed = await managedInstance(setup, options);
+      const seen: Seen = [];
+      for (const name of ALL_EVENTS) managed.cache.on(name, (event) => seen.push({ name, event }));
+      return { ...managed, seen, names: () => seen.map((s) => s.name) };
+    }
+
+    it('emits miss and stored, then hit, each carrying the key, URL and method', async () => {
+      const { api, seen, names } = await observed();
+      serve('/users?q=paris');
+      await api.get('/users?q=paris');
+      await api.get('/users', { params: { q: 'paris' } });
+      expect(names()).to.deep.equal(['stored', 'miss', 'hit']);
+      for (const { event } of seen) {
+        expect(event.key).to.equal(`GET ${ORIGIN}/users?q=paris`);
+        expect(event.url).to.equal(`${ORIGIN}/users?q=paris`);
+        expect(event.method).to.equal('GET');
+      }
+      expect((seen[0]?.event as CacheEventMap['stored']).expiresAt).to.be.greaterThan(0);
+    });
+
+    it('counts hits, misses, stores and the hit ratio since attach', async () => {
+      const { api, cache } = await observed();
+      serve('/a');
+      serve('/b');
+      await api.get('/a');
+      await api.get('/a');
+      await api.get('/a');
+      await api.get('/b');
+      const stats = cache.stats();
+      expect(stats).to.include({ hits: 2, misses: 2, stores: 2, staleServed: 0, revalidations: 0, errors: 0 });
+      expect(stats.hitRatio).to.equal(0.5);
+    });
+
+    it('emits stale with the reason when it serves stale inside stale-if-error because the origin answers 503', async () => {
+      const { api, cache, clock, seen, names } = await observed({ staleIfError: true });
+      serve('/s', { ...FRESH, etag: '"1"' });
+      await api.get('/s');
+      clock.advance(61_000);
+      nock(ORIGIN).get('/s').reply(503);
+      const response = await api.get('/s');
+      expect(response.fromCache).to.equal(true);
+      expect(names()).to.include('stale');
+      expect((seen.find((s) => s.name === 'stale')?.event as CacheEventMap['stale']).reason).to.equal('origin 503');
+      expect(cache.stats().staleServed).to.equal(1);
+    });
+
+    it('emits revalidated when the origin answers 304 to a conditional request', async () => {
+      const { api, cache, clock, names } = await observed();
+      serve('/r', { ...FRESH, etag: '"1"' });
+      await api.get('/r');
+      clock.advance(61_000);
+      nock(ORIGIN).get('/r').matchHeader('if-none-match', '"1"').reply(304, '', { 'cache-control': 'max-age=60', etag: '"1"' });
+      await api.get('/r');
+      expect(names()).to.include('revalidated');
+      expect(cache.stats().revalidations).to.equal(1);
+    });
+
+    it('emits bypass with the reason for a request with cache: false', async () => {
+      const { api, cache, seen } = await observed();
+      serve('/x');
+      await api.get('/x', { cache: false });
+      expect(seen.map((s) => s.name)).to.deep.equal(['bypass']);
+      expect((seen[0]?.event as CacheEventMap['bypass']).reason).to.equal('cache: false');
+      expect(cache.stats().bypasses).to.equal(1);
+    });
+
+    it('emits deleted for entries removed by cache.delete()', async () => {
+      const { api, cache, seen } = await observed();
+      serve('/d');
+      await api.get('/d');
+      await cache.delete({ url: '/d' });
+      const deleted = seen.filter((s) => s.name === 'deleted');
+      expect(deleted).to.have.length(1);
+      expect(deleted[0]?.event).to.deep.include({ key: `GET ${ORIGIN}/d`, url: `${ORIGIN}/d`, method: 'GET', reason: 'cache.delete()' });
+    });
+
+    it('turns an undecodable entry into a miss plus an error event, and the request still succeeds', async () => {
+      const { api, cache, store, seen } = await observed();
+      serve('/c');
+      await api.get('/c');
+      await setup.corrupt(store, `GET ${ORIGIN}/c`);
+      serve('/c');
+      const response = await api.get('/c');
+      expect(response.status).to.equal(200);
+      expect(response.fromCache).to.equal(false);
+      const error = seen.find((s) => s.name === 'error')?.event as CacheEventMap['error'] | undefined;
+      expect(error?.key).to.equal(`GET ${ORIGIN}/c`);
+      expect((error?.error as { code?: string } | undefined)?.code).to.equal('ECACHE_CORRUPT');
+      expect(cache.stats().errors).to.equal(1);
+    });
+
+    it('isolates a listener that throws: the request and the other listeners go on', async () => {
+      const { api, cache, names } = await observed();
+      cache.on('miss', () => {
+        throw new Error('listener bug');
+      });
+      serve('/t');
+      const response = await api.get('/t');
+      expect(response.status).to.equal(200);
+      expect(names()).to.deep.equal(['stored', 'miss']);
+    });
+
+    it('stops calling a listener removed with off()', async () => {
+      const { api, cache } = await managedInstance(setup);
+      let hits = 0;
+      const listener = (): void => {
+        hits += 1;
+      };
+      cache.on('hit', listener);
+      serve('/o');
+      await api.get('/o');
+      await api.get('/o');
+      cache.off('hit', listener);
+      await api.get('/o');
+      expect(hits).to.equal(1);
+    });
+
+    it('explains each decision through the debug logger', async () => {
+      const messages: string[] = [];
+      const { api, clock } = await managedInstance(setup, { debug: (message) => messages.push(message), staleIfError: true });
+      serve('/n', { 'cache-control': 'no-store' });
+      await api.get('/n');
+      serve('/m', { ...FRESH, etag: '"1"' });
+      await api.get('/m');
+      await api.get('/m');
+      clock.advance(61_000);
+      nock(ORIGIN).get('/m').reply(503);
+      await api.get('/m');
+      expect(messages).to.include.members(['miss: no entry', 'not stored: Cache-Control no-store', 'stored', 'hit: fresh', 'served stale: origin 503']);
+    });
+  });
+});
