@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { expect } from 'chai';
+
+const root = resolve(import.meta.dirname, '../..');
+const require = createRequire(import.meta.url);
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function linkDependency(project: string, name: string): void {
+  const target = join(project, 'node_modules', name);
+  mkdirSync(dirname(target), { recursive: true });
+  symlinkSync(join(root, 'node_modules', name), target, 'dir');
+}
+
+describe('the packed package, as ESM, CommonJS and TypeScript consumers see it', function () {
+  this.timeout(240_000);
+  let project: string;
+
+  before(() => {
+    project = mkdtempSync(join(tmpdir(), 'ahc-pack-'));
+    // Build into dist/, then pack exactly what `npm publish` would ship.
+    run(process.execPath, ['scripts/build.mjs'], root);
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], root)) as Array<{ filename: string }>;
+    const tarball = join(project, packed[0]!.filename);
+    const unpacked = join(project, 'unpacked');
+    mkdirSync(unpacked);
+    run('tar', ['-xzf', tarball, '-C', unpacked], project);
+    mkdirSync(join(project, 'node_modules'), { recursive: true });
+    cpSync(join(unpacked, 'package'), join(project, 'node_modules', 'axios-http-cache'), { recursive: true });
+    for (const name of ['axios', 'lru-cache', 'ioredis', 'mongodb', 'typescript', '@types/node']) linkDependency(project, name);
+  });
+
+  after(() => rmSync(project, { recursive: true, force: true }));
+
+  it('ships dist/esm and dist/cjs with declarations and no sources or tests', () => {
+    const files = readdirSync(join(project, 'node_modules', 'axios-http-cache'));
+    expect(files).to.include.members(['dist', 'package.json', 'README.md']);
+    expect(files).not.to.include.members(['lib', 'test']);
+    expect(readdirSync(join(project, 'node_modules', 'axios-http-cache', 'dist', 'cjs'))).to.include('index.d.ts');
+  });
+
+  const program = (load: string): string => `${load}
+const api = axios.create({ adapter: (config) => { calls += 1; return Promise.resolve({ data: '{"n":1}', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} }); } });
+let calls = 0;
+attachCache(api);
+api.get('http://x.test/a').then(() => api.get('http://x.test/a')).then((r) => {
+  console.log(JSON.stringify({ fromCache: r.fromCache, data: r.data, calls, redis: typeof RedisStore, mongo: typeof MongoStore }));
+});`;
+
+  it('works from CommonJS require(), subpath stores included', () => {
+    writeFileSync(
+      join(project, 'consumer.cjs'),
+      program(`const axios = require('axios'); const { attachCache } = require('axios-http-cache'); const { RedisStore } = require('axios-http-cache/redis'); const { MongoStore } = require('axios-http-cache/mongodb');`),
+    );
+    const out = JSON.parse(run(process.execPath, ['consumer.cjs'], project)) as Record<string, unknown>;
+    expect(out).to.deep.equal({ fromCache: true, data: { n: 1 }, calls: 1, redis: 'function', mongo: 'function' });
+  });
+
+  it('works from an ES module import, subpath stores included', () => {
+    writeFileSync(
+      join(project, 'consumer.mjs'),
+      program(`import axios from 'axios'; import { attachCache } from 'axios-http-cache'; import { RedisStore } from 'axios-http-cache/redis'; import { MongoStore } from 'axios-http-cache/mongodb';`),
+    );
+    const out = JSON.parse(run(process.execPath, ['consumer.mjs'], project)) as Record<string, unknown>;
+    expect(out).to.deep.equal({ fromCache: true, data: { n: 1 }, calls: 1, redis: 'function', mongo: 'function' });
+  });
+
+  it('type-checks a strict TypeScript consumer using the axios augmentation', () => {
+    writeFileSync(
+      join(project, 'consumer.ts'),
+      `import axios from 'axios';
+import { attachCache, MemoryStore, type CacheInfo } from 'axios-http-cache';
+const api = axios.create();
+const cache = attachCache(api, { store: new MemoryStore({ maxEntries: 10 }), ttl: 1000 });
+export async function f(): Promise<CacheInfo | undefined> {
+  const r = await api.get<{ n: number }>('/x', { cache: { ttl: 5 } });
+  await api.get('/y', { cache: false });
+  const hit: boolean | undefined = r.fromCache;
+  void hit;
+  cache.on('hit', (event) => void event.key);
+  return r.cacheInfo;
+}
+`,
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, exactOptionalPropertyTypes: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, types: [] }, files: ['consumer.ts'] }),
+    );
+    const tsc = require.resolve('typescript/bin/tsc');
+    expect(() => run(process.execPath, [tsc, '-p', 'tsconfig.json'], project)).not.to.throw();
+  });
+});
