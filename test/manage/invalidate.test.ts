@@ -74,6 +74,7 @@ describe('per-request tags and invalidate', function () {
     const store = new MemoryStore();
     store.entries = async function* failing(): AsyncGenerator<CacheRecord> {
       yield* [];
+      await Promise.resolve();
       throw new Error('scan failed');
     };
     const setup: StoreSetup = { kind: 'MemoryStore', newStore: () => Promise.resolve(store), corrupt: () => Promise.resolve() };

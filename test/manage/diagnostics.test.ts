@@ -1,0 +1,52 @@
+import axios from 'axios';
+import { expect } from 'chai';
+import diagnostics from 'node:diagnostics_channel';
+import { CacheEvents } from '../../lib/axios/events.js';
+import type { CacheEventMap } from '../../lib/index.js';
+import { attachCache, MemoryStore } from '../../lib/index.js';
+import { nock, ORIGIN, resetNock, serve } from './helpers.js';
+
+describe('diagnostics_channel publishing', function () {
+  beforeEach(resetNock);
+  afterEach(() => nock.cleanAll());
+
+  it('publishes hit, miss and stored on axios-http-cache:* channels with the event payload', async () => {
+    const api = axios.create({ baseURL: ORIGIN });
+    attachCache(api, { store: new MemoryStore() });
+    const received: Array<[string, unknown]> = [];
+    const subscribers = ['hit', 'miss', 'stored'].map((event) => {
+      const name = `axios-http-cache:${event}`;
+      const onMessage = (message: unknown): void => {
+        received.push([event, message]);
+      };
+      diagnostics.subscribe(name, onMessage);
+      return () => diagnostics.unsubscribe(name, onMessage);
+    });
+    try {
+      serve('/traced');
+      await api.get('/traced');
+      await api.get('/traced');
+    } finally {
+      for (const unsubscribe of subscribers) unsubscribe();
+    }
+    expect(received.map(([event]) => event)).to.deep.equal(['stored', 'miss', 'hit']);
+    const hit: CacheEventMap['hit'] = { key: `GET ${ORIGIN}/traced`, url: `${ORIGIN}/traced`, method: 'GET' };
+    expect(received[2]?.[1]).to.deep.equal(hit);
+  });
+
+  it('publishes nothing once the subscriber has gone, and reports no interest without subscribers', () => {
+    const events = new CacheEvents(() => undefined);
+    expect(events.has('bypass')).to.equal(false);
+    const received: unknown[] = [];
+    const onMessage = (message: unknown): void => {
+      received.push(message);
+    };
+    diagnostics.subscribe('axios-http-cache:bypass', onMessage);
+    expect(events.has('bypass')).to.equal(true);
+    events.emit('bypass', { key: undefined, url: 'http://a.test/', method: 'GET', reason: 'first' });
+    diagnostics.unsubscribe('axios-http-cache:bypass', onMessage);
+    expect(events.has('bypass')).to.equal(false);
+    events.emit('bypass', { key: undefined, url: 'http://a.test/', method: 'GET', reason: 'second' });
+    expect(received).to.deep.equal([{ key: undefined, url: 'http://a.test/', method: 'GET', reason: 'first' }]);
+  });
+});
