@@ -15,6 +15,7 @@ import type { PageResults } from './page/report.js';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const OUTPUT_DIR = join(HERE, 'output');
 const CHROMIUM_PATH = '/usr/bin/chromium';
+const IDB_QUOTA_BYTES = 2_000_000;
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface BuildModule {
@@ -79,12 +80,14 @@ function expectChecks(results: PageResults | undefined, prefix: string, minimum 
 describe('in a real Chromium (playwright-core, /usr/bin/chromium)', function () {
   this.timeout(300_000);
   let server: TestServer | undefined;
+  let quotaServer: TestServer | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let first: PageResults | undefined;
   let reloaded: PageResults | undefined;
   let secondTab: PageResults | undefined;
   let tabWrite: { writer: unknown; reader: unknown } | undefined;
+  let idbQuota: PageResults | undefined;
   const pageErrors: string[] = [];
 
   before(async function () {
@@ -110,12 +113,21 @@ describe('in a real Chromium (playwright-core, /usr/bin/chromium)', function () 
     const writer = await tab.evaluate(() => window.__request('indexedDB', '/api/tab-write'));
     const reader = await page.evaluate(() => window.__request('indexedDB', '/api/tab-write'));
     tabWrite = { writer, reader };
+    await tab.close();
+    // A small real quota for IndexedDB, set through the DevTools protocol. Chromium applies it only to an
+    // origin whose storage has not been used yet, so this run gets a second server (another port).
+    quotaServer = await startTestServer(outputDir);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: quotaServer.origin, quotaSize: IDB_QUOTA_BYTES });
+    await page.goto(`${quotaServer.origin}/?phase=idb-quota`);
+    idbQuota = await runPhase(page, 'idb-quota');
   });
 
   after(async () => {
     await context?.close();
     await browser?.close();
     await server?.close();
+    await quotaServer?.close();
   });
 
   it('finishes every page run without an uncaught error (so no ReferenceError for process or Buffer)', () => {
@@ -165,5 +177,10 @@ describe('in a real Chromium (playwright-core, /usr/bin/chromium)', function () 
 
   it('survives a full localStorage: evicts its own oldest entries, and never fails a request', () => {
     expectChecks(first, 'quota: ', 6);
+  });
+
+  it('survives an IndexedDB quota error: evicts entries closest to expiry, and never fails a request', () => {
+    expect(idbQuota?.fatal).to.equal(undefined);
+    expectChecks(idbQuota, 'indexedDB quota: ', 3);
   });
 });

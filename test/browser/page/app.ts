@@ -4,6 +4,7 @@
  * storage. The Node side (test/browser/browser.test.ts) reads `window.__results`.
  */
 import { runContractSuites } from './contract.js';
+import { indexedDBQuotaRun } from './idb-quota.js';
 import { quotaRun } from './quota.js';
 import { check, finish, startResults, type PageResults } from './report.js';
 import { hitsAfterReload, missThenHit, requestVia, seedPersistentStores, type StoreKind } from './scenarios.js';
@@ -29,6 +30,8 @@ async function run(results: PageResults): Promise<void> {
     await hitsAfterReload(results, 'after a reload');
   } else if (results.phase === 'tab') {
     await hitsAfterReload(results, 'in a second tab');
+  } else if (results.phase === 'idb-quota') {
+    await indexedDBQuotaRun(results);
   }
 }
 

@@ -23,6 +23,18 @@ const STATIC_FILES: Readonly<Record<string, string>> = {
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css' };
 
+/** `chars` letters from a small linear congruential generator: text that does not compress. */
+function noise(chars: number, seed: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let state = seed * 2_654_435_761;
+  let text = '';
+  for (let index = 0; index < chars; index += 1) {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    text += alphabet[state >>> 26];
+  }
+  return text;
+}
+
 function api(url: URL, hitCount: number, response: ServerResponse): void {
   const cacheable = { 'cache-control': 'max-age=600', etag: `"${url.pathname}-${hitCount}"` };
   if (url.pathname === '/api/items') {
@@ -36,7 +48,8 @@ function api(url: URL, hitCount: number, response: ServerResponse): void {
     response.end(Uint8Array.from({ length: 1024 }, (_, index) => index % 256));
   } else if (url.pathname === '/api/blob') {
     response.writeHead(200, { ...cacheable, 'content-type': 'text/plain; charset=utf-8' });
-    response.end('b'.repeat(Number(url.searchParams.get('chars') ?? '10')));
+    const chars = Number(url.searchParams.get('chars') ?? '10');
+    response.end(url.searchParams.has('random') ? noise(chars, hitCount) : 'b'.repeat(chars));
   } else {
     response.writeHead(404, { 'content-type': 'text/plain' });
     response.end('not found');
