@@ -34,15 +34,15 @@ function loadModule(): DiagnosticsChannelModule | undefined {
   }
 }
 
-let module: DiagnosticsChannelModule | null | undefined;
+let diagnosticsModule: DiagnosticsChannelModule | null | undefined;
 const channels = new Map<CacheEventName, PublishChannel | null>();
 
 /** The channel for `event`, or undefined where diagnostics_channel is unavailable. */
 export function channelFor(event: CacheEventName): PublishChannel | undefined {
   let channel = channels.get(event);
   if (channel === undefined) {
-    if (module === undefined) module = loadModule() ?? null;
-    channel = module === null ? null : module.channel(`${CHANNEL_PREFIX}${event}`);
+    if (diagnosticsModule === undefined) diagnosticsModule = loadModule() ?? null;
+    channel = diagnosticsModule === null ? null : diagnosticsModule.channel(`${CHANNEL_PREFIX}${event}`);
     channels.set(event, channel);
   }
   return channel ?? undefined;
