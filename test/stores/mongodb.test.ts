@@ -29,6 +29,8 @@ describe('MongoStore against a MongoDB-compatible server', function () {
     const shared = await sharedMongoUrl();
     if (shared !== undefined) {
       url = shared;
+    } else if (process.env['MONGODB_URL'] !== undefined) {
+      missingServer(this, `MongoDB at MONGODB_URL (${process.env['MONGODB_URL']})`);
     } else {
       privateServer = await startPrivateFerretDb();
       if (privateServer === undefined) missingServer(this, 'MongoDB (MONGODB_URL), FerretDB on 127.0.0.1:27018, or a FerretDB binary (.ci/ferretdb/ensure.sh)');
