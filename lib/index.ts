@@ -6,6 +6,8 @@ import './axios/augment.js';
 
 export { attachCache, detachCache } from './axios/attach.js';
 export type { CacheHandle } from './axios/attach.js';
+export type { CacheEntry, CacheManager } from './axios/manage.js';
+export type { CacheQuery } from './axios/options.js';
 export type { CacheOptions, RequestCacheOptions, TtlOption, UrlPattern } from './axios/options.js';
 export { DEFAULT_IGNORED_PARAMS } from './axios/options.js';
 export type { CacheInfo, CacheStatus } from './axios/cache-info.js';
