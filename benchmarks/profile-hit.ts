@@ -1,0 +1,46 @@
+/**
+ * A focused loop for profiling one hit path against the floor:
+ * `node --cpu-prof --import tsx benchmarks/profile-hit.ts [ahc-memory|aci-memory|ahc-redis] [json-1k|json-100k|binary-100k] [operations]`.
+ * `ahc-redis` is compared with the Redis floor (raw GET + decode) instead, on REDIS_URL or 127.0.0.1:6379.
+ * Alternates batches of the floor and the contender and prints both means and their ratio; open the
+ * main thread's `.cpuprofile` in Chrome DevTools to see the hot spots.
+ */
+import { performance } from 'node:perf_hooks';
+import { bodyCases } from './bodies.js';
+import type { Contender } from './harness.js';
+import type { RequestContender } from './contender-kit.js';
+import { aciMemoryContender, ahcMemoryContender, floorContender } from './contenders.js';
+import { ahcRedisContenders } from './contenders-servers.js';
+
+const [which = 'ahc-memory', caseId = 'json-1k', countText = '100000'] = process.argv.slice(2);
+const body = bodyCases().find((candidate) => candidate.id === caseId);
+if (body === undefined) throw new Error(`unknown body case ${caseId}`);
+async function pick(): Promise<[RequestContender, RequestContender]> {
+  if (which === 'ahc-redis') {
+    const [cached, redisFloor] = await ahcRedisContenders(body as NonNullable<typeof body>, process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', `ahc-profile-${process.pid}`);
+    if (cached === undefined || redisFloor === undefined) throw new Error('Redis contenders missing');
+    return [redisFloor, cached];
+  }
+  return [floorContender(body as NonNullable<typeof body>), which === 'aci-memory' ? await aciMemoryContender(body as NonNullable<typeof body>) : await ahcMemoryContender(body as NonNullable<typeof body>)];
+}
+const [floor, contender] = await pick();
+const operations = Number(countText);
+const batch = Math.max(1, Math.floor(operations / 20));
+
+async function timed(subject: Contender, count: number): Promise<number> {
+  const startedAt = performance.now();
+  for (let i = 0; i < count; i++) await subject.run();
+  return performance.now() - startedAt;
+}
+
+await timed(floor, 2000);
+await timed(contender, 2000);
+let floorMs = 0;
+let contenderMs = 0;
+for (let done = 0; done < operations; done += batch) {
+  floorMs += await timed(floor, batch);
+  contenderMs += await timed(contender, batch);
+}
+const perOp = (ms: number): string => `${((ms * 1000) / operations).toFixed(2)} µs`;
+await contender.close?.();
+process.stdout.write(`${body.label}: ${floor.label} ${perOp(floorMs)}, ${contender.label} ${perOp(contenderMs)}, ratio ${(contenderMs / floorMs).toFixed(2)}x\n`);

@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { renderMarkdown } from '../../benchmarks/report.js';
+import type { RunResults } from '../../benchmarks/results.js';
+import { escapeXml, renderSvg } from '../../benchmarks/svg.js';
+import { summarise } from '../../benchmarks/stats.js';
+
+function results(): RunResults {
+  return {
+    startedAt: '2026-01-01T00:00:00.000Z',
+    quick: false,
+    environment: 'Node test',
+    rounds: 3,
+    sliceMs: 10,
+    durationMs: 1000,
+    skipped: ['Redis rows: no Redis answers'],
+    cases: [{
+      id: 'json-1k',
+      label: '1 KB JSON',
+      bytes: 1092,
+      rows: [
+        { id: 'floor', label: 'floor <bare>', summary: summarise([0.01, 0.01]), ratioToFloor: 1 },
+        { id: 'ahc-memory', label: 'ahc memory', summary: summarise([0.011, 0.011]), ratioToFloor: 1.1, probe: { intact: true, isolated: true } },
+        { id: 'aci-memory', label: 'aci memory', summary: summarise([0.015]), ratioToFloor: 1.5, probe: { intact: true, isolated: false } },
+      ],
+    }],
+    concurrency: [{ label: 'axios-http-cache, MemoryStore', requests: 100, originRequests: 1, allAnswered: true }],
+    memory: [{ label: 'axios-http-cache, MemoryStore', entries: 10_000, bodyBytes: 1092, retainedBytesPerEntry: 2200 }],
+    targets: [{ what: 'MemoryStore hit', target: '<= 1.15x floor', measured: '1.10x', met: true }],
+  };
+}
+
+describe('benchmark report', () => {
+  it('states every row’s ratio to the floor and whether caller mutation reaches the cache', () => {
+    const markdown = renderMarkdown(results());
+    expect(markdown).to.contain('| ahc memory | 11.0 µs | 11.0 µs | 90,909 | 1.10x | yes |');
+    expect(markdown).to.contain('| aci memory | 15.0 µs | 15.0 µs | 66,667 | 1.50x | no: shares one object |');
+    expect(markdown).to.contain('1.00x (floor)');
+  });
+
+  it('lists skipped rows with their reason', () => {
+    expect(renderMarkdown(results())).to.contain('- Redis rows: no Redis answers');
+  });
+
+  it('draws one bar per row with the row’s label escaped for XML', () => {
+    const svg = renderSvg(results());
+    expect(svg.match(/<rect x="330"/g)).to.have.length(3);
+    expect(svg).to.contain('floor &#60;bare&#62;');
+    expect(svg).to.not.contain('floor <bare>');
+  });
+
+  it('escapes every XML metacharacter in chart text', () => {
+    expect(escapeXml(`<a href="x">&'`)).to.equal('&#60;a href=&#34;x&#34;&#62;&#38;&#39;');
+  });
+});
