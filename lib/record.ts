@@ -28,7 +28,7 @@ export type CachedBody =
 export interface CacheRecord {
   /** Format version, always {@link RECORD_FORMAT_VERSION} for records this version writes. */
   readonly v: typeof RECORD_FORMAT_VERSION;
-  /** The store key this record was written under. */
+  /** The key this record answers for. A `Vary` variant is also stored under a derived variant key, but keeps its primary key here. */
   readonly key: string;
   /** Upper-case request method. */
   readonly method: string;

@@ -24,12 +24,27 @@ export async function invalidateAfter(ctx: CacheContext, method: string, url: st
     const normalised = ctx.normaliseUrl({ url: target } as InternalAxiosRequestConfig);
     for (const keyMethod of ['GET', 'HEAD']) {
       const key = `${keyMethod} ${normalised}`;
-      if (await ctx.access.delete(key)) {
+      // Only a listener needs to know whether there was anything to delete: skip the extra read otherwise.
+      const existed = ctx.events.has('deleted') ? (await ctx.access.get(key)) !== undefined : false;
+      if ((await ctx.access.delete(key)) && existed) {
         ctx.events.emit('deleted', { key, url: normalised, method: keyMethod, reason: `invalidated by ${method} ${url}` });
       }
     }
   }
   await invalidateRequested(ctx, method, url, response);
+}
+
+/**
+ * Writes a record under its primary key and, for a `Vary` response, also under its variant key (RFC 9111
+ * §4.1: several variants per URL). The primary always holds the latest variant, so the common case is one
+ * read. Both copies carry the primary key in `record.key`: that is the key the entry answers for.
+ */
+async function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheRecord): Promise<boolean> {
+  const stored = record.key === primaryKey ? record : { ...record, key: primaryKey };
+  if (stored.vary && stored.varyValues && stored.varyEpoch !== undefined) {
+    await ctx.access.set(variantKey(primaryKey, stored.varyEpoch, stored.varyValues), stored, stored.expiresAt);
+  }
+  return ctx.access.set(primaryKey, stored, stored.expiresAt);
 }
 
 /** Stores an origin response if RFC 9111, the options and the filter allow it; returns the stored record. */
@@ -57,15 +72,12 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
     return undefined;
   }
   let record = built.record;
-  const fingerprint = record.varyValues;
-  if (record.vary && fingerprint) {
+  if (record.vary && record.varyValues) {
     // Keep the variant generation of the current primary record, so earlier variants stay reachable.
     const primary = previous?.key === key ? previous : await ctx.access.get(key);
-    const epoch = primary?.varyEpoch ?? now;
-    record = { ...record, varyEpoch: epoch };
-    await ctx.access.set(variantKey(key, epoch, fingerprint), record, record.expiresAt);
+    record = { ...record, varyEpoch: primary?.varyEpoch ?? now };
   }
-  if (!(await ctx.access.set(key, record, record.expiresAt))) return undefined;
+  if (!(await writeRecord(ctx, key, record))) return undefined;
   ctx.stats.stores += 1;
   ctx.events.emit('stored', { key, url, method, expiresAt: record.expiresAt });
   ctx.debug('stored', { key, url, expiresAt: record.expiresAt });
@@ -79,13 +91,7 @@ async function refreshFromNotModified(ctx: CacheContext, plan: RequestPlan, stor
   const merged: CacheRecord = { ...stored, headers: mergeNotModified(stored.headers, headers304), requestTime, responseTime };
   const policy = stored.ttlMs === undefined ? plan.policy : { ...plan.policy, ttlMs: stored.ttlMs };
   const updated: CacheRecord = { ...merged, expiresAt: storeExpiryAt(merged, policy) };
-  const key = stored.key;
-  if (updated.expiresAt > ctx.options.now() && (await ctx.access.set(key, updated, updated.expiresAt))) {
-    if (key !== plan.key && updated.vary) {
-      const primary = await ctx.access.get(plan.key);
-      if (primary?.varyEpoch === updated.varyEpoch) await ctx.access.set(plan.key, updated, updated.expiresAt);
-    }
-  }
+  if (updated.expiresAt > ctx.options.now()) await writeRecord(ctx, plan.key, updated);
   ctx.stats.revalidations += 1;
   ctx.events.emit('revalidated', { key: plan.key, url: plan.url, method: plan.method });
   ctx.debug('revalidated: the origin answered 304', { key: plan.key, url: plan.url });

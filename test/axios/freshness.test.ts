@@ -80,6 +80,24 @@ describe('attachCache: freshness, revalidation and Vary (RFC 9111 §4)', () => {
     expect([hitFr.data, hitFr.fromCache]).to.deep.equal(['bonjour', true]);
   });
 
+  it('revalidates each Vary variant on its own, and a 304 for one never replaces the other', async () => {
+    const { api, clock } = cachedInstance();
+    for (const [lang, body] of [['en', 'hello'], ['fr', 'bonjour']] as const) {
+      nock(ORIGIN, { reqheaders: { 'accept-language': lang } }).get('/vv').reply(200, body, { vary: 'Accept-Language', etag: `"${lang}"`, 'cache-control': 'max-age=1' });
+      nock(ORIGIN, { reqheaders: { 'accept-language': lang, 'if-none-match': `"${lang}"` } }).get('/vv').reply(304, '', { etag: `"${lang}"`, 'cache-control': 'max-age=60' });
+    }
+    await api.get('/vv', { headers: { 'Accept-Language': 'en' } });
+    await api.get('/vv', { headers: { 'Accept-Language': 'fr' } });
+    clock.advance(5_000);
+    const fr = await api.get('/vv', { headers: { 'Accept-Language': 'fr' } });
+    const en = await api.get('/vv', { headers: { 'Accept-Language': 'en' } });
+    expect([fr.data, fr.cacheInfo?.status]).to.deep.equal(['bonjour', 'revalidated']);
+    expect([en.data, en.cacheInfo?.status]).to.deep.equal(['hello', 'revalidated']);
+    const frHit = await api.get('/vv', { headers: { 'Accept-Language': 'fr' } });
+    const enHit = await api.get('/vv', { headers: { 'Accept-Language': 'en' } });
+    expect([frHit.data, frHit.cacheInfo?.status, enHit.data, enHit.cacheInfo?.status]).to.deep.equal(['bonjour', 'hit', 'hello', 'hit']);
+  });
+
   it('never reuses a response with Vary: *', async () => {
     const { api } = cachedInstance();
     const scope = nock(ORIGIN).get('/star').twice().reply(200, 'x', { vary: '*', 'cache-control': 'max-age=60' });

@@ -78,6 +78,19 @@ describe('attachCache: serving stale (RFC 5861) and invalidation (RFC 9111 §4.4
     expect((await api.get('/items/7')).fromCache).to.equal(false);
   });
 
+  it('emits deleted only for entries an unsafe request really removed', async () => {
+    const { api, cache } = cachedInstance();
+    nock(ORIGIN).get('/held').reply(200, 'v', { 'cache-control': 'max-age=600' });
+    nock(ORIGIN).put('/held').reply(204, '');
+    nock(ORIGIN).put('/never-cached').reply(204, '');
+    const deleted: string[] = [];
+    cache.on('deleted', (event) => deleted.push(event.key ?? ''));
+    await api.get('/held');
+    await api.put('/held', 'x');
+    await api.put('/never-cached', 'y');
+    expect(deleted).to.deep.equal([`GET ${ORIGIN}/held`]);
+  });
+
   it('keeps the stored GET when the unsafe request fails', async () => {
     const { api } = cachedInstance();
     nock(ORIGIN).get('/keep').reply(200, 'v', { 'cache-control': 'max-age=600' });
