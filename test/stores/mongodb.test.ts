@@ -76,10 +76,11 @@ describe('MongoStore against a MongoDB-compatible server', function () {
 
   describe('MongoStore specifics', function () {
     let name: string;
-    const now = Date.now();
+    let now: number; // taken per test: files load long before their tests run in a full suite
 
     beforeEach(function () {
       name = uniqueName('specific');
+      now = Date.now();
     });
 
     afterEach(async function () {

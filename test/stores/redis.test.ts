@@ -50,10 +50,11 @@ describe('RedisStore against the shared redis-server', function () {
 
   describe('RedisStore specifics', function () {
     let prefix: string;
-    const now = Date.now();
+    let now: number; // taken per test: files load long before their tests run in a full suite
 
     beforeEach(function () {
       prefix = uniqueName('ahc-redis');
+      now = Date.now();
     });
 
     afterEach(async function () {
