@@ -52,7 +52,8 @@ function panel(result: CaseResult, top: number, x: (ms: number) => number, ticks
     const barWidth = Number.isFinite(median) && median > 0 ? Math.max(1, x(median)) : 0;
     parts.push(`<text x="${LABEL_WIDTH - 8}" y="${y + 13}" class="label">${escapeXml(row.label)}</text>`);
     parts.push(`<rect x="${LABEL_WIDTH}" y="${y}" width="${barWidth.toFixed(1)}" height="${BAR_HEIGHT}" rx="3" fill="${colourFor(row.id)}"/>`);
-    const note = row.id === 'floor' ? formatMs(median) : `${formatMs(median)}  ${formatRatio(row.ratioToFloor)}`;
+    const caveat = row.probe === undefined ? '' : !row.probe.intact ? ' · WRONG BODY' : row.probe.isolated ? '' : ' · one shared object';
+    const note = row.id === 'floor' ? formatMs(median) : `${formatMs(median)} · ${formatRatio(row.ratioToFloor)} floor${caveat}`;
     parts.push(`<text x="${(LABEL_WIDTH + barWidth + 6).toFixed(1)}" y="${y + 13}" class="value">${escapeXml(note)}</text>`);
   });
   return parts;
@@ -72,7 +73,7 @@ export function renderSvg(results: RunResults): string {
   for (const tick of ticks) {
     parts.push(`<text x="${(LABEL_WIDTH + x(tick)).toFixed(1)}" y="${top}" class="tick">${escapeXml(formatMs(tick))}</text>`);
   }
-  const height = top + 36;
+  const height = top + 52;
   const title = 'Median latency per request (log scale; lower is better); ratio to the floor measured in the same run';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
@@ -80,9 +81,10 @@ export function renderSvg(results: RunResults): string {
     '.label{font-size:12px;fill:#202124;text-anchor:end}.value{font-size:12px;fill:#202124}.tick{font-size:11px;fill:#5f6368;text-anchor:middle}.grid{stroke:#e0e0e0;stroke-width:1}</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="24" class="title">${escapeXml('axios-http-cache: cache-hit latency against the axios floor')}</text>`,
-    `<text x="12" y="42" class="sub">${escapeXml(`${title}. ${results.environment}`)}</text>`,
+    `<text x="12" y="42" class="sub">${escapeXml(title)}</text>`,
     ...parts,
-    `<text x="12" y="${height - 10}" class="sub">${escapeXml('grey: floors · blue: axios-http-cache hits · orange: axios-cache-interceptor hits · lilac: network rows for scale')}</text>`,
+    `<text x="12" y="${height - 26}" class="sub">${escapeXml('grey: floors · blue: axios-http-cache hits · orange: axios-cache-interceptor hits · lilac: network rows for scale')}</text>`,
+    `<text x="12" y="${height - 10}" class="sub">${escapeXml(`${results.environment}; ${results.startedAt}${results.quick ? ' (quick mode, rough)' : ''}`)}</text>`,
     '</svg>',
     '',
   ].join('\n');
