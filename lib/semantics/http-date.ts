@@ -47,9 +47,23 @@ function num(value: string | undefined): number {
   return Number((value ?? '').trim());
 }
 
-/** Parses an HTTP-date into epoch ms; undefined when the value is not a valid HTTP-date. */
+const MEMO_LIMIT = 1000;
+const memo = new Map<string, number | undefined>();
+
+/**
+ * Parses an HTTP-date into epoch ms; undefined when the value is not a valid HTTP-date.
+ * Memoised by value (at most 1,000): a hit reads the same stored Date, Expires and Last-Modified again.
+ */
 export function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
+  if (memo.has(value)) return memo.get(value);
+  const at = parseUncached(value);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(value, at);
+  return at;
+}
+
+function parseUncached(value: string): number | undefined {
   const text = value.trim().toLowerCase();
 
   let m = IMF_FIXDATE.exec(text);

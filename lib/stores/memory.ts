@@ -64,6 +64,8 @@ function positiveInteger(name: string, value: unknown): number {
 }
 
 export class MemoryStore implements CacheStore {
+  /** Operations never wait on I/O, so the cache skips its per-operation timeout for this store. */
+  readonly inMemory = true;
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly maxEntryBytes: number;
