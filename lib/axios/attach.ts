@@ -77,7 +77,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     events,
     stats,
     normaliseUrl: createUrlNormaliser(resolved.ignoredParams),
-    flights: new SingleFlight<OriginResult>(),
+    flights: new SingleFlight<OriginResult>(resolved.storeTimeoutMs + 1000),
     refreshing: new Set(),
     debug,
   };

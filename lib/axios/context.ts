@@ -74,5 +74,7 @@ export interface RequestPlan {
   readonly options: RequestCacheOptions;
   readonly policy: PolicyOptions;
   readonly ttl: TtlOption | undefined;
+  /** The single-flight ticket taken when the request started (see `SingleFlight.ticket`). */
+  readonly ticket: number;
 }
 

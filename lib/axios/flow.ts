@@ -41,6 +41,7 @@ export async function handleRequest(
   inner: AxiosAdapter,
   request: RequestCacheOptions | false,
 ): Promise<AxiosResponse> {
+  const ticket = ctx.flights.ticket();
   const method = (config.method ?? 'get').toUpperCase();
   const url = ctx.normaliseUrl(config);
   if (request === false) return bypass(ctx, config, inner, method, url, 'cache: false');
@@ -76,6 +77,7 @@ export async function handleRequest(
     facts: { method, headers },
     options: request,
     ttl,
+    ticket,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
   };
   return lookup(ctx, plan);

@@ -172,7 +172,7 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stal
   let shared = false;
   if (ctx.options.dedupe) {
     const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${JSON.stringify(Object.entries(requestHeaders(config)).sort())}`;
-    const flight = await ctx.flights.run(flightKey, config, (signal) => originTrip(ctx, plan, stale, signal));
+    const flight = await ctx.flights.run(flightKey, config, (signal) => originTrip(ctx, plan, stale, signal), plan.ticket);
     if (flight.cancelled) throw flight.reason instanceof CanceledError ? flight.reason : new CanceledError(undefined, undefined, config);
     result = flight.value;
     shared = true;

@@ -32,22 +32,42 @@ export type FlightResult<T> =
  */
 export class SingleFlight<T> {
   private readonly flights = new Map<string, Flight<T>>();
+  /** Flights that settled recently, for requests that started before they settled (see {@link ticket}). */
+  private readonly settled = new Map<string, { readonly flight: Flight<T>; readonly sequence: number; readonly at: number }>();
+  private sequence = 0;
+
+  /** @param lingerMs how long a settled flight stays joinable by requests that started before it settled. */
+  constructor(private readonly lingerMs: number) {}
 
   /** Number of shared calls under way. */
   get size(): number {
     return this.flights.size;
   }
 
-  run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>): Promise<FlightResult<T>> {
+  /**
+   * Taken when a request starts, before it reads the store. A request whose store read was still under way
+   * when the identical flight settled (and wrote the store) would otherwise miss and call the origin a second
+   * time; with its ticket it joins that settled flight instead.
+   */
+  ticket(): number {
+    return this.sequence;
+  }
+
+  run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
     let flight = this.flights.get(key);
-    const leader = flight === undefined;
+    let leader = false;
+    if (!flight && ticket !== undefined) flight = this.recentlySettled(key, ticket);
     if (!flight) {
+      leader = true;
       const controller = new AbortController();
       const created: Flight<T> = {
         controller,
         waiters: 0,
         result: start(controller.signal).finally(() => {
           if (this.flights.get(key) === created) this.flights.delete(key);
+          this.sequence += 1;
+          this.settled.delete(key);
+          this.settled.set(key, { flight: created, sequence: this.sequence, at: performance.now() });
         }),
       };
       this.flights.set(key, created);
@@ -55,6 +75,16 @@ export class SingleFlight<T> {
     }
     flight.waiters += 1;
     return this.wait(flight, config, leader);
+  }
+
+  private recentlySettled(key: string, ticket: number): Flight<T> | undefined {
+    const oldest = performance.now() - this.lingerMs;
+    for (const [settledKey, entry] of this.settled) {
+      if (entry.at >= oldest) break;
+      this.settled.delete(settledKey);
+    }
+    const entry = this.settled.get(key);
+    return entry && entry.sequence > ticket ? entry.flight : undefined;
   }
 
   private wait(flight: Flight<T>, config: InternalAxiosRequestConfig, leader: boolean): Promise<FlightResult<T>> {

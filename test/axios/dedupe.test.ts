@@ -1,7 +1,8 @@
 import axios from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { expect } from 'chai';
-import { attachCache } from '../../lib/index.js';
+import { attachCache, MemoryStore } from '../../lib/index.js';
+import type { CacheRecord } from '../../lib/index.js';
 
 /** An origin adapter the test controls: it counts calls and answers when told to. */
 function controlledOrigin() {
@@ -89,6 +90,31 @@ describe('attachCache: concurrent identical misses (dedupe)', () => {
     expect(origin.calls).to.equal(2);
     origin.answer('"again"');
     expect((await next).data).to.equal('again');
+  });
+
+  it('joins a shared call that settled while this request was still reading a slow store', async () => {
+    let calls = 0;
+    const origin: AxiosAdapter = (config) => {
+      calls += 1;
+      return new Promise((resolve) => setTimeout(() => resolve({ data: '"v"', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} }), 5));
+    };
+    // A store whose reads see the data as it was when they started, and answer later (like a slow database).
+    const memory = new MemoryStore();
+    let reads = 0;
+    const store = {
+      get: (key: string): Promise<CacheRecord | undefined> => {
+        const snapshot = memory.get(key);
+        const delayMs = 12 * reads++;
+        return new Promise((resolve) => setTimeout(() => resolve(snapshot), delayMs));
+      },
+      set: (key: string, record: CacheRecord, expiresAt: number) => memory.set(key, record, expiresAt),
+      delete: (key: string) => memory.delete(key),
+    };
+    const api = axios.create({ adapter: origin });
+    attachCache(api, { store });
+    const responses = await Promise.all(Array.from({ length: 6 }, () => api.get('http://slow.test/x')));
+    expect(responses.map((r) => r.data)).to.deep.equal(Array(6).fill('v'));
+    expect(calls).to.equal(1);
   });
 
   it('makes one origin request per caller when dedupe is false', async () => {
