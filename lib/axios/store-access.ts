@@ -1,6 +1,7 @@
 import { StoreError, StoreTimeoutError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore } from '../stores/store.js';
+import { Deadlines } from './deadlines.js';
 
 /** How long the cache leaves a failing store alone before trying it again (ms). */
 const COOL_DOWN_MS = 1000;
@@ -21,13 +22,16 @@ function asError(operation: string, reason: unknown): Error {
  */
 export class StoreAccess {
   private skipUntil = 0;
+  private readonly deadlines: Deadlines;
 
   constructor(
     readonly store: CacheStore,
     private readonly timeoutMs: number,
     private readonly now: () => number,
     private readonly onFailure: StoreFailure,
-  ) {}
+  ) {
+    this.deadlines = new Deadlines(timeoutMs);
+  }
 
   /** True while the store is being left alone after a failure. */
   get coolingDown(): boolean {
@@ -73,18 +77,6 @@ export class StoreAccess {
   }
 
   private withTimeout<T>(operation: string, pending: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StoreTimeoutError(operation, this.timeoutMs)), this.timeoutMs);
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (reason: unknown) => {
-          clearTimeout(timer);
-          reject(reason instanceof Error ? reason : new Error(String(reason)));
-        },
-      );
-    });
+    return this.deadlines.race(pending, () => new StoreTimeoutError(operation, this.timeoutMs));
   }
 }

@@ -1,0 +1,85 @@
+/** One operation waiting for its deadline. */
+interface Waiting {
+  readonly deadline: number;
+  settled: boolean;
+  readonly expire: () => void;
+}
+
+/**
+ * Deadlines for operations that all have the same time limit, with one timer in all instead of one per
+ * operation. Because the limit is the same, deadlines arrive in the order operations start, so a FIFO
+ * queue suffices: the timer is armed for the oldest unsettled deadline, and settled entries are skipped.
+ * When nothing is pending any more the timer is cleared, so a finished program is not kept alive.
+ */
+export class Deadlines {
+  private readonly queue: Waiting[] = [];
+  private head = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pending = 0;
+
+  constructor(private readonly limitMs: number) {}
+
+  /** Settles with `pending`, or rejects with `onExpire()` once the limit has passed. */
+  race<T>(pending: Promise<T>, onExpire: () => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiting: Waiting = { deadline: performance.now() + this.limitMs, settled: false, expire: () => reject(onExpire()) };
+      this.queue.push(waiting);
+      this.pending += 1;
+      this.arm();
+      pending.then(
+        (value) => {
+          this.settle(waiting);
+          resolve(value);
+        },
+        (reason: unknown) => {
+          this.settle(waiting);
+          reject(reason instanceof Error ? reason : new Error(String(reason)));
+        },
+      );
+    });
+  }
+
+  private settle(waiting: Waiting): void {
+    if (waiting.settled) return;
+    waiting.settled = true;
+    this.pending -= 1;
+    if (this.pending === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.queue.length = 0;
+      this.head = 0;
+    }
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined) return;
+    while (this.head < this.queue.length && this.queue[this.head]?.settled) this.head += 1;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+      return;
+    }
+    const next = this.queue[this.head] as Waiting;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, next.deadline - performance.now()));
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.head < this.queue.length) {
+      const waiting = this.queue[this.head] as Waiting;
+      if (!waiting.settled && waiting.deadline > now) break;
+      if (!waiting.settled) {
+        this.settle(waiting);
+        waiting.expire();
+        if (this.queue.length === 0) return;
+      }
+      this.head += 1;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    this.arm();
+  }
+}
