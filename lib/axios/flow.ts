@@ -5,12 +5,12 @@ import { decideReuse, isUnsafeMethod, parseCacheControl } from '../semantics/ind
 import type { PolicyOptions } from '../semantics/index.js';
 import { policyFor } from './context.js';
 import type { CacheContext, RequestPlan } from './context.js';
-import { UNKEYABLE, defaultKey, requestHeader } from './key.js';
+import { UNKEYABLE, defaultKey, scanRequestHeaders } from './key.js';
+import { NOT_SYNCHRONOUS } from './store-access.js';
 import type { RequestCacheOptions, TtlOption } from './options.js';
 import { fetchFromOrigin, invalidateAfter } from './origin-flow.js';
 import { sameFingerprint, variantKey, varyFingerprint } from './records.js';
 import { gatewayTimeout, info, mark, markError, serveRecord } from './serve.js';
-const CALLER_CONDITIONALS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
 
 /** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
 export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, method: string, url: string, reason: string): Promise<AxiosResponse> {
@@ -35,21 +35,30 @@ function resolveTtl(ctx: CacheContext, url: string, request: RequestCacheOptions
 }
 
 /** The caching adapter's body: decide from the store, the RFC and the options; go to the origin only when needed. */
-export async function handleRequest(
+export function handleRequest(
   ctx: CacheContext,
   config: InternalAxiosRequestConfig,
   inner: AxiosAdapter,
   request: RequestCacheOptions | false,
 ): Promise<AxiosResponse> {
+  try {
+    return plan(ctx, config, inner, request);
+  } catch (error) {
+    // A throwing `key` option, say: the request fails as axios requests fail, by rejecting.
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** Works out the request's key and policy, or bypasses the cache; not async, so a hit costs no extra ticks. */
+function plan(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, request: RequestCacheOptions | false): Promise<AxiosResponse> {
   const ticket = ctx.flights.ticket();
   const method = (config.method ?? 'get').toUpperCase();
   const url = ctx.normaliseUrl(config);
   if (request === false) return bypass(ctx, config, inner, method, url, 'cache: false');
   if (!ctx.options.methods.has(method)) return bypass(ctx, config, inner, method, url, `method ${method} is not cached`);
   if (config.responseType === 'stream') return bypass(ctx, config, inner, method, url, 'responseType stream is passed through');
-  for (const name of CALLER_CONDITIONALS) {
-    if (requestHeader(config, name) !== undefined) return bypass(ctx, config, inner, method, url, `the request carries its own ${name}`);
-  }
+  const scan = scanRequestHeaders(config);
+  if (scan.conditional !== undefined) return bypass(ctx, config, inner, method, url, `the request carries its own ${scan.conditional}`);
   const ttl = resolveTtl(ctx, url, request);
   if (ttl === 0) return bypass(ctx, config, inner, method, url, 'ttl 0 for this URL');
 
@@ -59,16 +68,13 @@ export async function handleRequest(
   else key = defaultKey(method, url, config, ctx.options.ignoredParams, ctx.options.matchHeaders, method === 'POST');
   if (key === UNKEYABLE) return bypass(ctx, config, inner, method, url, 'the request body cannot be keyed (stream or form)');
 
-  const cacheControl = requestHeader(config, 'cache-control');
-  const pragma = cacheControl === undefined ? requestHeader(config, 'pragma') : undefined;
   const headers: Record<string, string> = {};
-  if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
-  if (pragma !== undefined) headers.pragma = pragma;
+  if (scan.cacheControl !== undefined) headers['cache-control'] = scan.cacheControl;
+  else if (scan.pragma !== undefined) headers.pragma = scan.pragma;
   // RFC 9111 §3.5: a shared cache must know whether the request carried credentials.
-  const authorization = requestHeader(config, 'authorization');
-  if (authorization !== undefined) headers.authorization = authorization;
+  if (scan.authorization !== undefined) headers.authorization = scan.authorization;
 
-  const plan: RequestPlan = {
+  return lookup(ctx, {
     config,
     inner,
     method,
@@ -79,8 +85,15 @@ export async function handleRequest(
     ttl,
     ticket,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
-  };
-  return lookup(ctx, plan);
+  });
+}
+
+/** Reads the entry (synchronously when the store can) and answers from it. */
+function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
+  if (plan.options.forceRefresh) return answer(ctx, plan, undefined);
+  const primary = ctx.access.getSync(plan.key);
+  if (primary !== NOT_SYNCHRONOUS && (primary === undefined || !primary.vary)) return answer(ctx, plan, primary);
+  return findRecord(ctx, plan).then((record) => answer(ctx, plan, record));
 }
 
 async function findRecord(ctx: CacheContext, plan: RequestPlan): Promise<CacheRecord | undefined> {
@@ -93,10 +106,10 @@ async function findRecord(ctx: CacheContext, plan: RequestPlan): Promise<CacheRe
   return variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined;
 }
 
-async function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
+/** Decides from the entry found (or none) what answers the request: RFC 9111 §4. */
+function answer(ctx: CacheContext, plan: RequestPlan, record: CacheRecord | undefined): Promise<AxiosResponse> {
   const { key, url, method } = plan;
   const onlyIfCached = plan.options.onlyIfCached === true || (ctx.options.cacheControl && parseCacheControl(plan.facts.headers['cache-control']).onlyIfCached);
-  const record = plan.options.forceRefresh ? undefined : await findRecord(ctx, plan);
 
   if (record) {
     const policy: PolicyOptions = record.ttlMs === undefined ? plan.policy : { ...plan.policy, ttlMs: record.ttlMs };

@@ -98,13 +98,18 @@ export class MemoryStore implements CacheStore {
   }
 
   get(key: string): Promise<CacheRecord | undefined> {
+    return Promise.resolve(this.getSync(key));
+  }
+
+  /** `get` without the promise: the cache uses it on the hit path. */
+  getSync(key: string): CacheRecord | undefined {
     const slot = this.#lru.get(key);
-    if (slot === undefined) return Promise.resolve(undefined);
+    if (slot === undefined) return undefined;
     if (slot.expiresAt <= this.#now()) {
       this.#lru.delete(key);
-      return Promise.resolve(undefined);
+      return undefined;
     }
-    return Promise.resolve(slot.record);
+    return slot.record;
   }
 
   set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {

@@ -25,6 +25,11 @@ export interface CacheStore {
    */
   readonly inMemory?: boolean;
   get(key: string): Promise<CacheRecord | undefined>;
+  /**
+   * The same as `get`, synchronously, for stores that never wait on I/O. Optional: when present the cache
+   * uses it on the hit path, saving the promise round trips of `get`.
+   */
+  getSync?(key: string): CacheRecord | undefined;
   set(key: string, record: CacheRecord, expiresAt: number): Promise<void>;
   delete(key: string): Promise<void>;
   clear?(): Promise<void>;

@@ -35,6 +35,14 @@ class BreakableMemoryStore extends MemoryStore {
     }
     return super.get(key);
   }
+  override getSync(key: string): CacheRecord | undefined {
+    if (this.broken.has(key)) {
+      this.broken.delete(key);
+      super.delete(key).catch(() => undefined);
+      throw new CorruptEntryError(key, 'test: made unreadable');
+    }
+    return super.getSync(key);
+  }
 }
 
 interface Backend {
