@@ -10,7 +10,7 @@ import { handleRequest } from './flow.js';
 import { createUrlNormaliser } from './key.js';
 import { createManager } from './manage.js';
 import type { CacheManager } from './manage.js';
-import type { CacheOptions } from './options.js';
+import type { CacheOptions, RequestCacheOptions } from './options.js';
 import { resolveOptions, resolveRequestOptions } from './resolve-options.js';
 import { SingleFlight } from './single-flight.js';
 import { StoreAccess } from './store-access.js';
@@ -33,6 +33,7 @@ export interface CacheHandle extends CacheManager {
 interface Attached {
   readonly handle: CacheHandle;
   readonly interceptorId: number;
+  readonly restoreAdapter: () => void;
   readonly unsubscribe: () => void;
 }
 
@@ -40,11 +41,14 @@ const attached = new WeakMap<AxiosInstance, Attached>();
 /** Per-request state: the adapter each caching adapter stands in for. */
 const wrapped = new WeakMap<AxiosAdapter, AxiosAdapter>();
 
+/** What axios uses when an instance names no adapter. */
+const DEFAULT_ADAPTERS = ['xhr', 'http', 'fetch'];
+
 function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
   let candidate = config.adapter;
   // A config that already went through a caching adapter (an axios-retry re-send): unwrap it.
   if (typeof candidate === 'function') candidate = wrapped.get(candidate) ?? candidate;
-  return getAdapter(candidate ?? ['xhr', 'http', 'fetch'], config);
+  return getAdapter(candidate ?? DEFAULT_ADAPTERS, config);
 }
 
 /**
@@ -87,8 +91,27 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     events.emit('error', { key: undefined, url: undefined, method: undefined, error: event.error, operation: event.type });
   }) ?? (() => undefined);
 
+  // The caching adapter becomes the instance's default adapter, standing in for the one it had, so a plain
+  // request reaches it with no per-request work in the interceptor.
+  const original = instance.defaults.adapter;
+  const cachingAdapter: AxiosAdapter = (config) => {
+    let request: RequestCacheOptions | false;
+    let inner: AxiosAdapter;
+    try {
+      request = resolveRequestOptions(config.cache);
+      inner = getAdapter(original ?? DEFAULT_ADAPTERS, config);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return handleRequest(ctx, config, inner, request);
+  };
+  instance.defaults.adapter = cachingAdapter;
+
+  // A request with an adapter of its own (or an instance whose default adapter was replaced after attach, as
+  // mock adapters do) gets that adapter wrapped, per request, so it is cached too.
   const interceptorId = instance.interceptors.request.use(
     (config) => {
+      if (config.adapter === cachingAdapter) return config;
       const request = resolveRequestOptions(config.cache);
       const inner = innerAdapter(config);
       const adapter: AxiosAdapter = (adapterConfig) => handleRequest(ctx, adapterConfig, inner, request);
@@ -112,7 +135,12 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     },
     detach: () => detachCache(instance),
   };
-  attached.set(instance, { handle, interceptorId, unsubscribe });
+  const restoreAdapter = (): void => {
+    if (instance.defaults.adapter !== cachingAdapter) return;
+    if (original === undefined) delete instance.defaults.adapter;
+    else instance.defaults.adapter = original;
+  };
+  attached.set(instance, { handle, interceptorId, unsubscribe, restoreAdapter });
   return handle;
 }
 
@@ -121,6 +149,7 @@ export function detachCache(instance: AxiosInstance): void {
   const entry = attached.get(instance);
   if (!entry) return;
   instance.interceptors.request.eject(entry.interceptorId);
+  entry.restoreAdapter();
   entry.unsubscribe();
   attached.delete(instance);
 }

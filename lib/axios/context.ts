@@ -44,7 +44,22 @@ export interface CacheContext {
 export type { FlightResult, RequestCacheOptions };
 
 /** The RFC policy for one request: instance options, with this request's overrides applied. */
+const plainPolicies = new WeakMap<ResolvedOptions, Map<number | undefined, PolicyOptions>>();
+
 export function policyFor(options: ResolvedOptions, request: RequestCacheOptions, ttlMs: number | undefined): PolicyOptions {
+  if (request.staleWhileRevalidate !== undefined || request.staleIfError !== undefined) return buildPolicy(options, request, ttlMs);
+  // Most requests add nothing of their own: share one frozen policy per ttl instead of allocating one per hit.
+  let byTtl = plainPolicies.get(options);
+  if (!byTtl) plainPolicies.set(options, (byTtl = new Map<number | undefined, PolicyOptions>()));
+  let policy = byTtl.get(ttlMs);
+  if (!policy) {
+    if (byTtl.size >= 100) byTtl.clear();
+    byTtl.set(ttlMs, (policy = Object.freeze(buildPolicy(options, request, ttlMs))));
+  }
+  return policy;
+}
+
+function buildPolicy(options: ResolvedOptions, request: RequestCacheOptions, ttlMs: number | undefined): PolicyOptions {
   return {
     shared: options.shared,
     cacheControl: options.cacheControl,

@@ -1,5 +1,5 @@
 /** One operation waiting for its deadline. */
-interface Waiting {
+export interface Waiting {
   readonly deadline: number;
   settled: boolean;
   readonly expire: () => void;
@@ -19,21 +19,35 @@ export class Deadlines {
 
   constructor(private readonly limitMs: number) {}
 
+  /**
+   * Starts the clock for one operation: `onExpire` runs once the limit passes, unless {@link done} came first.
+   * Lower-level than {@link race}, for callers that settle their own promise.
+   */
+  track(onExpire: () => void): Waiting {
+    const waiting: Waiting = { deadline: performance.now() + this.limitMs, settled: false, expire: onExpire };
+    this.queue.push(waiting);
+    this.pending += 1;
+    this.arm();
+    return waiting;
+  }
+
+  /** Marks an operation finished; false when its deadline already expired it. */
+  done(waiting: Waiting): boolean {
+    if (waiting.settled) return false;
+    this.settle(waiting);
+    return true;
+  }
+
   /** Settles with `pending`, or rejects with `onExpire()` once the limit has passed. */
   race<T>(pending: Promise<T>, onExpire: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const waiting: Waiting = { deadline: performance.now() + this.limitMs, settled: false, expire: () => reject(onExpire()) };
-      this.queue.push(waiting);
-      this.pending += 1;
-      this.arm();
+      const waiting = this.track(() => reject(onExpire()));
       pending.then(
         (value) => {
-          this.settle(waiting);
-          resolve(value);
+          if (this.done(waiting)) resolve(value);
         },
         (reason: unknown) => {
-          this.settle(waiting);
-          reject(reason instanceof Error ? reason : new Error(String(reason)));
+          if (this.done(waiting)) reject(reason instanceof Error ? reason : new Error(String(reason)));
         },
       );
     });

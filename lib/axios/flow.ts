@@ -96,14 +96,16 @@ function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
   return findRecord(ctx, plan).then((record) => answer(ctx, plan, record));
 }
 
-async function findRecord(ctx: CacheContext, plan: RequestPlan): Promise<CacheRecord | undefined> {
-  const primary = await ctx.access.get(plan.key);
-  if (!primary || !primary.vary) return primary;
-  // RFC 9111 §4.1: the stored response answers only requests whose varying headers match.
-  const fingerprint = varyFingerprint(primary.vary, plan.config, ctx.options.ignoredParams);
-  if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
-  const variant = await ctx.access.get(variantKey(plan.key, primary.varyEpoch ?? primary.createdAt, fingerprint));
-  return variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined;
+/** The stored entry that may answer this request, following `Vary` to the matching variant (RFC 9111 §4.1). */
+function findRecord(ctx: CacheContext, plan: RequestPlan): Promise<CacheRecord | undefined> {
+  return ctx.access.get(plan.key).then((primary) => {
+    if (!primary || !primary.vary) return primary;
+    const fingerprint = varyFingerprint(primary.vary, plan.config, ctx.options.ignoredParams);
+    if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
+    return ctx.access
+      .get(variantKey(plan.key, primary.varyEpoch ?? primary.createdAt, fingerprint))
+      .then((variant) => (variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined));
+  });
 }
 
 /** Decides from the entry found (or none) what answers the request: RFC 9111 §4. */

@@ -72,28 +72,36 @@ export class StoreAccess {
       if (this.now() < this.skipUntil) return Promise.resolve(fallback);
       this.skipUntil = 0;
     }
-    let pending: Promise<T>;
-    try {
-      pending = start();
-    } catch (error) {
-      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    if (!this.store.inMemory) pending = this.withTimeout(operation, pending);
-    return pending.then(
-      (value) => value,
-      (reason: unknown) => {
+    // One promise per operation: the store's own, observed; no wrapper chain on the hit path.
+    return new Promise<T>((resolve) => {
+      let finished = false;
+      const fail = (reason: unknown): void => {
+        if (finished) return;
+        finished = true;
         const error = asError(operation, reason);
         // Undecodable data is the entry's fault, not the store's: no cool-down for it.
-        if (!(error instanceof Error && 'code' in error && error.code === 'ECACHE_CORRUPT')) {
-          this.skipUntil = this.now() + COOL_DOWN_MS;
-        }
+        if (!('code' in error && error.code === 'ECACHE_CORRUPT')) this.skipUntil = this.now() + COOL_DOWN_MS;
         this.onFailure(error, operation, key);
-        return fallback;
-      },
-    );
-  }
-
-  private withTimeout<T>(operation: string, pending: Promise<T>): Promise<T> {
-    return this.deadlines.race(pending, () => new StoreTimeoutError(operation, this.timeoutMs));
+        resolve(fallback);
+      };
+      const waiting = this.store.inMemory ? undefined : this.deadlines.track(() => fail(new StoreTimeoutError(operation, this.timeoutMs)));
+      let pending: Promise<T>;
+      try {
+        pending = start();
+      } catch (error) {
+        pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      pending.then(
+        (value) => {
+          if (waiting !== undefined && !this.deadlines.done(waiting)) return;
+          finished = true;
+          resolve(value);
+        },
+        (reason: unknown) => {
+          if (waiting !== undefined) this.deadlines.done(waiting);
+          fail(reason);
+        },
+      );
+    });
   }
 }

@@ -97,15 +97,26 @@ export async function encodeRecord(record: CacheRecord, options: EncodeOptions =
   return out;
 }
 
-/** Decodes bytes written by {@link encodeRecord}. Never throws or rejects: failures are a result. */
-export async function decodeRecord(data: Uint8Array, compressor?: Compressor): Promise<DecodeResult> {
+/**
+ * Decodes bytes written by {@link encodeRecord} synchronously when they are not compressed (the common
+ * case, and the hit path of the Redis and Mongo stores); `undefined` when decompression is needed, for
+ * {@link decodeRecord}. Never throws: failures are a result.
+ */
+export function decodeUncompressedRecord(data: Uint8Array): DecodeResult | undefined {
   if (data.byteLength < OUTER_HEADER_BYTES || data[0] !== MAGIC_0 || data[1] !== MAGIC_1) {
     return fail('not an encoded cache record');
   }
   if (data[2] !== CODEC_VERSION) return fail(`unsupported codec version ${String(data[2])}`);
+  return (data[3] ?? 0) === 0 ? decodeInner(data.subarray(OUTER_HEADER_BYTES)) : undefined;
+}
+
+/** Decodes bytes written by {@link encodeRecord}. Never throws or rejects: failures are a result. */
+export async function decodeRecord(data: Uint8Array, compressor?: Compressor): Promise<DecodeResult> {
+  const quick = decodeUncompressedRecord(data);
+  if (quick !== undefined) return quick;
   const compressionId = data[3] ?? 0;
   let inner = data.subarray(OUTER_HEADER_BYTES);
-  if (compressionId !== 0) {
+  {
     const algorithm = COMPRESSION_BY_ID[compressionId];
     if (algorithm === undefined) return fail(`unknown compression id ${compressionId}`);
     if (compressor === undefined) return fail(`${algorithm}-compressed record but no decompressor available`);

@@ -10,7 +10,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { CorruptEntryError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
-import { decodeRecord, encodeRecord, type CompressionAlgorithm } from './codec.js';
+import { decodeRecord, decodeUncompressedRecord, encodeRecord, type CompressionAlgorithm, type DecodeResult } from './codec.js';
 import { nodeCompressor } from './compression-node.js';
 import { EventHub } from './event-hub.js';
 import type { CacheStore, StoreEvent } from './store.js';
@@ -96,14 +96,19 @@ export class RedisStore implements CacheStore {
     return `${this.prefix}:${key}`;
   }
 
-  async get(key: string): Promise<CacheRecord | undefined> {
+  get(key: string): Promise<CacheRecord | undefined> {
     const redisKey = this.#redisKey(key);
-    const data = await this.#client.getBuffer(redisKey);
-    if (data === null) return undefined;
-    const decoded = await decodeRecord(data, nodeCompressor);
+    // Written with .then rather than await, and decoded synchronously when uncompressed: this is the hit path.
+    return this.#client.getBuffer(redisKey).then((data) => {
+      if (data === null) return undefined;
+      const quick = decodeUncompressedRecord(data);
+      return quick !== undefined ? this.#accept(key, redisKey, quick) : decodeRecord(data, nodeCompressor).then((decoded) => this.#accept(key, redisKey, decoded));
+    });
+  }
+
+  #accept(key: string, redisKey: string, decoded: DecodeResult): CacheRecord | undefined | Promise<never> {
     if (!decoded.ok) {
-      await this.#client.unlink(redisKey);
-      throw new CorruptEntryError(key, decoded.reason);
+      return this.#client.unlink(redisKey).then(() => Promise.reject(new CorruptEntryError(key, decoded.reason)));
     }
     // Redis already drops the key at PXAT (checked on every access); this check follows the store's clock.
     return decoded.record.expiresAt > this.#now() ? decoded.record : undefined;

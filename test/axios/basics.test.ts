@@ -1,3 +1,4 @@
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { expect } from 'chai';
 import { cachedInstance, nock, ORIGIN, resetNock } from './helpers.js';
 
@@ -112,6 +113,29 @@ describe('attachCache: hits and misses', () => {
     const after = await api.get('/z');
     expect(after.fromCache).to.equal(undefined);
     expect(scope.isDone()).to.equal(true);
+  });
+
+  it('restores the instance\'s own adapter on detach()', () => {
+    const { api, cache } = cachedInstance();
+    const before = ['xhr', 'http', 'fetch'];
+    expect(api.defaults.adapter).not.to.deep.equal(before);
+    cache.detach();
+    expect(api.defaults.adapter).to.deep.equal(before);
+  });
+
+  it('caches through an adapter given per request and one set on the instance after attaching', async () => {
+    const { api } = cachedInstance();
+    let calls = 0;
+    const mock = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+      calls += 1;
+      return Promise.resolve({ data: '"mocked"', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} });
+    };
+    await api.get('/per-request', { adapter: mock });
+    const hit = await api.get('/per-request', { adapter: mock });
+    api.defaults.adapter = mock;
+    await api.get('/instance');
+    const instanceHit = await api.get('/instance');
+    expect([hit.fromCache, instanceHit.fromCache, instanceHit.data, calls]).to.deep.equal([true, true, 'mocked', 2]);
   });
 
   it('does not cache a HEAD answer as the GET answer', async () => {
