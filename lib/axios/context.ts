@@ -89,7 +89,7 @@ export interface RequestPlan {
   readonly options: RequestCacheOptions;
   readonly policy: PolicyOptions;
   readonly ttl: TtlOption | undefined;
-  /** The single-flight ticket taken when the request started (see `SingleFlight.ticket`). */
+  /** The single-flight ticket taken before the store read (see `SingleFlight.begin`). */
   readonly ticket: number;
 }
 

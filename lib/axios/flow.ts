@@ -51,7 +51,6 @@ export function handleRequest(
 
 /** Works out the request's key and policy, or bypasses the cache; not async, so a hit costs no extra ticks. */
 function plan(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, request: RequestCacheOptions | false): Promise<AxiosResponse> {
-  const ticket = ctx.flights.ticket();
   const method = (config.method ?? 'get').toUpperCase();
   const url = ctx.normaliseUrl(config);
   if (request === false) return bypass(ctx, config, inner, method, url, 'cache: false');
@@ -83,17 +82,26 @@ function plan(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: Axio
     facts: { method, headers },
     options: request,
     ttl,
-    ticket,
+    ticket: ctx.flights.begin(),
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
   });
 }
 
 /** Reads the entry (synchronously when the store can) and answers from it. */
 function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
-  if (plan.options.forceRefresh) return answer(ctx, plan, undefined);
+  if (plan.options.forceRefresh) return answered(ctx, plan, undefined);
   const primary = ctx.access.getSync(plan.key);
-  if (primary !== NOT_SYNCHRONOUS && (primary === undefined || !primary.vary)) return answer(ctx, plan, primary);
-  return findRecord(ctx, plan).then((record) => answer(ctx, plan, record));
+  if (primary !== NOT_SYNCHRONOUS && (primary === undefined || !primary.vary)) return answered(ctx, plan, primary);
+  return findRecord(ctx, plan).then((record) => answered(ctx, plan, record));
+}
+
+/** Answers, then gives back the single-flight ticket: after `answer` has joined or started any origin call. */
+function answered(ctx: CacheContext, plan: RequestPlan, record: CacheRecord | undefined): Promise<AxiosResponse> {
+  try {
+    return answer(ctx, plan, record);
+  } finally {
+    ctx.flights.end();
+  }
 }
 
 /** The stored entry that may answer this request, following `Vary` to the matching variant (RFC 9111 §4.1). */

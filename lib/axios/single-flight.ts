@@ -32,9 +32,11 @@ export type FlightResult<T> =
  */
 export class SingleFlight<T> {
   private readonly flights = new Map<string, Flight<T>>();
-  /** Flights that settled recently, for requests that started before they settled (see {@link ticket}). */
+  /** Flights that settled recently, for requests that started before they settled (see {@link begin}). */
   private readonly settled = new Map<string, { readonly flight: Flight<T>; readonly sequence: number; readonly at: number }>();
   private sequence = 0;
+  /** Requests between {@link begin} and {@link end}: only they can join a settled flight. */
+  private inLookup = 0;
 
   /** @param lingerMs how long a settled flight stays joinable by requests that started before it settled. */
   constructor(private readonly lingerMs: number) {}
@@ -45,12 +47,19 @@ export class SingleFlight<T> {
   }
 
   /**
-   * Taken when a request starts, before it reads the store. A request whose store read was still under way
+   * Taken (`begin`) when a request is about to read the store, and given back (`end`) once it has. A request whose store read was still under way
    * when the identical flight settled (and wrote the store) would otherwise miss and call the origin a second
    * time; with its ticket it joins that settled flight instead.
    */
-  ticket(): number {
+  begin(): number {
+    this.inLookup += 1;
     return this.sequence;
+  }
+
+  /** The request that took a ticket has read the store. With no reader left, no settled flight is worth keeping. */
+  end(): void {
+    this.inLookup -= 1;
+    if (this.inLookup === 0) this.settled.clear();
   }
 
   run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
@@ -67,7 +76,8 @@ export class SingleFlight<T> {
           if (this.flights.get(key) === created) this.flights.delete(key);
           this.sequence += 1;
           this.settled.delete(key);
-          this.settled.set(key, { flight: created, sequence: this.sequence, at: performance.now() });
+          // Kept only while some request is still reading the store; sequential traffic keeps nothing.
+          if (this.inLookup > 0) this.settled.set(key, { flight: created, sequence: this.sequence, at: performance.now() });
         }),
       };
       this.flights.set(key, created);
