@@ -79,9 +79,10 @@ export function notModifiedApplies(stored: ResponseFacts, notModified: ResponseF
  * Fields of a 304 that never replace stored ones (§3.2): Content-Length ("The Content-Length
  * header field" is excepted), and fields describing the stored body as received, which axios
  * has already decoded (§3.2 lets caches that store processed content omit those: Content-Encoding,
- * Content-Range).
+ * Content-Range), and Content-MD5, a digest of the stored body: §3.2 lets a cache omit "those
+ * fields necessary to assure integrity of the stored response", and a 304 carries no body to match it.
  */
-const NOT_UPDATED_FIELDS: ReadonlySet<string> = new Set(['content-length', 'content-encoding', 'content-range']);
+const NOT_UPDATED_FIELDS: ReadonlySet<string> = new Set(['content-length', 'content-encoding', 'content-range', 'content-md5']);
 
 /**
  * §3.2 / §4.3.4: the stored fields updated with the 304's: "add each header field in the provided

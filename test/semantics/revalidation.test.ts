@@ -67,6 +67,11 @@ describe('mergeNotModified (RFC 9111 §3.2, §4.3.4)', () => {
     expect(mergeNotModified(storedHeaders, { 'content-length': '0' })['content-length']).to.equal('5');
   });
 
+  it('keeps the stored Content-MD5 when a 304 brings another, since the digest belongs to the stored body (§3.2)', () => {
+    const merged = mergeNotModified({ ...storedHeaders, 'content-md5': 'rL0Y20zC+Fzt72VPzMSk2A==' }, { 'content-md5': 'N7UdGUp1E+RbVvZSTy1R8g==' });
+    expect(merged['content-md5']).to.equal('rL0Y20zC+Fzt72VPzMSk2A==');
+  });
+
   it('never takes Content-Encoding from the 304, since the stored body is already decoded', () => {
     expect(mergeNotModified(storedHeaders, { 'content-encoding': 'gzip' })).to.not.have.property('content-encoding');
   });
