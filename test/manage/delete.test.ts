@@ -2,21 +2,8 @@ import axios from 'axios';
 import { expect } from 'chai';
 import { attachCache } from '../../lib/index.js';
 import type { CacheEventMap } from '../../lib/index.js';
-import { FRESH, managedInstance, nock, ORIGIN, resetNock, serve } from './helpers.js';
-import type { Managed } from './helpers.js';
-import { collect, forEachStore } from './stores.js';
-
-/** Caches GET for each path (one origin call each). */
-async function warm(managed: Managed, paths: readonly string[], tags?: readonly string[]): Promise<void> {
-  for (const path of paths) {
-    serve(path);
-    await managed.api.get(path, tags === undefined ? {} : { cache: { tags } });
-  }
-}
-
-async function cachedPaths(managed: Managed): Promise<string[]> {
-  return (await collect(managed.cache.entries())).map((entry) => entry.url.slice(ORIGIN.length)).sort();
-}
+import { cachedPaths, FRESH, managedInstance, nock, ORIGIN, resetNock, serve, warm } from './helpers.js';
+import { forEachStore } from './stores.js';
 
 describe('cache management: deleting entries', function () {
   this.timeout(30_000);

@@ -37,4 +37,19 @@ export function resetNock(): void {
   nock.disableNetConnect();
 }
 
+/** Caches GET for each path (one origin call each), with the given tags. */
+export async function warm(managed: Managed, paths: readonly string[], tags?: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    serve(path);
+    await managed.api.get(path, tags === undefined ? {} : { cache: { tags } });
+  }
+}
+
+/** The paths (relative to ORIGIN) of every cached entry, sorted. */
+export async function cachedPaths(managed: Managed): Promise<string[]> {
+  const paths: string[] = [];
+  for await (const entry of managed.cache.entries()) paths.push(entry.url.slice(ORIGIN.length));
+  return paths.sort();
+}
+
 export { nock };

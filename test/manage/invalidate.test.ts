@@ -1,21 +1,9 @@
 import { expect } from 'chai';
 import { MemoryStore } from '../../lib/index.js';
 import type { CacheEventMap, CacheRecord } from '../../lib/index.js';
-import { managedInstance, nock, ORIGIN, resetNock, serve } from './helpers.js';
-import type { Managed } from './helpers.js';
-import { collect, forEachStore } from './stores.js';
+import { cachedPaths, managedInstance, nock, ORIGIN, resetNock, warm } from './helpers.js';
+import { forEachStore } from './stores.js';
 import type { StoreSetup } from './stores.js';
-
-async function warm(managed: Managed, paths: readonly string[], tags?: readonly string[]): Promise<void> {
-  for (const path of paths) {
-    serve(path);
-    await managed.api.get(path, tags === undefined ? {} : { cache: { tags } });
-  }
-}
-
-async function cachedPaths(managed: Managed): Promise<string[]> {
-  return (await collect(managed.cache.entries())).map((entry) => entry.url.slice(ORIGIN.length)).sort();
-}
 
 describe('per-request tags and invalidate', function () {
   this.timeout(30_000);
