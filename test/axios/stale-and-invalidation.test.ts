@@ -65,6 +65,51 @@ describe('attachCache: serving stale (RFC 5861) and invalidation (RFC 9111 §4.4
     expect([fresh.data, fresh.cacheInfo?.status]).to.deep.equal(['v2', 'hit']);
   });
 
+  it('serves stale while refreshing when the staleWhileRevalidate option allows it, without any directive', async () => {
+    const { api, clock, cache } = cachedInstance({ staleWhileRevalidate: 60_000 });
+    nock(ORIGIN).get('/swr-opt').reply(200, 'v1', { 'cache-control': 'max-age=1' });
+    nock(ORIGIN).get('/swr-opt').reply(200, 'v2', { 'cache-control': 'max-age=60' });
+    await api.get('/swr-opt');
+    clock.advance(30_000);
+    const stored = new Promise<void>((resolve) => cache.on('stored', () => resolve()));
+    const stale = await api.get('/swr-opt');
+    await stored;
+    expect([stale.data, stale.cacheInfo?.status]).to.deep.equal(['v1', 'stale']);
+    expect((await api.get('/swr-opt')).data).to.equal('v2');
+  });
+
+  it('lets one request allow stale-if-error with cache.staleIfError, and only that request', async () => {
+    const { api, clock } = cachedInstance();
+    nock(ORIGIN).get('/sie').reply(200, 'good', { 'cache-control': 'max-age=1' });
+    nock(ORIGIN).get('/sie').twice().reply(502, 'bad gateway');
+    await api.get('/sie');
+    clock.advance(10_000);
+    const plain = await api.get('/sie').catch((e: unknown) => e);
+    const allowed = await api.get('/sie', { cache: { staleIfError: 60_000 } });
+    expect(plain).to.have.nested.property('response.status', 502);
+    expect([allowed.data, allowed.cacheInfo?.status]).to.deep.equal(['good', 'stale']);
+  });
+
+  it('never serves stale on error past must-revalidate, even when staleIfError allows it (RFC 9111 §4.2.4)', async () => {
+    const { api, clock } = cachedInstance({ staleIfError: true });
+    nock(ORIGIN).get('/mr').reply(200, 'good', { 'cache-control': 'max-age=1, must-revalidate' });
+    nock(ORIGIN).get('/mr').reply(503, 'down');
+    await api.get('/mr');
+    clock.advance(10_000);
+    const error = await api.get('/mr').catch((e: unknown) => e);
+    expect(error).to.have.nested.property('response.status', 503);
+  });
+
+  it('honours a request max-stale by serving a stale entry without revalidating', async () => {
+    const { api, clock } = cachedInstance();
+    const scope = nock(ORIGIN).get('/ms').once().reply(200, 'old', { 'cache-control': 'max-age=1' });
+    await api.get('/ms');
+    clock.advance(30_000);
+    const res = await api.get('/ms', { headers: { 'Cache-Control': 'max-stale=60' } });
+    expect([res.data, res.cacheInfo?.status]).to.deep.equal(['old', 'stale']);
+    expect(scope.isDone()).to.equal(true);
+  });
+
   it('drops the stored GET after a successful POST to the same URL, and after one to its Location', async () => {
     const { api } = cachedInstance();
     nock(ORIGIN).get('/items').twice().reply(200, 'list', { 'cache-control': 'max-age=600' });
