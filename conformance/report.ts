@@ -1,7 +1,7 @@
 /** Renders one conformance run (every contender's results) as markdown. */
 import { CONTENDER_LABELS } from './contenders.js';
 import type { ContenderName } from './contenders.js';
-import { emptyTally, failureMessage, kindOf, runsIn, tally } from './suite.js';
+import { emptyTally, failureMessage, isPassing, kindOf, runsIn, tally, verdict } from './suite.js';
 import type { SuiteResults, SuiteSection, SuiteTest, Tally } from './suite.js';
 
 export interface ContenderRun {
@@ -26,7 +26,7 @@ export const PAIRS: ReadonlyArray<readonly [ContenderName, ContenderName]> = [
 ];
 
 const cell = (t: Tally): string => `${t.passed} / ${t.failed} / ${t.total}`;
-const requiredCell = (t: Tally): string => `${t.requiredPassed} / ${t.requiredTotal}`;
+const requiredCell = (t: Tally): string => `${t.requiredPassed} / ${t.requiredFailed} / ${t.requiredTotal}`;
 const escape = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
@@ -35,7 +35,7 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 export function totals(suites: readonly SuiteSection[], run: ContenderRun, useBrowserCache: boolean): Tally {
   const into = emptyTally();
-  for (const section of suites) tally(section.tests, run.results, useBrowserCache, into);
+  for (const section of suites) tally(suites, section.tests, run.results, useBrowserCache, into);
   return into;
 }
 
@@ -43,8 +43,9 @@ function testsOf(suites: readonly SuiteSection[], useBrowserCache: boolean): Sui
   return suites.flatMap((section) => section.tests.filter((test) => runsIn(test, useBrowserCache)));
 }
 
-function testLine(test: SuiteTest, results: SuiteResults): string {
-  return `- \`${test.id}\` (${kindOf(test)}): ${escape(test.name)}. Ours: ${escape(failureMessage(results[test.id]))}`;
+function testLine(suites: readonly SuiteSection[], test: SuiteTest, results: SuiteResults): string {
+  const message = failureMessage(results[test.id]);
+  return `- \`${test.id}\` (${kindOf(test)}): ${escape(test.name)} Ours: ${verdict(suites, results, test.id)}${message ? ` (${escape(message)})` : ''}`;
 }
 
 export function renderReport(suites: readonly SuiteSection[], runs: readonly ContenderRun[], meta: RunMeta): string {
@@ -56,7 +57,12 @@ export function renderReport(suites: readonly SuiteSection[], runs: readonly Con
       `undici ${meta.undiciVersion}, axios ${meta.axiosVersion}, Node ${meta.nodeVersion}. Run ${meta.date}.`,
     '',
   );
-  lines.push('Cells: passed / failed / total. "Failed" includes setup failures and tests whose dependency failed.', '');
+  lines.push(
+    'Scored as the suite scores (its lib/display.mjs): cells are passed / failed / total, where passed counts passes and checks answered ' +
+      'yes, failed counts failures, optional failures and checks answered no; the rest (a setup failure, a retry, a failed ' +
+      'dependency) is not scored. Both contenders get identical requests: a WHATWG fetch without an HTTP cache of its own over the cache under test.',
+    '',
+  );
   lines.push('## Totals', '');
   const allTotals = runs.map((run) => totals(suites, run, meta.useBrowserCache));
   lines.push(
@@ -64,7 +70,7 @@ export function renderReport(suites: readonly SuiteSection[], runs: readonly Con
       ['', ...labels],
       [
         ['All tests', ...allTotals.map(cell)],
-        ['Required (passed / total)', ...allTotals.map(requiredCell)],
+        ['Required (passed / failed / total)', ...allTotals.map(requiredCell)],
         ['Optimal (passed / total)', ...allTotals.map((t) => `${t.optimalPassed} / ${t.optimalTotal}`)],
         ['Checks answered yes', ...allTotals.map((t) => `${t.checkYes} / ${t.checkTotal}`)],
         ['Run time (s)', ...runs.map((run) => (run.durationMs / 1000).toFixed(1))],
@@ -75,12 +81,12 @@ export function renderReport(suites: readonly SuiteSection[], runs: readonly Con
   lines.push('## By section', '');
   const sectionRows = suites
     .filter((section) => section.tests.some((test) => runsIn(test, meta.useBrowserCache)))
-    .map((section) => [escape(section.name), ...runs.map((run) => cell(tally(section.tests, run.results, meta.useBrowserCache)))]);
+    .map((section) => [escape(section.name), ...runs.map((run) => cell(tally(suites, section.tests, run.results, meta.useBrowserCache)))]);
   lines.push(...table(['Section', ...labels], sectionRows), '');
-  lines.push('## Required tests by section (passed / total)', '');
+  lines.push('## Required tests by section (passed / failed / total)', '');
   const requiredRows = suites
     .filter((section) => section.tests.some((test) => runsIn(test, meta.useBrowserCache) && kindOf(test) === 'required'))
-    .map((section) => [escape(section.name), ...runs.map((run) => requiredCell(tally(section.tests, run.results, meta.useBrowserCache)))]);
+    .map((section) => [escape(section.name), ...runs.map((run) => requiredCell(tally(suites, section.tests, run.results, meta.useBrowserCache)))]);
   lines.push(...table(['Section', ...labels], requiredRows), '');
 
   const tests = testsOf(suites, meta.useBrowserCache);
@@ -88,17 +94,18 @@ export function renderReport(suites: readonly SuiteSection[], runs: readonly Con
     const ourRun = runs.find((run) => run.name === ours);
     const theirRun = runs.find((run) => run.name === theirs);
     if (!ourRun || !theirRun) continue;
-    const weLose = tests.filter((test) => ourRun.results[test.id] !== true && theirRun.results[test.id] === true);
-    const weWin = tests.filter((test) => ourRun.results[test.id] === true && theirRun.results[test.id] !== true);
+    const passes = (run: ContenderRun, test: SuiteTest): boolean => isPassing(verdict(suites, run.results, test.id));
+    const weLose = tests.filter((test) => !passes(ourRun, test) && passes(theirRun, test));
+    const weWin = tests.filter((test) => passes(ourRun, test) && !passes(theirRun, test));
     lines.push(`## ${CONTENDER_LABELS[ours]} fails, ${CONTENDER_LABELS[theirs]} passes (${weLose.length})`, '');
-    lines.push(...(weLose.length ? weLose.map((test) => testLine(test, ourRun.results)) : ['None.']), '');
+    lines.push(...(weLose.length ? weLose.map((test) => testLine(suites, test, ourRun.results)) : ['None.']), '');
     lines.push(`## ${CONTENDER_LABELS[ours]} passes, ${CONTENDER_LABELS[theirs]} fails (${weWin.length})`, '');
     lines.push(...(weWin.length ? weWin.map((test) => `- \`${test.id}\` (${kindOf(test)})`) : ['None.']), '');
   }
   for (const run of runs.filter((candidate) => candidate.name.startsWith('ours'))) {
-    const failedRequired = tests.filter((test) => kindOf(test) === 'required' && run.results[test.id] !== true);
+    const failedRequired = tests.filter((test) => verdict(suites, run.results, test.id) === 'fail');
     lines.push(`## Required tests ${CONTENDER_LABELS[run.name]} fails (${failedRequired.length})`, '');
-    lines.push(...(failedRequired.length ? failedRequired.map((test) => testLine(test, run.results)) : ['None.']), '');
+    lines.push(...(failedRequired.length ? failedRequired.map((test) => testLine(suites, test, run.results)) : ['None.']), '');
   }
   return lines.join('\n');
 }

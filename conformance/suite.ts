@@ -78,12 +78,13 @@ export function verdict(suites: readonly SuiteSection[], results: SuiteResults, 
 export interface Tally {
   /** Tests that ran in this profile. */
   total: number;
-  /** The runner recorded `true`. */
+  /** Verdict pass, or yes for a check. */
   passed: number;
-  /** The runner recorded a failed assertion (including setup failures). */
+  /** Verdict fail, optional-fail, or no for a check. The rest (setup failure, retry, failed dependency) is not scored. */
   failed: number;
   requiredTotal: number;
   requiredPassed: number;
+  requiredFailed: number;
   optimalTotal: number;
   optimalPassed: number;
   /** `check` tests answered yes (they are questions, not requirements). */
@@ -92,28 +93,31 @@ export interface Tally {
 }
 
 export function emptyTally(): Tally {
-  return { total: 0, passed: 0, failed: 0, requiredTotal: 0, requiredPassed: 0, optimalTotal: 0, optimalPassed: 0, checkYes: 0, checkTotal: 0 };
+  return { total: 0, passed: 0, failed: 0, requiredTotal: 0, requiredPassed: 0, requiredFailed: 0, optimalTotal: 0, optimalPassed: 0, checkYes: 0, checkTotal: 0 };
 }
 
-/** Counts one section's (or every section's) results. */
-export function tally(tests: readonly SuiteTest[], results: SuiteResults, useBrowserCache: boolean, into: Tally = emptyTally()): Tally {
+export const isPassing = (v: Verdict): boolean => v === 'pass' || v === 'yes';
+export const isFailing = (v: Verdict): boolean => v === 'fail' || v === 'optional-fail' || v === 'no';
+
+/** Counts some tests' verdicts, as the suite's own display scores them (dependencies honoured). */
+export function tally(suites: readonly SuiteSection[], tests: readonly SuiteTest[], results: SuiteResults, useBrowserCache: boolean, into: Tally = emptyTally()): Tally {
   for (const test of tests) {
     if (!runsIn(test, useBrowserCache)) continue;
-    const result = results[test.id];
-    const passed = result === true;
+    const v = verdict(suites, results, test.id);
     into.total += 1;
-    if (passed) into.passed += 1;
-    else into.failed += 1;
+    if (isPassing(v)) into.passed += 1;
+    if (isFailing(v)) into.failed += 1;
     const kind = kindOf(test);
     if (kind === 'required') {
       into.requiredTotal += 1;
-      if (passed) into.requiredPassed += 1;
+      if (v === 'pass') into.requiredPassed += 1;
+      if (v === 'fail') into.requiredFailed += 1;
     } else if (kind === 'optimal') {
       into.optimalTotal += 1;
-      if (passed) into.optimalPassed += 1;
+      if (v === 'pass') into.optimalPassed += 1;
     } else {
       into.checkTotal += 1;
-      if (passed) into.checkYes += 1;
+      if (v === 'yes') into.checkYes += 1;
     }
   }
   return into;
