@@ -1,5 +1,3 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the root tsconfig does not include conformance/, where the suite's module types live
-/// <reference path="../../conformance/http-cache-tests.d.ts" />
 // The http-cache-tests suite (cache-tests.fyi), run in full (about 30 s: its tests run concurrently, with 3 s pauses)
 // against our cache and undici's cache interceptor, each in its own process. Regressions against the passes recorded
 // in conformance/expected-passes.json fail the test; so does passing fewer tests than undici in the same run.
