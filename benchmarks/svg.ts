@@ -4,9 +4,9 @@
  */
 import { formatMs, formatRatio, type CaseResult, type RunResults } from './results.js';
 
-const WIDTH = 980;
+const WIDTH = 1080;
 const LABEL_WIDTH = 330;
-const VALUE_WIDTH = 150;
+const VALUE_WIDTH = 250;
 const BAR_HEIGHT = 18;
 const BAR_GAP = 6;
 const PANEL_TITLE = 28;
