@@ -26,7 +26,10 @@ describe('the packed package, as ESM, CommonJS and TypeScript consumers see it',
     project = mkdtempSync(join(tmpdir(), 'ahc-pack-'));
     // Build into dist/, then pack exactly what `npm publish` would ship.
     run(process.execPath, ['scripts/build.mjs'], root);
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], root)) as Array<{ filename: string }>;
+    // The npm running this test (npm_execpath), not whatever `npm` node_modules/.bin puts first on PATH:
+    // a devDependency (http-cache-tests) brings an old npm 6 that cannot --pack-destination.
+    const npm = process.env.npm_execpath?.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
+    const packed = JSON.parse(run(npm[0]!, [...npm.slice(1), 'pack', '--json', '--ignore-scripts', '--pack-destination', project], root)) as Array<{ filename: string }>;
     const tarball = join(project, packed[0]!.filename);
     const unpacked = join(project, 'unpacked');
     mkdirSync(unpacked);
