@@ -14,7 +14,7 @@ import type { CacheContext, OriginResult, RequestPlan } from './context.js';
 import { mark, serveRecord } from './serve.js';
 import { requestHeaders } from './key.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
-import { fromCachedBody } from './response.js';
+import { copyRawBody } from './response.js';
 import { invalidateRequested } from './invalidate.js';
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
@@ -147,12 +147,9 @@ async function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheReco
   return { kind: 'response', response, record };
 }
 
-function copyData(data: unknown): unknown {
-  return data instanceof Uint8Array || data instanceof ArrayBuffer ? fromCachedBody({ type: 'binary', bytes: data instanceof ArrayBuffer ? new Uint8Array(data) : data, as: data instanceof ArrayBuffer ? 'arraybuffer' : (globalThis as { Buffer?: { isBuffer(v: unknown): boolean } }).Buffer?.isBuffer(data) ? 'buffer' : 'uint8array' }) : data;
-}
 
 function ownResponse(response: AxiosResponse, config: InternalAxiosRequestConfig, shared: boolean): AxiosResponse {
-  return { ...response, config, headers: new AxiosHeaders(response.headers as AxiosHeaders), data: shared ? copyData(response.data as unknown) : (response.data as unknown) };
+  return { ...response, config, headers: new AxiosHeaders(response.headers as AxiosHeaders), data: shared ? copyRawBody(response.data as unknown) : (response.data as unknown) };
 }
 
 /** The same failure, addressed to one caller: axios transforms `error.response` in place per caller. */

@@ -18,7 +18,7 @@ export function toCachedBody(data: unknown): CachedBody | undefined {
     return { type: 'binary', bytes: new Uint8Array(data), as };
   }
   if (data instanceof ArrayBuffer) return { type: 'binary', bytes: new Uint8Array(data.slice(0)), as: 'arraybuffer' };
-  if (typeof data === 'object' && Object.getPrototypeOf(data) === Object.prototype || Array.isArray(data)) {
+  if (Array.isArray(data) || (typeof data === 'object' && Object.getPrototypeOf(data) === Object.prototype)) {
     // A custom adapter answered with parsed JSON: keep its text; axios parses it again on a hit.
     return { type: 'text', text: JSON.stringify(data) };
   }
@@ -36,6 +36,13 @@ export function fromCachedBody(body: CachedBody): unknown {
     default:
       return body.bytes.slice();
   }
+}
+
+/** A private copy of a raw adapter body for one of several callers sharing it: bytes copied, same kind kept. */
+export function copyRawBody(data: unknown): unknown {
+  if (data instanceof ArrayBuffer) return data.slice(0);
+  if (data instanceof Uint8Array) return NodeBuffer?.isBuffer(data) ? NodeBuffer.from(data) : data.slice();
+  return data;
 }
 
 /**
