@@ -11,7 +11,7 @@ import {
   storeExpiryAt,
 } from '../semantics/index.js';
 import type { CacheContext, OriginResult, RequestPlan } from './context.js';
-import { mark, serveRecord } from './serve.js';
+import { info, mark, markError, serveRecord } from './serve.js';
 import { requestHeaders } from './key.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
 import { copyRawBody } from './response.js';
@@ -147,15 +147,15 @@ async function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheReco
   return { kind: 'response', response, record };
 }
 
-
-function ownResponse(response: AxiosResponse, config: InternalAxiosRequestConfig, shared: boolean): AxiosResponse {
-  return { ...response, config, headers: new AxiosHeaders(response.headers as AxiosHeaders), data: shared ? copyRawBody(response.data as unknown) : (response.data as unknown) };
+/** A response shared by a flight's callers, made one caller's own: its object, config, headers and bytes. */
+function ownResponse(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {
+  return { ...response, config, headers: new AxiosHeaders(response.headers as AxiosHeaders), data: copyRawBody(response.data as unknown) };
 }
 
 /** The same failure, addressed to one caller: axios transforms `error.response` in place per caller. */
-function ownError(error: unknown, config: InternalAxiosRequestConfig, shared: boolean): unknown {
+function ownError(error: unknown, config: InternalAxiosRequestConfig): unknown {
   if (!(error instanceof AxiosError) || error instanceof CanceledError) return error;
-  const response = error.response ? ownResponse(error.response, config, shared) : undefined;
+  const response = error.response ? ownResponse(error.response, config) : undefined;
   const copy = new AxiosError(error.message, error.code, config, error.request, response);
   copy.cause = error.cause ?? error;
   copy.stack = error.stack ?? '';
@@ -188,16 +188,12 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stal
     case 'error': {
       ctx.stats.misses += 1;
       ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' });
-      const error = shared ? ownError(result.error, config, true) : result.error;
-      const response = (error as { response?: AxiosResponse } | null)?.response;
-      if (response && typeof response === 'object') mark(response, { key: plan.key, status: 'miss', createdAt: undefined, expiresAt: undefined, revalidated: false });
-      throw error;
+      throw markError(shared ? ownError(result.error, config) : result.error, info(plan.key, 'miss', undefined));
     }
     case 'response': {
       ctx.stats.misses += 1;
       ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: stale ? 'revalidation answered with a new response' : 'no usable entry' });
-      const response = shared ? ownResponse(result.response, config, true) : result.response;
-      return mark(response, { key: plan.key, status: 'miss', createdAt: result.record?.createdAt, expiresAt: result.record?.expiresAt, revalidated: false });
+      return mark(shared ? ownResponse(result.response, config) : result.response, info(plan.key, 'miss', result.record));
     }
   }
 }
