@@ -38,17 +38,26 @@ interface Attached {
 }
 
 const attached = new WeakMap<AxiosInstance, Attached>();
-/** Per-request state: the adapter each caching adapter stands in for. */
-const wrapped = new WeakMap<AxiosAdapter, AxiosAdapter>();
+/**
+ * What each caching adapter stands in for: per-request wrappers map to the adapter they wrap, and each
+ * instance's default caching adapter to the instance's own adapter setting. A caching adapter met again (a
+ * retried config, an instance derived with `api.create()` and given its own cache) is unwrapped, so caches never stack.
+ */
+const wrapped = new WeakMap<AxiosAdapter, AxiosAdapterSetting>();
+
+type AxiosAdapterSetting = NonNullable<InternalAxiosRequestConfig['adapter']>;
+
+function unwrap(setting: AxiosAdapterSetting | undefined): AxiosAdapterSetting | undefined {
+  let current = setting;
+  while (typeof current === 'function' && wrapped.has(current)) current = wrapped.get(current);
+  return current;
+}
 
 /** What axios uses when an instance names no adapter. */
 const DEFAULT_ADAPTERS = ['xhr', 'http', 'fetch'];
 
 function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
-  let candidate = config.adapter;
-  // A config that already went through a caching adapter (an axios-retry re-send): unwrap it.
-  if (typeof candidate === 'function') candidate = wrapped.get(candidate) ?? candidate;
-  return getAdapter(candidate ?? DEFAULT_ADAPTERS, config);
+  return getAdapter(unwrap(config.adapter) ?? DEFAULT_ADAPTERS, config);
 }
 
 /**
@@ -93,7 +102,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
 
   // The caching adapter becomes the instance's default adapter, standing in for the one it had, so a plain
   // request reaches it with no per-request work in the interceptor.
-  const original = instance.defaults.adapter;
+  const original = unwrap(instance.defaults.adapter);
   const cachingAdapter: AxiosAdapter = (config) => {
     let request: RequestCacheOptions | false;
     let inner: AxiosAdapter;
@@ -105,6 +114,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     }
     return handleRequest(ctx, config, inner, request);
   };
+  wrapped.set(cachingAdapter, original ?? DEFAULT_ADAPTERS);
   instance.defaults.adapter = cachingAdapter;
 
   // A request with an adapter of its own (or an instance whose default adapter was replaced after attach, as

@@ -1,5 +1,7 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import axios from 'axios';
 import { expect } from 'chai';
+import { attachCache, MemoryStore } from '../../lib/index.js';
 import { cachedInstance, nock, ORIGIN, resetNock } from './helpers.js';
 
 describe('attachCache: hits and misses', () => {
@@ -136,6 +138,25 @@ describe('attachCache: hits and misses', () => {
     await api.get('/instance');
     const instanceHit = await api.get('/instance');
     expect([hit.fromCache, instanceHit.fromCache, instanceHit.data, calls]).to.deep.equal([true, true, 'mocked', 2]);
+  });
+
+  it('gives an instance derived with create() and a cache of its own a separate cache, never a cache stacked on its parent\'s', async () => {
+    let calls = 0;
+    const origin = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+      calls += 1;
+      return Promise.resolve({ data: `"v${calls}"`, status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} });
+    };
+    const parent = axios.create({ adapter: origin });
+    const parentStore = new MemoryStore();
+    attachCache(parent, { store: parentStore });
+    const child = parent.create();
+    const childStore = new MemoryStore();
+    attachCache(child, { store: childStore });
+    await child.get('http://x.test/c');
+    const hit = await child.get('http://x.test/c');
+    expect([hit.fromCache, calls]).to.deep.equal([true, 1]);
+    expect(await childStore.count()).to.equal(1);
+    expect(await parentStore.count()).to.equal(0);
   });
 
   it('does not cache a HEAD answer as the GET answer', async () => {
