@@ -12,7 +12,7 @@
  *                    2 text held inside the metadata (`t`, for strings that are not well-formed UTF-16)
  *        1  4 bytes  metadata length N
  *        5  4 bytes  body length B (the payload must be exactly 9 + N + B bytes: truncation shows)
- *        9  N bytes  metadata: the record without its body, as UTF-8 JSON
+ *        9  N bytes  metadata: the record without its body, as UTF-8 JSON (plus `a`, a binary body's `as`)
  *      9+N  B bytes  body bytes
  * ```
  * Header names and values live inside the JSON string, never as field names of a database document.
@@ -60,6 +60,7 @@ export async function encodeRecord(record: CacheRecord, options: EncodeOptions =
   if (body.type === 'binary') {
     kind = 1;
     bodyBytes = body.bytes;
+    if (body.as !== undefined) metaObject = { ...meta, a: body.as };
   } else if (isWellFormed(body.text)) {
     kind = 0;
     bodyBytes = encoder.encode(body.text);
@@ -148,7 +149,10 @@ function decodeInner(inner: Uint8Array): DecodeResult {
   const bodyBytes = inner.subarray(bodyStart);
   let body: CachedBody;
   if (kind === 1) {
-    body = { type: 'binary', bytes: new Uint8Array(bodyBytes) }; // a copy: never alias a pooled buffer
+    const as = meta['a'];
+    if (as !== undefined && as !== 'buffer' && as !== 'arraybuffer' && as !== 'uint8array') return fail('field a is not a binary body kind');
+    const bytes = new Uint8Array(bodyBytes); // a copy: never alias a pooled buffer
+    body = as === undefined ? { type: 'binary', bytes } : { type: 'binary', bytes, as };
   } else if (kind === 0) {
     try {
       body = { type: 'text', text: decoder.decode(bodyBytes) };
@@ -189,6 +193,9 @@ function checkMeta(meta: Json): string | undefined {
   }
   if (meta['vary'] !== undefined && !isStringArray(meta['vary'])) return 'field vary is not a list of strings';
   if (meta['tags'] !== undefined && !isStringArray(meta['tags'])) return 'field tags is not a list of strings';
+  for (const name of ['varyEpoch', 'ttlMs'] as const) {
+    if (meta[name] !== undefined && typeof meta[name] !== 'number') return `field ${name} is not a number`;
+  }
   const varyValues = meta['varyValues'];
   if (varyValues !== undefined && !(Array.isArray(varyValues) && varyValues.every((item) => item === null || typeof item === 'string'))) {
     return 'field varyValues is not a list of strings or nulls';
@@ -215,6 +222,8 @@ function buildRecord(meta: Json, body: CachedBody): CacheRecord {
     responseTime: meta['responseTime'] as number,
     createdAt: meta['createdAt'] as number,
     expiresAt: meta['expiresAt'] as number,
+    ...(meta['varyEpoch'] !== undefined ? { varyEpoch: meta['varyEpoch'] as number } : {}),
+    ...(meta['ttlMs'] !== undefined ? { ttlMs: meta['ttlMs'] as number } : {}),
     ...(meta['tags'] !== undefined ? { tags: meta['tags'] as string[] } : {}),
   };
 }

@@ -16,10 +16,12 @@ function isStringMap(value: unknown): boolean {
   return isObject(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
+const BINARY_KINDS: ReadonlySet<unknown> = new Set(['buffer', 'arraybuffer', 'uint8array']);
+
 function isBody(value: unknown): value is CachedBody {
   if (!isObject(value)) return false;
   if (value['type'] === 'text') return typeof value['text'] === 'string';
-  if (value['type'] === 'binary') return value['bytes'] instanceof Uint8Array;
+  if (value['type'] === 'binary') return value['bytes'] instanceof Uint8Array && (value['as'] === undefined || BINARY_KINDS.has(value['as']));
   return false;
 }
 
@@ -40,6 +42,9 @@ export function recordProblem(value: unknown): string | undefined {
   if (!isBody(value['body'])) return 'field body is not a text or binary body';
   if (value['vary'] !== undefined && !isStringArray(value['vary'])) return 'field vary is not a list of strings';
   if (value['tags'] !== undefined && !isStringArray(value['tags'])) return 'field tags is not a list of strings';
+  for (const field of ['varyEpoch', 'ttlMs'] as const) {
+    if (value[field] !== undefined && !isFiniteNumber(value[field])) return `field ${field} is not a number`;
+  }
   const varyValues = value['varyValues'];
   if (varyValues !== undefined && !(Array.isArray(varyValues) && varyValues.every((item) => item === null || typeof item === 'string'))) {
     return 'field varyValues is not a list of strings and nulls';

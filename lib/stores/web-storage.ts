@@ -33,7 +33,9 @@ interface StoredItem {
   readonly r: Record<string, unknown>;
 }
 
-type StoredBody = { readonly type: 'text'; readonly text: string } | { readonly type: 'binary'; readonly base64: string };
+type StoredBody =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'binary'; readonly base64: string; readonly as?: 'buffer' | 'arraybuffer' | 'uint8array' };
 
 const DEFAULT_PREFIX = 'axios-http-cache:';
 
@@ -58,14 +60,17 @@ export function isQuotaError(error: unknown): boolean {
 }
 
 function encodeBody(body: CachedBody): StoredBody {
-  return body.type === 'text' ? body : { type: 'binary', base64: bytesToBase64(body.bytes) };
+  if (body.type === 'text') return body;
+  const base64 = bytesToBase64(body.bytes);
+  return body.as === undefined ? { type: 'binary', base64 } : { type: 'binary', base64, as: body.as };
 }
 
 function decodeBody(body: unknown): unknown {
   if (typeof body !== 'object' || body === null) return body;
-  const { type, base64 } = body as { type?: unknown; base64?: unknown };
+  const { type, base64, as } = body as { type?: unknown; base64?: unknown; as?: unknown };
   if (type !== 'binary' || typeof base64 !== 'string') return body;
-  return { type: 'binary', bytes: base64ToBytes(base64) };
+  const bytes = base64ToBytes(base64);
+  return as === undefined ? { type: 'binary', bytes } : { type: 'binary', bytes, as };
 }
 
 /** Expiry and age of an item, read without decoding its body; `undefined` when the item is unreadable. */

@@ -17,6 +17,13 @@ describe('record codec', () => {
     expect(await roundTrip(record)).to.deep.equal(comparable(record));
   });
 
+  it('keeps the variant epoch, the ttl in force and the kind of a binary body', async () => {
+    for (const as of ['buffer', 'arraybuffer', 'uint8array'] as const) {
+      const record = makeRecord('meta', NOW, { vary: ['accept'], varyValues: ['text/html'], varyEpoch: NOW - 1000, ttlMs: 30_000, body: { type: 'binary', bytes: allByteValues(10), as } });
+      expect(await roundTrip(record), as).to.deep.equal(comparable(record));
+    }
+  });
+
   it('round-trips a binary body byte for byte, including every byte value', async () => {
     const record = makeRecord('bin', NOW, { body: { type: 'binary', bytes: allByteValues(70_000) } });
     expect(await roundTrip(record)).to.deep.equal(comparable(record));

@@ -9,6 +9,8 @@ export interface RecordOverrides {
   readonly tags?: readonly string[];
   readonly vary?: readonly string[];
   readonly varyValues?: readonly (string | null)[];
+  readonly varyEpoch?: number;
+  readonly ttlMs?: number;
 }
 
 /** A plausible record for `key`, its body naming the key so mix-ups show. */
@@ -28,6 +30,8 @@ export function makeRecord(key: string, now: number, overrides: RecordOverrides 
     responseTime: now,
     createdAt: now,
     expiresAt: overrides.expiresAt ?? now + 60_000,
+    ...(overrides.varyEpoch !== undefined ? { varyEpoch: overrides.varyEpoch } : {}),
+    ...(overrides.ttlMs !== undefined ? { ttlMs: overrides.ttlMs } : {}),
     ...(overrides.tags !== undefined ? { tags: overrides.tags } : {}),
   };
 }
@@ -42,9 +46,12 @@ export function allByteValues(length: number): Uint8Array {
 /** A text mixing scripts, emoji (surrogate pairs), combining marks, NUL and a BOM. */
 export const UNICODE_TEXT = 'Grüße, 東京 🚀👩🏽‍💻 e\u0301 \u0000 \ufeff "quoted" \\ $dollar.dot';
 
-/** Normalises a record for deep comparison (Buffer vs Uint8Array, header object prototypes). */
+/** Normalises a record for deep comparison (Buffer vs Uint8Array, header object prototypes); keeps the body's `as`. */
 export function comparable(record: CacheRecord | undefined): unknown {
   if (record === undefined) return undefined;
-  const body = record.body.type === 'binary' ? { type: 'binary', bytes: Array.from(record.body.bytes) } : record.body;
+  const { body: stored } = record;
+  const body = stored.type === 'binary'
+    ? { type: 'binary', bytes: Array.from(stored.bytes), ...(stored.as !== undefined ? { as: stored.as } : {}) }
+    : stored;
   return { ...record, headers: { ...record.headers }, body };
 }

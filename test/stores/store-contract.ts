@@ -105,6 +105,12 @@ export function runStoreContract(name: string, makeHarness: (clock: TestClock) =
       expect(comparable(await store.get('a'))).to.deep.equal(comparable(record));
     });
 
+    it('returns the variant epoch, the ttl in force and the kind of a binary body as they were set', async function () {
+      const record = makeRecord('m', t0, { vary: ['accept'], varyValues: ['text/html'], varyEpoch: t0 - 1000, ttlMs: 30_000, body: { type: 'binary', bytes: allByteValues(10), as: 'arraybuffer' } });
+      await put('m', record);
+      expect(comparable(await store.get('m'))).to.deep.equal(comparable(record));
+    });
+
     it('overwrites a record set again under the same key', async function () {
       await put('k', makeRecord('k', t0, { body: { type: 'text', text: 'first' } }));
       const second = makeRecord('k', t0, { body: { type: 'text', text: 'second' } });
