@@ -50,7 +50,19 @@ async function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheR
 /** Stores an origin response if RFC 9111, the options and the filter allow it; returns the stored record. */
 async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosResponse, requestTime: number, responseTime: number, previous: CacheRecord | undefined): Promise<CacheRecord | undefined> {
   const { key, url, method } = plan;
-  const ttlMs = typeof plan.ttl === 'function' ? plan.ttl(response) : plan.ttl;
+  let ttlMs: number | undefined;
+  let refused: boolean;
+  try {
+    ttlMs = typeof plan.ttl === 'function' ? plan.ttl(response) : plan.ttl;
+    refused = ctx.options.filter !== undefined && !ctx.options.filter(response);
+  } catch (thrown) {
+    // A throwing ttl or filter callback costs this response its place in the cache, never the response itself.
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    ctx.stats.errors += 1;
+    ctx.debug(`not stored: the ttl or filter option threw: ${error.message}`, { key, url, error });
+    ctx.events.emit('error', { key, url, method, error, operation: 'options' });
+    return undefined;
+  }
   if (ttlMs !== undefined && (typeof ttlMs !== 'number' || Number.isNaN(ttlMs) || ttlMs < 0)) {
     ctx.debug('not stored: the ttl function returned no non-negative number', { key, url, ttl: ttlMs });
     return undefined;
@@ -59,7 +71,7 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
     ctx.debug('not stored: ttl 0', { key, url });
     return undefined;
   }
-  if (ctx.options.filter && !ctx.options.filter(response)) {
+  if (refused) {
     ctx.debug('not stored: the filter option refused it', { key, url });
     return undefined;
   }
@@ -103,8 +115,12 @@ function isServerError(error: unknown): boolean {
   return !response || response.status >= 500;
 }
 
-/** One trip to the origin, shared by every caller of a flight. Never rejects: failures are results. */
-async function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
+/** One trip to the origin, shared by every caller of a flight. Never rejects (a flight's waiters rely on it). */
+function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
+  return tripOnce(ctx, plan, stale, signal).catch((error: unknown): OriginResult => ({ kind: 'error', error }));
+}
+
+async function tripOnce(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
   const config: InternalAxiosRequestConfig = { ...plan.config };
   if (signal) {
     config.signal = signal;

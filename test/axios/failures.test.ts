@@ -89,4 +89,19 @@ describe('attachCache: a failing store never fails a request', () => {
     const res = await api.get('http://x.test/l');
     expect(res.status).to.equal(200);
   });
+
+  it('delivers the response, unstored, with an error event when the filter or ttl callback throws', async () => {
+    for (const options of [{ filter: () => { throw new Error('filter bug'); } }, { ttl: () => { throw new Error('ttl bug'); } }]) {
+      const origin = countingOrigin();
+      const api = axios.create({ adapter: origin.adapter });
+      const cache = attachCache(api, options);
+      const errors: string[] = [];
+      cache.on('error', (event) => errors.push(event.error.message));
+      const first = await api.get('http://x.test/cb');
+      const second = await api.get('http://x.test/cb');
+      expect([first.data, second.data, second.fromCache]).to.deep.equal(['answer 1', 'answer 2', false]);
+      expect(errors).to.have.length(2);
+      expect(errors[0]).to.match(/bug/);
+    }
+  });
 });
