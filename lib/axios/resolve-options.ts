@@ -39,6 +39,17 @@ const STORABLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
 
 const noop = (): void => undefined;
 
+/** A logger that throws must not break the request it is logging. */
+function quiet(log: (message: string, details: Record<string, unknown>) => void): (message: string, details: Record<string, unknown>) => void {
+  return (message, details) => {
+    try {
+      log(message, details);
+    } catch {
+      // Nothing better to do with a broken logger than to stop it from breaking the cache.
+    }
+  };
+}
+
 function fail(option: string, why: string): never {
   throw new TypeError(`axios-http-cache: option "${option}" ${why}`);
 }
@@ -149,7 +160,7 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     storeTimeoutMs: o.storeTimeoutMs === undefined ? 500 : duration('storeTimeoutMs', o.storeTimeoutMs),
     retainForRevalidationMs: o.retainForRevalidationMs === undefined ? 3_600_000 : duration('retainForRevalidationMs', o.retainForRevalidationMs),
     now: o.now ?? Date.now,
-    debug: o.debug ?? noop,
+    debug: o.debug === undefined ? noop : quiet(o.debug),
   };
 }
 

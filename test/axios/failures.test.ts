@@ -104,4 +104,13 @@ describe('attachCache: a failing store never fails a request', () => {
       expect(errors[0]).to.match(/bug/);
     }
   });
+
+  it('keeps answering when the debug logger throws', async () => {
+    const origin = countingOrigin();
+    const api = axios.create({ adapter: origin.adapter });
+    attachCache(api, { debug: () => { throw new Error('logger bug'); } });
+    await api.get('http://x.test/log');
+    const hit = await api.get('http://x.test/log');
+    expect([hit.data, hit.fromCache]).to.deep.equal(['answer 1', true]);
+  });
 });
