@@ -63,10 +63,11 @@ function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
 /**
  * Gives an axios instance an HTTP cache (RFC 9111) and returns its handle.
  *
- * The request interceptor is registered as synchronous and swaps in a caching adapter, so all cache work
- * happens at the adapter, after every request interceptor (auth, signing) has run and after axios has
- * serialised the body: the key sees the request exactly as it would go on the wire, and response
- * interceptors (retry, logging) see cached and network responses alike.
+ * A caching adapter becomes the instance's default adapter (calling the one it had on a miss), and a synchronous
+ * request interceptor wraps any other adapter a request brings. So all cache work happens at the adapter, after
+ * every request interceptor (auth, signing) has run and after axios has serialised the body: the key sees the
+ * request exactly as it would go on the wire, and response interceptors (retry, logging) see cached and network
+ * responses alike.
  *
  * @throws TypeError when an option is invalid (the message names it), or when the instance already has a cache.
  */
@@ -102,7 +103,8 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
 
   // The caching adapter becomes the instance's default adapter, standing in for the one it had, so a plain
   // request reaches it with no per-request work in the interceptor.
-  const original = unwrap(instance.defaults.adapter);
+  const previous = instance.defaults.adapter;
+  const original = unwrap(previous);
   const cachingAdapter: AxiosAdapter = (config) => {
     let request: RequestCacheOptions | false;
     let inner: AxiosAdapter;
@@ -147,8 +149,8 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   };
   const restoreAdapter = (): void => {
     if (instance.defaults.adapter !== cachingAdapter) return;
-    if (original === undefined) delete instance.defaults.adapter;
-    else instance.defaults.adapter = original;
+    if (previous === undefined) delete instance.defaults.adapter;
+    else instance.defaults.adapter = previous;
   };
   attached.set(instance, { handle, interceptorId, unsubscribe, restoreAdapter });
   return handle;
