@@ -18,6 +18,7 @@
  * Header names and values live inside the JSON string, never as field names of a database document.
  */
 import { RECORD_FORMAT_VERSION, type CacheRecord, type CachedBody } from '../record.js';
+import { isBinaryKind, isObject, recordFieldsProblem, type Fields } from './web-record.js';
 
 export const CODEC_VERSION = 1;
 const MAGIC_0 = 0xac;
@@ -116,16 +117,14 @@ export async function decodeRecord(data: Uint8Array, compressor?: Compressor): P
   const quick = decodeUncompressedRecord(data);
   if (quick !== undefined) return quick;
   const compressionId = data[3] ?? 0;
-  let inner = data.subarray(OUTER_HEADER_BYTES);
-  {
-    const algorithm = COMPRESSION_BY_ID[compressionId];
-    if (algorithm === undefined) return fail(`unknown compression id ${compressionId}`);
-    if (compressor === undefined) return fail(`${algorithm}-compressed record but no decompressor available`);
-    try {
-      inner = await compressor.decompress(algorithm, inner);
-    } catch (error) {
-      return fail(`${algorithm} decompression failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  const algorithm = COMPRESSION_BY_ID[compressionId];
+  if (algorithm === undefined) return fail(`unknown compression id ${compressionId}`);
+  if (compressor === undefined) return fail(`${algorithm}-compressed record but no decompressor available`);
+  let inner: Uint8Array;
+  try {
+    inner = await compressor.decompress(algorithm, data.subarray(OUTER_HEADER_BYTES));
+  } catch (error) {
+    return fail(`${algorithm} decompression failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   return decodeInner(inner);
 }
@@ -145,12 +144,14 @@ function decodeInner(inner: Uint8Array): DecodeResult {
   } catch {
     return fail('metadata is not valid JSON');
   }
-  if (!isRecord(meta)) return fail('metadata is not an object');
+  if (!isObject(meta) || Array.isArray(meta)) return fail('metadata is not an object');
+  const problem = recordFieldsProblem(meta);
+  if (problem !== undefined) return fail(problem);
   const bodyBytes = inner.subarray(bodyStart);
   let body: CachedBody;
   if (kind === 1) {
     const as = meta['a'];
-    if (as !== undefined && as !== 'buffer' && as !== 'arraybuffer' && as !== 'uint8array') return fail('field a is not a binary body kind');
+    if (as !== undefined && !isBinaryKind(as)) return fail('field a is not a binary body kind');
     const bytes = new Uint8Array(bodyBytes); // a copy: never alias a pooled buffer
     body = as === undefined ? { type: 'binary', bytes } : { type: 'binary', bytes, as };
   } else if (kind === 0) {
@@ -164,50 +165,16 @@ function decodeInner(inner: Uint8Array): DecodeResult {
   } else {
     return fail(`unknown body kind ${String(kind)}`);
   }
-  const problem = checkMeta(meta);
-  if (problem !== undefined) return fail(problem);
   return { ok: true, record: buildRecord(meta, body) };
 }
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
-function checkMeta(meta: Json): string | undefined {
-  if (meta['v'] !== RECORD_FORMAT_VERSION) return `record format version ${JSON.stringify(meta['v'])} is not ${RECORD_FORMAT_VERSION}`;
-  for (const name of ['key', 'method', 'url', 'statusText'] as const) {
-    if (typeof meta[name] !== 'string') return `field ${name} is not a string`;
-  }
-  for (const name of ['status', 'requestTime', 'responseTime', 'createdAt', 'expiresAt'] as const) {
-    if (typeof meta[name] !== 'number') return `field ${name} is not a number`;
-  }
-  const headers = meta['headers'];
-  if (!isRecord(headers) || !Object.values(headers).every((value) => typeof value === 'string')) {
-    return 'field headers is not a map of strings';
-  }
-  if (meta['vary'] !== undefined && !isStringArray(meta['vary'])) return 'field vary is not a list of strings';
-  if (meta['tags'] !== undefined && !isStringArray(meta['tags'])) return 'field tags is not a list of strings';
-  for (const name of ['varyEpoch', 'ttlMs'] as const) {
-    if (meta[name] !== undefined && typeof meta[name] !== 'number') return `field ${name} is not a number`;
-  }
-  const varyValues = meta['varyValues'];
-  if (varyValues !== undefined && !(Array.isArray(varyValues) && varyValues.every((item) => item === null || typeof item === 'string'))) {
-    return 'field varyValues is not a list of strings or nulls';
-  }
-  return undefined;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Builds the record from checked metadata, copying only known fields (no prototype surprises). */
-function buildRecord(meta: Json, body: CachedBody): CacheRecord {
+function buildRecord(meta: Fields, body: CachedBody): CacheRecord {
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(meta['headers'] as Record<string, string>)) headers[name] = value;
-  return {
+  const record: Mutable<CacheRecord> = {
     v: RECORD_FORMAT_VERSION,
     key: meta['key'] as string,
     method: meta['method'] as string,
@@ -216,16 +183,18 @@ function buildRecord(meta: Json, body: CachedBody): CacheRecord {
     statusText: meta['statusText'] as string,
     headers,
     body,
-    ...(meta['vary'] !== undefined ? { vary: meta['vary'] as string[] } : {}),
-    ...(meta['varyValues'] !== undefined ? { varyValues: meta['varyValues'] as (string | null)[] } : {}),
     requestTime: meta['requestTime'] as number,
     responseTime: meta['responseTime'] as number,
     createdAt: meta['createdAt'] as number,
     expiresAt: meta['expiresAt'] as number,
-    ...(meta['varyEpoch'] !== undefined ? { varyEpoch: meta['varyEpoch'] as number } : {}),
-    ...(meta['ttlMs'] !== undefined ? { ttlMs: meta['ttlMs'] as number } : {}),
-    ...(meta['tags'] !== undefined ? { tags: meta['tags'] as string[] } : {}),
   };
+  // Optional fields are assigned only when present: exactOptionalPropertyTypes forbids an explicit undefined.
+  if (meta['vary'] !== undefined) record.vary = meta['vary'] as string[];
+  if (meta['varyValues'] !== undefined) record.varyValues = meta['varyValues'] as (string | null)[];
+  if (meta['varyEpoch'] !== undefined) record.varyEpoch = meta['varyEpoch'] as number;
+  if (meta['ttlMs'] !== undefined) record.ttlMs = meta['ttlMs'] as number;
+  if (meta['tags'] !== undefined) record.tags = meta['tags'] as string[];
+  return record;
 }
 
 function fail(reason: string): DecodeResult {

@@ -1,28 +1,57 @@
 /**
- * Helpers shared by the browser stores (Web Storage, IndexedDB): a structural check that a
- * value read back is a {@link CacheRecord} of this format version, and base64 for bytes.
+ * Helpers shared by the stores: a structural check that a value read back is a {@link CacheRecord}
+ * of this format version (the browser stores check whole records, the codec checks the metadata it
+ * decodes), and base64 for bytes.
  *
  * Nothing here may use `Buffer`, `process` or a `node:` module: it is bundled for browsers.
  */
 import { RECORD_FORMAT_VERSION, type CacheRecord, type CachedBody } from '../record.js';
 
-type Fields = Record<string, unknown>;
+export type Fields = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null;
+/** A binary body's `as`: what kind of bytes the adapter produced. */
+export type BinaryKind = NonNullable<Extract<CachedBody, { type: 'binary' }>['as']>;
+
+export const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+const isVaryValues = (value: unknown): boolean => Array.isArray(value) && value.every((item) => item === null || typeof item === 'string');
+
+const BINARY_KINDS: ReadonlySet<unknown> = new Set<BinaryKind>(['buffer', 'arraybuffer', 'uint8array']);
+
+/** True for the values a binary body's `as` may take. */
+export function isBinaryKind(value: unknown): value is BinaryKind {
+  return BINARY_KINDS.has(value);
+}
 
 function isStringMap(value: unknown): boolean {
   return isObject(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
-const BINARY_KINDS: ReadonlySet<unknown> = new Set(['buffer', 'arraybuffer', 'uint8array']);
-
 function isBody(value: unknown): value is CachedBody {
   if (!isObject(value)) return false;
   if (value['type'] === 'text') return typeof value['text'] === 'string';
-  if (value['type'] === 'binary') return value['bytes'] instanceof Uint8Array && (value['as'] === undefined || BINARY_KINDS.has(value['as']));
+  if (value['type'] === 'binary') return value['bytes'] instanceof Uint8Array && (value['as'] === undefined || isBinaryKind(value['as']));
   return false;
+}
+
+/** Why the fields of `value` other than `body` are not those of a record this version can use; `undefined` when they are. */
+export function recordFieldsProblem(value: Fields): string | undefined {
+  if (value['v'] !== RECORD_FORMAT_VERSION) return `record format version ${JSON.stringify(value['v'])} is not ${RECORD_FORMAT_VERSION}`;
+  for (const field of ['key', 'method', 'url', 'statusText'] as const) {
+    if (typeof value[field] !== 'string') return `field ${field} is not a string`;
+  }
+  for (const field of ['status', 'requestTime', 'responseTime', 'createdAt', 'expiresAt'] as const) {
+    if (!isFiniteNumber(value[field])) return `field ${field} is not a number`;
+  }
+  for (const field of ['varyEpoch', 'ttlMs'] as const) {
+    if (value[field] !== undefined && !isFiniteNumber(value[field])) return `field ${field} is not a number`;
+  }
+  if (!isStringMap(value['headers'])) return 'field headers is not a map of strings';
+  if (value['vary'] !== undefined && !isStringArray(value['vary'])) return 'field vary is not a list of strings';
+  if (value['tags'] !== undefined && !isStringArray(value['tags'])) return 'field tags is not a list of strings';
+  if (value['varyValues'] !== undefined && !isVaryValues(value['varyValues'])) return 'field varyValues is not a list of strings and nulls';
+  return undefined;
 }
 
 /**
@@ -31,25 +60,7 @@ function isBody(value: unknown): value is CachedBody {
  */
 export function recordProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'not an object';
-  if (value['v'] !== RECORD_FORMAT_VERSION) return `format version ${JSON.stringify(value['v'])} is not ${RECORD_FORMAT_VERSION}`;
-  for (const field of ['key', 'method', 'url', 'statusText'] as const) {
-    if (typeof value[field] !== 'string') return `field ${field} is not a string`;
-  }
-  for (const field of ['status', 'requestTime', 'responseTime', 'createdAt', 'expiresAt'] as const) {
-    if (!isFiniteNumber(value[field])) return `field ${field} is not a number`;
-  }
-  if (!isStringMap(value['headers'])) return 'field headers is not a map of strings';
-  if (!isBody(value['body'])) return 'field body is not a text or binary body';
-  if (value['vary'] !== undefined && !isStringArray(value['vary'])) return 'field vary is not a list of strings';
-  if (value['tags'] !== undefined && !isStringArray(value['tags'])) return 'field tags is not a list of strings';
-  for (const field of ['varyEpoch', 'ttlMs'] as const) {
-    if (value[field] !== undefined && !isFiniteNumber(value[field])) return `field ${field} is not a number`;
-  }
-  const varyValues = value['varyValues'];
-  if (varyValues !== undefined && !(Array.isArray(varyValues) && varyValues.every((item) => item === null || typeof item === 'string'))) {
-    return 'field varyValues is not a list of strings and nulls';
-  }
-  return undefined;
+  return recordFieldsProblem(value) ?? (isBody(value['body']) ? undefined : 'field body is not a text or binary body');
 }
 
 /** True when {@link recordProblem} finds nothing wrong. */
