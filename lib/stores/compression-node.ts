@@ -1,10 +1,10 @@
 /**
- * Node's zlib as a {@link Compressor} for the codec. Only the Node stores (Redis, Mongo) import
- * this file, so the codec itself stays free of `node:` modules.
+ * Node's zlib as a {@link Compressor} for the codec, and the compression options of the Node stores
+ * (Redis, Mongo). Only those stores import this file, so the codec itself stays free of `node:` modules.
  */
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, gunzip, gzip } from 'node:zlib';
-import type { CompressionAlgorithm, Compressor } from './codec.js';
+import type { CompressionAlgorithm, Compressor, EncodeOptions } from './codec.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -25,3 +25,22 @@ export const nodeCompressor: Compressor = {
     return algorithm === 'brotli' ? brotliDecompressAsync(data) : gunzipAsync(data);
   },
 };
+
+/** The compression options the Redis and Mongo stores share. */
+export interface StoreCompressionOptions {
+  /** Compress an encoded record larger than this many bytes. Off when absent. */
+  readonly compressAboveBytes?: number;
+  /** @default 'gzip' */
+  readonly compression?: CompressionAlgorithm;
+}
+
+/** Checks a store's compression options (a TypeError naming the option) and turns them into the codec's {@link EncodeOptions}. */
+export function nodeEncodeOptions(storeName: string, options: StoreCompressionOptions): EncodeOptions {
+  const above = options.compressAboveBytes;
+  if (above !== undefined && !(Number.isFinite(above) && above >= 0)) {
+    throw new TypeError(`${storeName} option compressAboveBytes must be a non-negative number of bytes`);
+  }
+  const algorithm = options.compression ?? 'gzip';
+  if (algorithm !== 'gzip' && algorithm !== 'brotli') throw new TypeError(`${storeName} option compression must be 'gzip' or 'brotli'`);
+  return above === undefined ? { algorithm, compressor: nodeCompressor } : { compressAboveBytes: above, algorithm, compressor: nodeCompressor };
+}

@@ -14,8 +14,8 @@
 import { Binary, MongoClient, MongoServerError, type Collection, type Db, type MongoClientOptions } from 'mongodb';
 import { CorruptEntryError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
-import { decodeRecord, encodeRecord, type CompressionAlgorithm } from './codec.js';
-import { nodeCompressor } from './compression-node.js';
+import { decodeRecord, encodeRecord, type EncodeOptions } from './codec.js';
+import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
 import type { CacheStore, StoreEvent } from './store.js';
 
@@ -35,7 +35,7 @@ export interface CacheDocument {
   data: Binary;
 }
 
-export interface MongoStoreOptions {
+export interface MongoStoreOptions extends StoreCompressionOptions {
   /** The collection to use (the store's namespace). Never closed by the store. */
   readonly collection?: Collection<CacheDocument>;
   /** A database handle; the store uses `collectionName` in it. Never closed by the store. */
@@ -50,10 +50,6 @@ export interface MongoStoreOptions {
   readonly clientOptions?: MongoClientOptions;
   /** Period of the expiry sweep used when the server has no TTL indexes. @default 60000 */
   readonly sweepIntervalMs?: number;
-  /** Compress an encoded record larger than this many bytes. Off when absent. */
-  readonly compressAboveBytes?: number;
-  /** @default 'gzip' */
-  readonly compression?: CompressionAlgorithm;
   /** Clock for the read-time expiry filter, epoch ms. @default Date.now */
   readonly now?: () => number;
 }
@@ -74,8 +70,7 @@ export class MongoStore implements CacheStore {
   readonly #collection: Collection<CacheDocument>;
   readonly #ownedClient: MongoClient | undefined;
   readonly #sweepIntervalMs: number;
-  readonly #compressAboveBytes: number | undefined;
-  readonly #compression: CompressionAlgorithm;
+  readonly #encoding: EncodeOptions;
   readonly #now: () => number;
   readonly #events = new EventHub();
   #expiryMode: MongoExpiryMode = 'pending';
@@ -94,13 +89,7 @@ export class MongoStore implements CacheStore {
     if (!Number.isFinite(this.#sweepIntervalMs) || this.#sweepIntervalMs < 100) {
       throw new TypeError('MongoStore option sweepIntervalMs must be a number of milliseconds, at least 100');
     }
-    const above = options.compressAboveBytes;
-    if (above !== undefined && !(Number.isFinite(above) && above >= 0)) {
-      throw new TypeError('MongoStore option compressAboveBytes must be a non-negative number of bytes');
-    }
-    this.#compressAboveBytes = above;
-    this.#compression = options.compression ?? 'gzip';
-    if (this.#compression !== 'gzip' && this.#compression !== 'brotli') throw new TypeError("MongoStore option compression must be 'gzip' or 'brotli'");
+    this.#encoding = nodeEncodeOptions('MongoStore', options);
     this.#now = options.now ?? Date.now;
     if (typeof this.#now !== 'function') throw new TypeError('MongoStore option now must be a function returning epoch ms');
 
@@ -203,11 +192,7 @@ export class MongoStore implements CacheStore {
       await this.#collection.deleteOne({ _id: key });
       return;
     }
-    const encoded = await encodeRecord(record, {
-      ...(this.#compressAboveBytes !== undefined ? { compressAboveBytes: this.#compressAboveBytes } : {}),
-      algorithm: this.#compression,
-      compressor: nodeCompressor,
-    });
+    const encoded = await encodeRecord(record, this.#encoding);
     const doc = {
       cache: DOCUMENT_MARKER,
       expiresAt: new Date(expiresAt),

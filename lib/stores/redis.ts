@@ -10,12 +10,12 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { CorruptEntryError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
-import { decodeRecord, decodeUncompressedRecord, encodeRecord, type CompressionAlgorithm, type DecodeResult } from './codec.js';
-import { nodeCompressor } from './compression-node.js';
+import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
+import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
 import type { CacheStore, StoreEvent } from './store.js';
 
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends StoreCompressionOptions {
   /** A connected ioredis client or cluster. The store never closes a client it did not create. */
   readonly client?: Redis | Cluster;
   /** A `redis://` URL; the store then creates its own client and `close()` quits it. */
@@ -27,10 +27,6 @@ export interface RedisStoreOptions {
    * @default 'axios-http-cache'
    */
   readonly prefix?: string;
-  /** Compress an encoded record larger than this many bytes. Off when absent. */
-  readonly compressAboveBytes?: number;
-  /** @default 'gzip' */
-  readonly compression?: CompressionAlgorithm;
   /**
    * Keys fetched per SCAN step and unlinked per UNLINK call by `clear()` and the listings.
    * @default 500
@@ -51,8 +47,7 @@ export class RedisStore implements CacheStore {
   readonly prefix: string;
   readonly #client: Redis | Cluster;
   readonly #ownsClient: boolean;
-  readonly #compressAboveBytes: number | undefined;
-  readonly #compression: CompressionAlgorithm;
+  readonly #encoding: EncodeOptions;
   readonly #scanBatchSize: number;
   readonly #now: () => number;
   readonly #events = new EventHub();
@@ -65,13 +60,7 @@ export class RedisStore implements CacheStore {
     }
     this.prefix = options.prefix ?? 'axios-http-cache';
     if (typeof this.prefix !== 'string' || this.prefix === '') throw new TypeError('RedisStore option prefix must be a non-empty string');
-    const above = options.compressAboveBytes;
-    if (above !== undefined && !(Number.isFinite(above) && above >= 0)) {
-      throw new TypeError('RedisStore option compressAboveBytes must be a non-negative number of bytes');
-    }
-    this.#compressAboveBytes = above;
-    this.#compression = options.compression ?? 'gzip';
-    if (this.#compression !== 'gzip' && this.#compression !== 'brotli') throw new TypeError("RedisStore option compression must be 'gzip' or 'brotli'");
+    this.#encoding = nodeEncodeOptions('RedisStore', options);
     this.#scanBatchSize = options.scanBatchSize ?? 500;
     if (!Number.isSafeInteger(this.#scanBatchSize) || this.#scanBatchSize <= 0) throw new TypeError('RedisStore option scanBatchSize must be a positive integer');
     this.#now = options.now ?? Date.now;
@@ -120,11 +109,7 @@ export class RedisStore implements CacheStore {
       await this.#client.unlink(redisKey);
       return;
     }
-    const encoded = await encodeRecord(record, {
-      ...(this.#compressAboveBytes !== undefined ? { compressAboveBytes: this.#compressAboveBytes } : {}),
-      algorithm: this.#compression,
-      compressor: nodeCompressor,
-    });
+    const encoded = await encodeRecord(record, this.#encoding);
     await this.#client.set(redisKey, toBuffer(encoded), 'PXAT', Math.ceil(expiresAt));
   }
 
