@@ -1,5 +1,20 @@
-/** A tiny listener list for a store's out-of-request events (no Node EventEmitter, so browsers can reuse it). */
+/**
+ * How stores report failures: a tiny listener list for out-of-request events (no Node EventEmitter,
+ * so browsers can reuse it), and the conversion of anything thrown into an `Error` or a `StoreError`.
+ */
+import { CacheError, StoreError } from '../errors.js';
 import type { StoreEvent } from './store.js';
+
+/** `error` itself when it is an Error, else an Error with its text. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** A failure of `operation` as this library's error: a `CacheError` stays as it is, anything else becomes a `StoreError` with it as cause. */
+export function asStoreError(operation: string, error: unknown): CacheError {
+  if (error instanceof CacheError) return error;
+  return new StoreError(operation, error instanceof Error ? error.message : String(error), { cause: error });
+}
 
 export class EventHub {
   readonly #listeners = new Set<(event: StoreEvent) => void>();
@@ -22,7 +37,8 @@ export class EventHub {
     }
   }
 
-  get size(): number {
-    return this.#listeners.size;
+  /** Emits an `error` event for anything thrown. */
+  emitError(error: unknown): void {
+    this.emit({ type: 'error', error: asError(error) });
   }
 }

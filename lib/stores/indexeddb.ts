@@ -6,6 +6,7 @@
  * origin: a response cached in one tab is a hit in another, and it survives reloads.
  */
 import { CacheError, CorruptEntryError, StoreError } from '../errors.js';
+import { EventHub, asStoreError } from './event-hub.js';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { EXPIRES_AT_INDEX, isQuotaError, openStoreDatabase, transactionDone } from './idb-promise.js';
@@ -69,7 +70,7 @@ export class IndexedDBStore implements CacheStore {
   readonly #storeName: string;
   readonly #now: () => number;
   readonly #sweepIntervalMs: number;
-  readonly #listeners = new Set<(event: StoreEvent) => void>();
+  readonly #events = new EventHub();
   #db: Promise<IDBDatabase> | undefined;
   #lastSweepAt = Number.NEGATIVE_INFINITY;
   #sweeping: Promise<void> | undefined;
@@ -125,7 +126,7 @@ export class IndexedDBStore implements CacheStore {
       await this.#transact('set', 'readwrite', put).catch((retryError: unknown) => {
         throw new StoreError('set', `storage quota exceeded, even after evicting ${evicted} entries`, { cause: retryError });
       });
-      this.#emit({ type: 'warning', error: new CacheError('ECACHE_QUOTA_EVICTED', `storage quota exceeded: evicted ${evicted} entries of ${this.#storeName} to make room`) });
+      this.#events.emit({ type: 'warning', error: new CacheError('ECACHE_QUOTA_EVICTED', `storage quota exceeded: evicted ${evicted} entries of ${this.#storeName} to make room`) });
     }
     this.#maybeSweep();
   }
@@ -171,7 +172,7 @@ export class IndexedDBStore implements CacheStore {
         const problem = typeof row.expiresAt === 'number' ? recordProblem(row.record) : 'it has no expiry';
         if (problem !== undefined) {
           await this.delete(row.key);
-          this.#emit({ type: 'error', error: new CorruptEntryError(row.key, problem) });
+          this.#events.emit({ type: 'error', error: new CorruptEntryError(row.key, problem) });
         } else if ((row.expiresAt ?? 0) > this.#now()) {
           yield row.record as CacheRecord;
         }
@@ -187,10 +188,7 @@ export class IndexedDBStore implements CacheStore {
   }
 
   onEvent(listener: (event: StoreEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#events.subscribe(listener);
   }
 
   /** Waits for a background sweep, then closes the connection. A later call opens it again. */
@@ -231,7 +229,7 @@ export class IndexedDBStore implements CacheStore {
     if (now - this.#lastSweepAt < this.#sweepIntervalMs) return;
     this.#lastSweepAt = now;
     this.#sweeping = this.sweep()
-      .then(() => undefined, (error: unknown) => this.#emit({ type: 'error', error: error instanceof Error ? error : new StoreError('sweep', String(error)) }))
+      .then(() => undefined, (error: unknown) => this.#events.emit({ type: 'error', error: asStoreError('sweep', error) }))
       .finally(() => {
         this.#sweeping = undefined;
       });
@@ -282,19 +280,7 @@ export class IndexedDBStore implements CacheStore {
       await done;
       return read();
     } catch (error) {
-      if (error instanceof CacheError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      throw new StoreError(operation, message, { cause: error });
-    }
-  }
-
-  #emit(event: StoreEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // a listener's own failure must not break the store
-      }
+      throw asStoreError(operation, error);
     }
   }
 }

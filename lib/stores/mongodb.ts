@@ -64,8 +64,6 @@ const DUPLICATE_KEY = 11000;
 
 const live = (now: number): { cache: typeof DOCUMENT_MARKER; expiresAt: { $gt: Date } } => ({ cache: DOCUMENT_MARKER, expiresAt: { $gt: new Date(now) } });
 
-const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-
 export class MongoStore implements CacheStore {
   readonly #collection: Collection<CacheDocument>;
   readonly #ownedClient: MongoClient | undefined;
@@ -130,7 +128,7 @@ export class MongoStore implements CacheStore {
     } catch (error) {
       if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) {
         this.#setup = undefined; // try again on a later operation
-        this.#events.emit({ type: 'error', error: asError(error) });
+        this.#events.emitError(error);
         return;
       }
       this.#expiryMode = 'sweep';
@@ -142,7 +140,7 @@ export class MongoStore implements CacheStore {
       try {
         await this.#collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_1' }); // keeps the sweep and the read filter cheap
       } catch (indexError) {
-        this.#events.emit({ type: 'error', error: asError(indexError) });
+        this.#events.emitError(indexError);
       }
     }
   }
@@ -150,7 +148,7 @@ export class MongoStore implements CacheStore {
   #startSweep(): void {
     if (this.#closed || this.#sweepTimer !== undefined) return;
     this.#sweepTimer = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.#events.emit({ type: 'error', error: asError(error) }));
+      this.sweep().catch((error: unknown) => this.#events.emitError(error));
     }, this.#sweepIntervalMs);
     this.#sweepTimer.unref();
   }
@@ -163,7 +161,7 @@ export class MongoStore implements CacheStore {
 
   #startSetup(): void {
     if (this.#setup === undefined && !this.#closed) {
-      this.ready().catch((error: unknown) => this.#events.emit({ type: 'error', error: asError(error) }));
+      this.ready().catch((error: unknown) => this.#events.emitError(error));
     }
   }
 

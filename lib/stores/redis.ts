@@ -76,7 +76,7 @@ export class RedisStore implements CacheStore {
       this.#client = new Redis(url, { maxRetriesPerRequest: 1, ...options.redisOptions });
       this.#ownsClient = true;
       this.#client.on('error', (error: unknown) => {
-        this.#events.emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+        this.#events.emitError(error);
       });
     }
   }
@@ -140,7 +140,7 @@ export class RedisStore implements CacheStore {
     for await (const batch of this.#liveBatches()) {
       const keys = batch.map((redisKey) => redisKey.slice(this.prefix.length + 1));
       const records = await Promise.all(keys.map((key) => this.get(key).catch((error: unknown) => {
-        this.#events.emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) });
+        this.#events.emitError(error);
         return undefined;
       })));
       for (const record of records) if (record !== undefined) yield record;

@@ -7,6 +7,7 @@
  * Storage is synchronous and small (about 5 MB per origin in most browsers): keep entries small.
  */
 import { CorruptEntryError, CacheError, StoreError } from '../errors.js';
+import { EventHub, asStoreError } from './event-hub.js';
 import type { CacheRecord, CachedBody } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { base64ToBytes, bytesToBase64, recordProblem } from './web-record.js';
@@ -88,7 +89,7 @@ export class WebStorageStore implements CacheStore {
   readonly #storage: WebStorageLike;
   readonly #prefix: string;
   readonly #now: () => number;
-  readonly #listeners = new Set<(event: StoreEvent) => void>();
+  readonly #events = new EventHub();
 
   constructor(options: WebStorageStoreOptions = {}) {
     if (options.prefix !== undefined && (typeof options.prefix !== 'string' || options.prefix === '')) {
@@ -162,7 +163,7 @@ export class WebStorageStore implements CacheStore {
         const record = this.#read(key);
         if (record !== undefined) yield record;
       } catch (error) {
-        this.#emit({ type: 'error', error: error instanceof Error ? error : new StoreError('entries', String(error)) });
+        this.#events.emit({ type: 'error', error: error instanceof Error ? error : new StoreError('entries', String(error)) });
       }
     }
     await Promise.resolve();
@@ -187,10 +188,7 @@ export class WebStorageStore implements CacheStore {
   }
 
   onEvent(listener: (event: StoreEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#events.subscribe(listener);
   }
 
   #read(key: string): CacheRecord | undefined {
@@ -232,7 +230,7 @@ export class WebStorageStore implements CacheStore {
     } catch (error) {
       throw new StoreError('set', `storage quota exceeded, even after evicting ${evicted} entries of this namespace`, { cause: error });
     }
-    this.#emit({ type: 'warning', error: new CacheError('ECACHE_QUOTA_EVICTED', `storage quota exceeded: evicted ${evicted} entries of prefix ${JSON.stringify(this.#prefix)} to make room`) });
+    this.#events.emit({ type: 'warning', error: new CacheError('ECACHE_QUOTA_EVICTED', `storage quota exceeded: evicted ${evicted} entries of prefix ${JSON.stringify(this.#prefix)} to make room`) });
   }
 
   /** Removes unreadable, then expired, then the oldest items until about `neededBytes` are free; returns how many. */
@@ -267,24 +265,12 @@ export class WebStorageStore implements CacheStore {
     return names;
   }
 
-  #emit(event: StoreEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // a listener's own failure must not break the store
-      }
-    }
-  }
-
   /** Runs a synchronous storage step as a promise; anything thrown becomes a rejection, never an exception. */
   #run<T>(operation: string, step: () => T): Promise<T> {
     try {
       return Promise.resolve(step());
     } catch (error) {
-      if (error instanceof CacheError) return Promise.reject(error);
-      const message = error instanceof Error ? error.message : String(error);
-      return Promise.reject(new StoreError(operation, message, { cause: error }));
+      return Promise.reject(asStoreError(operation, error));
     }
   }
 }
