@@ -104,6 +104,9 @@ export function decideReuse(req: RequestFacts, stored: StoredFacts, now: number,
 export function canServeStaleOnError(req: RequestFacts, stored: StoredFacts, now: number, opts: PolicyOptions): boolean {
   if (varyNames(stored.headers) === '*') return false;
   const reqCc = requestDirectives(req.headers);
+  // §5.2.1.4: the client "prefers a stored response not be used ... without successful validation",
+  // and §4.2.4 forbids a stale response that "a "no-cache" cache directive" prohibits.
+  if (reqCc.noCache !== false) return false;
   const resCc = responseDirectives(stored, opts);
   if (staleForbidden(resCc, opts)) return false;
 

@@ -93,6 +93,8 @@ describe('canServeStaleOnError (RFC 5861 §4, RFC 9111 §4.2.4)', () => {
     ['never serves stale under proxy-revalidate in a shared cache', { 'cache-control': 'max-age=60, proxy-revalidate, stale-if-error=600' }, {}, 100, SHARED_CACHE, false],
     ['serves a still-fresh response when the origin fails', { 'cache-control': 'max-age=60, stale-if-error=1' }, {}, 10, PRIVATE_CACHE, true],
     ['refuses a Vary: * response', { 'cache-control': 'max-age=60, stale-if-error=600', vary: '*' }, {}, 100, PRIVATE_CACHE, false],
+    ['never serves stale when the request says no-cache (§4.2.4 MUST NOT, §5.2.1.4)', { 'cache-control': 'max-age=60, stale-if-error=600' }, { 'cache-control': 'no-cache' }, 100, { ...PRIVATE_CACHE, staleIfErrorMs: Infinity }, false],
+    ['never serves stale when the request sends Pragma: no-cache without Cache-Control (§5.4)', { 'cache-control': 'max-age=60, stale-if-error=600' }, { pragma: 'no-cache' }, 100, PRIVATE_CACHE, false],
   ];
   for (const [name, res, req, afterS, opts, expected] of cases) {
     it(name, () => {
