@@ -55,6 +55,11 @@ function nonEmpty(name: string, value: string | undefined, fallback: string): st
   return value;
 }
 
+/** Why a row read back cannot be used, or `undefined` when it holds a record of this version. */
+function rowProblem(row: Partial<StoredRow>): string | undefined {
+  return typeof row.expiresAt === 'number' ? recordProblem(row.record) : 'it has no expiry';
+}
+
 /** A copy of the record whose binary body owns exactly its bytes (a view would clone its whole buffer). */
 function compact(record: CacheRecord): CacheRecord {
   const { body } = record;
@@ -96,7 +101,7 @@ export class IndexedDBStore implements CacheStore {
       return () => request.result as Partial<StoredRow> | undefined;
     });
     if (row === undefined) return undefined;
-    const problem = typeof row.expiresAt === 'number' ? recordProblem(row.record) : 'it has no expiry';
+    const problem = rowProblem(row);
     if (problem !== undefined) {
       await this.delete(key);
       throw new CorruptEntryError(key, problem);
@@ -169,7 +174,7 @@ export class IndexedDBStore implements CacheStore {
       });
       for (const row of rows) {
         if (typeof row.key !== 'string') continue;
-        const problem = typeof row.expiresAt === 'number' ? recordProblem(row.record) : 'it has no expiry';
+        const problem = rowProblem(row);
         if (problem !== undefined) {
           await this.delete(row.key);
           this.#events.emit({ type: 'error', error: new CorruptEntryError(row.key, problem) });
