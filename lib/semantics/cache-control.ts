@@ -15,6 +15,7 @@
  * - a bare `no-cache` / `private` wins over a qualified one (the most restrictive);
  *   qualified field lists are merged.
  */
+import { parseFieldNames } from './field-names.js';
 import type { CacheDirectives, Headers } from './types.js';
 
 /** RFC 9111 §1.2.2: the value a cache MUST use for any delta-seconds it cannot represent. */
@@ -84,18 +85,11 @@ export function parseDeltaSeconds(value: string | undefined): number | undefined
   return n > DELTA_SECONDS_MAX ? DELTA_SECONDS_MAX : n;
 }
 
-function fieldNames(value: string): string[] {
-  return value
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '');
-}
-
 /** Merges a bare / qualified list directive: bare (true) is the most restrictive and wins. */
 function mergeList(previous: boolean | readonly string[], value: string | undefined): boolean | readonly string[] {
   if (previous === true) return true;
   if (value === undefined) return true;
-  const names = fieldNames(value);
+  const names = parseFieldNames(value);
   // An empty qualified list (`no-cache=""`) names nothing; treat it as the bare form (restrictive).
   if (names.length === 0) return true;
   const before = previous === false ? [] : previous;

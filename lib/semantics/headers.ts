@@ -2,6 +2,7 @@
  * Which response header fields a cache keeps (RFC 9111 §3.1).
  */
 import { parseCacheControl } from './cache-control.js';
+import { parseFieldNames } from './field-names.js';
 import type { Headers, PolicyOptions, ResponseFacts } from './types.js';
 
 export { parseHttpDate } from './http-date.js';
@@ -22,14 +23,6 @@ export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set([
   'proxy-authentication-info',
 ]);
 
-function listedNames(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '');
-}
-
 /** Copies `headers` without the named (lower-case) fields. */
 function without(headers: Headers, drop: ReadonlySet<string>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -46,7 +39,7 @@ function without(headers: Headers, drop: ReadonlySet<string>): Record<string, st
  */
 export function stripHopByHop(headers: Headers): Record<string, string> {
   const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection')?.[1];
-  return without(headers, new Set([...HOP_BY_HOP_FIELDS, ...listedNames(connection)]));
+  return without(headers, new Set([...HOP_BY_HOP_FIELDS, ...parseFieldNames(connection)]));
 }
 
 /**

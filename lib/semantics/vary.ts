@@ -1,6 +1,7 @@
 /**
  * Selecting header fields nominated by Vary (RFC 9111 §4.1).
  */
+import { parseFieldNames } from './field-names.js';
 import type { Headers } from './types.js';
 
 /**
@@ -8,12 +9,7 @@ import type { Headers } from './types.js';
  * contains "*" (§4.1: such a value "always fails to match"); [] without Vary.
  */
 export function varyNames(headers: Headers): readonly string[] | '*' {
-  const vary = headers['vary'];
-  if (vary === undefined) return [];
-  const names = vary
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '');
+  const names = parseFieldNames(headers['vary']);
   if (names.includes('*')) return '*';
   return [...new Set(names)].sort();
 }
