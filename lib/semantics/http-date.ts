@@ -56,7 +56,8 @@ const memo = new Map<string, number | undefined>();
  */
 export function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (memo.has(value)) return memo.get(value);
+  const known = memo.get(value);
+  if (known !== undefined || memo.has(value)) return known;
   const at = parseUncached(value);
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(value, at);

@@ -1,7 +1,7 @@
 /**
  * Validation: building the conditional request and applying a 304 (RFC 9111 §4.3).
  */
-import { HOP_BY_HOP_FIELDS, stripHopByHop } from './headers.js';
+import { stripHopByHop } from './headers.js';
 import { parseHttpDate } from './http-date.js';
 import type { Headers, ResponseFacts } from './types.js';
 
@@ -92,9 +92,9 @@ const NOT_UPDATED_FIELDS: ReadonlySet<string> = new Set(['content-length', 'cont
 export function mergeNotModified(stored: Headers, notModified: Headers): Record<string, string> {
   const merged: Record<string, string> = {};
   for (const [name, value] of Object.entries(stored)) merged[name.toLowerCase()] = value;
+  // stripHopByHop already drops the hop-by-hop and proxy fields (and its names are lower-case).
   for (const [name, value] of Object.entries(stripHopByHop(notModified))) {
-    if (NOT_UPDATED_FIELDS.has(name) || HOP_BY_HOP_FIELDS.has(name)) continue;
-    merged[name] = value;
+    if (!NOT_UPDATED_FIELDS.has(name)) merged[name] = value;
   }
   return merged;
 }
