@@ -263,12 +263,10 @@ export class MongoStore implements CacheStore {
 
   /** Stops the sweep and closes the client this store created from `url` (never one passed in). */
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#closed = true; // from here #startSweep starts nothing, even when a pending setup falls back to the sweep
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
     await this.#setup?.catch(() => undefined);
-    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
-    this.#sweepTimer = undefined;
     await this.#ownedClient?.close();
   }
 }

@@ -123,6 +123,24 @@ describe('MongoStore against a MongoDB-compatible server', function () {
       await store.close();
     });
 
+    it('starts no sweep when closed while its expiry setup is still pending', async function () {
+      let clock = now;
+      const collection = db.collection<CacheDocument>(name);
+      const probe = await collection.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'probe' }).then(() => undefined, (error: unknown) => error);
+      if (!(probe instanceof MongoServerError && probe.code === 238)) this.skip(); // a real MongoDB: no sweep to start
+      const writer = new MongoStore({ collection, now: () => clock });
+      await writer.set('old', makeRecord('old', now), now + 1000);
+      await writer.close();
+      const store = new MongoStore({ collection, now: () => clock, sweepIntervalMs: 100 });
+      const setup = store.ready();
+      await store.close();
+      await setup;
+      expect(store.expiryMode).to.equal('sweep');
+      clock = now + 2000;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await collection.countDocuments({ _id: 'old' })).to.equal(1); // no sweep ran after close()
+    });
+
     it('uses the TTL index and starts no sweep when the server accepts it', async function () {
       let clock = now;
       const collection = db.collection<CacheDocument>(name);
