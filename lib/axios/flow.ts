@@ -9,7 +9,7 @@ import { UNKEYABLE, defaultKey, scanRequestHeaders } from './key.js';
 import { NOT_SYNCHRONOUS } from './store-access.js';
 import type { RequestCacheOptions, TtlOption } from './options.js';
 import { fetchFromOrigin, invalidateAfter } from './origin-flow.js';
-import { sameFingerprint, variantKey, varyFingerprint } from './records.js';
+import { findMatchingRecord } from './records.js';
 import { gatewayTimeout, info, mark, markError, serveRecord } from './serve.js';
 
 /** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
@@ -92,7 +92,7 @@ function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
   if (plan.options.forceRefresh) return answered(ctx, plan, undefined);
   const primary = ctx.access.getSync(plan.key);
   if (primary !== NOT_SYNCHRONOUS && (primary === undefined || !primary.vary)) return answered(ctx, plan, primary);
-  return findRecord(ctx, plan).then((record) => answered(ctx, plan, record));
+  return findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.config, ctx.options.ignoredParams).then((record) => answered(ctx, plan, record));
 }
 
 /** Answers, then gives back the single-flight ticket: after `answer` has joined or started any origin call. */
@@ -102,18 +102,6 @@ function answered(ctx: CacheContext, plan: RequestPlan, record: CacheRecord | un
   } finally {
     ctx.flights.end();
   }
-}
-
-/** The stored entry that may answer this request, following `Vary` to the matching variant (RFC 9111 §4.1). */
-function findRecord(ctx: CacheContext, plan: RequestPlan): Promise<CacheRecord | undefined> {
-  return ctx.access.get(plan.key).then((primary) => {
-    if (!primary || !primary.vary) return primary;
-    const fingerprint = varyFingerprint(primary.vary, plan.config, ctx.options.ignoredParams);
-    if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
-    return ctx.access
-      .get(variantKey(plan.key, primary.varyEpoch ?? primary.createdAt, fingerprint))
-      .then((variant) => (variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined));
-  });
 }
 
 /** Decides from the entry found (or none) what answers the request: RFC 9111 §4. */

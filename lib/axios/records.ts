@@ -42,6 +42,26 @@ export function variantKey(key: string, epoch: number, fingerprint: readonly (st
   return `${key} vary:${epoch}:${sha256Hex(JSON.stringify(fingerprint))}`;
 }
 
+/**
+ * The record that answers this request, following `Vary` (RFC 9111 §4.1): the primary record when the request's
+ * varying headers match it, else the matching variant. Chained with `.then`: with a remote store this is the hit path.
+ */
+export function findMatchingRecord(
+  get: (key: string) => Promise<CacheRecord | undefined>,
+  key: string,
+  config: InternalAxiosRequestConfig,
+  ignored: ReadonlySet<string>,
+): Promise<CacheRecord | undefined> {
+  return get(key).then((primary) => {
+    if (!primary?.vary) return primary;
+    const fingerprint = varyFingerprint(primary.vary, config, ignored);
+    if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
+    return get(variantKey(key, primary.varyEpoch ?? primary.createdAt, fingerprint)).then((variant) =>
+      variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined,
+    );
+  });
+}
+
 export interface RecordDraft {
   readonly key: string;
   readonly method: string;

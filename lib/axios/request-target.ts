@@ -7,7 +7,7 @@ import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import type { CacheContext } from './context.js';
 import { UNKEYABLE, defaultKey } from './key.js';
-import { sameFingerprint, variantKey, varyFingerprint } from './records.js';
+import { findMatchingRecord } from './records.js';
 import { resolveRequestOptions } from './resolve-options.js';
 
 const METHOD_HEADER_GROUPS = ['common', 'delete', 'get', 'head', 'post', 'put', 'patch', 'options'];
@@ -50,20 +50,12 @@ export function keyFor(ctx: CacheContext, config: InternalAxiosRequestConfig): s
   return key === UNKEYABLE ? undefined : key;
 }
 
-/**
- * The record that would answer this request, following `Vary` variants as the flow does (RFC 9111 §4.1):
- * the primary record when the request's varying headers match it, else the matching variant.
- */
-export async function findRecordFor(
+/** The record that would answer this request, following `Vary` variants as the flow does. */
+export function findRecordFor(
   get: (key: string) => Promise<CacheRecord | undefined>,
   ctx: CacheContext,
   key: string,
   config: InternalAxiosRequestConfig,
 ): Promise<CacheRecord | undefined> {
-  const primary = await get(key);
-  if (!primary?.vary) return primary;
-  const fingerprint = varyFingerprint(primary.vary, config, ctx.options.ignoredParams);
-  if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
-  const variant = await get(variantKey(key, primary.varyEpoch ?? primary.createdAt, fingerprint));
-  return variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined;
+  return findMatchingRecord(get, key, config, ctx.options.ignoredParams);
 }
