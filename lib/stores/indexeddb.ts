@@ -127,10 +127,18 @@ export class IndexedDBStore implements CacheStore {
       await this.#transact('set', 'readwrite', put);
     } catch (error) {
       if (!(error instanceof StoreError && isQuotaError(error.cause))) throw error;
-      const evicted = await this.#evictForQuota();
-      await this.#transact('set', 'readwrite', put).catch((retryError: unknown) => {
-        throw new StoreError('set', `storage quota exceeded, even after evicting ${evicted} entries`, { cause: retryError });
-      });
+      // Browsers account freed IndexedDB space lazily, so one round of eviction is not always enough: a second,
+      // larger round (half of what is left) comes before giving up.
+      let evicted = await this.#evictForQuota(10);
+      try {
+        await this.#transact('set', 'readwrite', put);
+      } catch (retryError) {
+        if (!(retryError instanceof StoreError && isQuotaError(retryError.cause))) throw retryError;
+        evicted += await this.#evictForQuota(2);
+        await this.#transact('set', 'readwrite', put).catch((lastError: unknown) => {
+          throw new StoreError('set', `storage quota exceeded, even after evicting ${evicted} entries`, { cause: lastError });
+        });
+      }
       this.#events.emit({ type: 'warning', error: new CacheError('ECACHE_QUOTA_EVICTED', `storage quota exceeded: evicted ${evicted} entries of ${this.#storeName} to make room`) });
     }
     this.#maybeSweep();
@@ -204,11 +212,11 @@ export class IndexedDBStore implements CacheStore {
     if (db !== undefined) (await db.catch(() => undefined))?.close();
   }
 
-  /** On a quota error: drops every expired entry, then the tenth of the rest closest to expiry (at least one). */
-  async #evictForQuota(): Promise<number> {
+  /** On a quota error: drops every expired entry, then 1/`divisor` of the rest closest to expiry (at least one). */
+  async #evictForQuota(divisor: number): Promise<number> {
     const expired = await this.#deleteByExpiry(IDBKeyRange.upperBound(this.#now()), Number.POSITIVE_INFINITY, 'set');
     const live = await this.count();
-    const soonest = await this.#deleteByExpiry(null, Math.max(1, Math.ceil(live / 10)), 'set');
+    const soonest = await this.#deleteByExpiry(null, Math.max(1, Math.ceil(live / divisor)), 'set');
     return expired + soonest;
   }
 
