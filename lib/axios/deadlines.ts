@@ -9,7 +9,9 @@ export interface Waiting {
  * Deadlines for operations that all have the same time limit, with one timer in all instead of one per
  * operation. Because the limit is the same, deadlines arrive in the order operations start, so a FIFO
  * queue suffices: the timer is armed for the oldest unsettled deadline, and settled entries are skipped.
- * When nothing is pending any more the timer is cleared, so a finished program is not kept alive.
+ * An armed timer is left to fire even when everything settled first (clearing and re-arming a timer for every
+ * operation is what this class saves); it is `unref()`ed, so it never keeps a finished program alive: a pending
+ * store operation waits on a socket, which does.
  */
 export class Deadlines {
   private readonly queue: Waiting[] = [];
@@ -58,8 +60,6 @@ export class Deadlines {
     waiting.settled = true;
     this.pending -= 1;
     if (this.pending === 0) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
       this.queue.length = 0;
       this.head = 0;
     }
@@ -74,7 +74,9 @@ export class Deadlines {
       return;
     }
     const next = this.queue[this.head] as Waiting;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, next.deadline - performance.now()));
+    const timer = setTimeout(() => this.fire(), Math.max(0, next.deadline - performance.now()));
+    (timer as { unref?: () => void }).unref?.();
+    this.timer = timer;
   }
 
   private fire(): void {
