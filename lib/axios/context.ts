@@ -4,7 +4,7 @@ import type { CacheEvents } from './events.js';
 import type { UrlNormaliser } from './key.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { RequestCacheOptions } from './options.js';
-import type { FlightResult, SingleFlight } from './single-flight.js';
+import type { SingleFlight } from './single-flight.js';
 import type { StoreAccess } from './store-access.js';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { RequestFacts } from '../semantics/index.js';
@@ -41,7 +41,6 @@ export interface CacheContext {
   readonly debug: (message: string, details: Record<string, unknown>) => void;
 }
 
-export type { FlightResult, RequestCacheOptions };
 
 /** The RFC policy for one request: instance options, with this request's overrides applied. */
 const plainPolicies = new WeakMap<ResolvedOptions, Map<number | undefined, PolicyOptions>>();

@@ -111,7 +111,7 @@ export function buildRecord(
     ...(draft.tags === undefined || draft.tags.length === 0 ? {} : { tags: draft.tags }),
     ...(vary.length === 0 ? {} : { vary, varyValues: varyFingerprint(vary, config, ignored) }),
   };
-  const expiresAt = storeExpiryAt({ ...base, headers: stored }, { ...policy, ttlMs: draft.ttlMs });
+  const expiresAt = storeExpiryAt(base, policy);
   if (expiresAt <= now) return { reason: 'already stale, with no validator or stale window to keep it for' };
   return { record: { ...base, expiresAt } };
 }

@@ -227,6 +227,3 @@ export function checkQuery(name: string, value: unknown): CacheQuery {
   }
   return value;
 }
-
-/** The stale window (ms) a boolean-or-ms option grants. */
-export { staleWindow as staleWindowMs };
