@@ -16,21 +16,6 @@ export function headerValueString(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
-/** A request header's value as one string, or undefined when absent. */
-export function requestHeader(config: InternalAxiosRequestConfig, name: string): string | undefined {
-  const headers: unknown = config.headers;
-  let value: unknown;
-  if (headers instanceof AxiosHeaders) value = headers.get(name);
-  else if (headers !== null && typeof headers === 'object') {
-    const lower = name.toLowerCase();
-    for (const [field, fieldValue] of Object.entries(headers)) {
-      if (field.toLowerCase() === lower) value = fieldValue;
-    }
-  }
-  if (value === undefined || value === null || value === false) return undefined;
-  return headerValueString(value);
-}
-
 /** The request headers the flow decides on, found in one pass over the headers. */
 export interface HeaderScan {
   cacheControl?: string;
@@ -186,7 +171,8 @@ export function defaultKey(
     if (hash !== undefined) key += ` body:${hash}`;
   }
   if (matchHeaders.length > 0) {
-    key += ` headers:${sha256Hex(matchHeaders.map((name) => `${name}:${requestHeader(config, name) ?? ''}`).join('\n'))}`;
+    const headers = requestHeaders(config);
+    key += ` headers:${sha256Hex(matchHeaders.map((name) => `${name}:${headers[name] ?? ''}`).join('\n'))}`;
   }
   return key;
 }
