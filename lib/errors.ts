@@ -1,3 +1,8 @@
+/** A thrown value as an Error: itself when it is one, else wrapped with its string form. */
+export function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
 /** Base class of every error this library creates. `code` is stable across versions. */
 export class CacheError extends Error {
   readonly code: string;

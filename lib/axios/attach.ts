@@ -14,6 +14,7 @@ import type { CacheOptions, RequestCacheOptions } from './options.js';
 import { resolveOptions, resolveRequestOptions } from './resolve-options.js';
 import { SingleFlight } from './single-flight.js';
 import { StoreAccess } from './store-access.js';
+import { asError } from '../errors.js';
 
 /**
  * What {@link attachCache} returns: the store, management methods (see {@link CacheManager}), events and stats
@@ -112,7 +113,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
       request = resolveRequestOptions(config.cache);
       inner = getAdapter(original ?? DEFAULT_ADAPTERS, config);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
     return handleRequest(ctx, config, inner, request);
   };

@@ -1,3 +1,5 @@
+import { asError } from '../errors.js';
+
 /** One operation waiting for its deadline. */
 export interface Waiting {
   readonly deadline: number;
@@ -49,7 +51,7 @@ export class Deadlines {
           if (this.done(waiting)) resolve(value);
         },
         (reason: unknown) => {
-          if (this.done(waiting)) reject(reason instanceof Error ? reason : new Error(String(reason)));
+          if (this.done(waiting)) reject(asError(reason));
         },
       );
     });

@@ -11,6 +11,7 @@ import type { RequestCacheOptions, TtlOption } from './options.js';
 import { fetchFromOrigin, invalidateAfter } from './origin-flow.js';
 import { findMatchingRecord } from './records.js';
 import { gatewayTimeout, info, mark, markError, serveRecord } from './serve.js';
+import { asError } from '../errors.js';
 
 /** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
 export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, method: string, url: string, reason: string): Promise<AxiosResponse> {
@@ -45,7 +46,7 @@ export function handleRequest(
     return plan(ctx, config, inner, request);
   } catch (error) {
     // A throwing `key` option, say: the request fails as axios requests fail, by rejecting.
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    return Promise.reject(asError(error));
   }
 }
 

@@ -15,6 +15,7 @@ import { variantKey } from './records.js';
 import { findRecordFor, keyFor, requestConfigFor } from './request-target.js';
 import { checkQuery } from './resolve-options.js';
 import { fromCachedBody } from './response.js';
+import { asError } from '../errors.js';
 
 /** A stored response as `cache.get()` and `cache.entries()` describe it. */
 export interface CacheEntry {
@@ -61,10 +62,6 @@ export interface CacheManager {
 
 /** Store keys of variant records end like this (see `variantKey`). */
 const VARIANT_KEY = / vary:\d+:[0-9a-f]{64}$/;
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
 
 /** Reports a store failure of a management call the way request-path failures are reported. */
 function reportFailure(ctx: CacheContext, error: unknown, operation: string, key: string | undefined): void {

@@ -16,6 +16,7 @@ import { requestHeaders } from './key.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
 import { copyRawBody } from './response.js';
 import { invalidateRequested } from './invalidate.js';
+import { asError } from '../errors.js';
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
 export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse): Promise<void> {
@@ -57,7 +58,7 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
     refused = ctx.options.filter !== undefined && !ctx.options.filter(response);
   } catch (thrown) {
     // A throwing ttl or filter callback costs this response its place in the cache, never the response itself.
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const error = asError(thrown);
     ctx.stats.errors += 1;
     ctx.debug(`not stored: the ttl or filter option threw: ${error.message}`, { key, url, error });
     ctx.events.emit('error', { key, url, method, error, operation: 'options' });

@@ -1,4 +1,4 @@
-import { StoreError, StoreTimeoutError } from '../errors.js';
+import { asError, StoreError, StoreTimeoutError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore } from '../stores/store.js';
 import { Deadlines } from './deadlines.js';
@@ -11,7 +11,8 @@ export const NOT_SYNCHRONOUS = Symbol('not synchronous');
 
 export type StoreFailure = (error: Error, operation: string, key: string | undefined) => void;
 
-function asError(operation: string, reason: unknown): Error {
+/** A store's failure as the error the cache reports: the library's own errors as they are, others wrapped in a StoreError. */
+function storeFailure(operation: string, reason: unknown): Error {
   if (reason instanceof Error && 'code' in reason && typeof reason.code === 'string' && reason.code.startsWith('ECACHE_')) return reason;
   const message = reason instanceof Error ? reason.message : String(reason);
   return new StoreError(operation, message, { cause: reason });
@@ -50,7 +51,7 @@ export class StoreAccess {
     try {
       return this.store.getSync(key);
     } catch (reason) {
-      this.onFailure(asError('get', reason), 'get', key);
+      this.onFailure(storeFailure('get', reason), 'get', key);
       return undefined;
     }
   }
@@ -78,7 +79,7 @@ export class StoreAccess {
       const fail = (reason: unknown): void => {
         if (finished) return;
         finished = true;
-        const error = asError(operation, reason);
+        const error = storeFailure(operation, reason);
         // Undecodable data is the entry's fault, not the store's: no cool-down for it.
         if (!('code' in error && error.code === 'ECACHE_CORRUPT')) this.skipUntil = this.now() + COOL_DOWN_MS;
         this.onFailure(error, operation, key);
@@ -89,7 +90,7 @@ export class StoreAccess {
       try {
         pending = start();
       } catch (error) {
-        pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        pending = Promise.reject(asError(error));
       }
       pending.then(
         (value) => {

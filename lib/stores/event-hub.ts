@@ -2,13 +2,11 @@
  * How stores report failures: a tiny listener list for out-of-request events (no Node EventEmitter,
  * so browsers can reuse it), and the conversion of anything thrown into an `Error` or a `StoreError`.
  */
-import { CacheError, StoreError } from '../errors.js';
+import { asError, CacheError, StoreError } from '../errors.js';
 import type { StoreEvent } from './store.js';
 
 /** `error` itself when it is an Error, else an Error with its text. */
-export function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
+export { asError };
 
 /** A failure of `operation` as this library's error: a `CacheError` stays as it is, anything else becomes a `StoreError` with it as cause. */
 export function asStoreError(operation: string, error: unknown): CacheError {
