@@ -77,7 +77,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     throw new TypeError('axios-http-cache: attachCache() needs an axios instance (axios or axios.create())');
   }
   if (attached.has(instance)) throw new TypeError('axios-http-cache: this axios instance already has a cache; call detachCache() first');
-  const resolved = resolveOptions(options, () => new MemoryStore());
+  const resolved = resolveOptions(options, (now) => new MemoryStore({ now }));
   const stats: CacheStats = { hits: 0, misses: 0, staleServed: 0, revalidations: 0, stores: 0, errors: 0, bypasses: 0 };
   const debug = resolved.debug;
   const events = new CacheEvents((error, event) => debug('an event listener threw', { event, error }));

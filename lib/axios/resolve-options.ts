@@ -100,7 +100,7 @@ function isStore(value: unknown): value is CacheStore {
 }
 
 /** Validates instance options; throws a TypeError naming the first bad option. */
-export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore: () => CacheStore): ResolvedOptions {
+export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore: (now: () => number) => CacheStore): ResolvedOptions {
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
     throw new TypeError(`axios-http-cache: options must be an object, got ${describe(input)}`);
   }
@@ -140,10 +140,12 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
   if (o.debug !== undefined && typeof o.debug !== 'function') fail('debug', `must be a function (message, details) => void, got ${describe(o.debug)}`);
   if (o.now !== undefined && typeof o.now !== 'function') fail('now', `must be a function returning epoch ms, got ${describe(o.now)}`);
 
+  const now = o.now ?? Date.now;
   const ignored = o.ignoredParams === undefined ? DEFAULT_IGNORED_PARAMS : stringList('ignoredParams', o.ignoredParams);
 
   return {
-    store: o.store ?? makeDefaultStore(),
+    // One clock: the default store keeps time with the cache, so entries are never stored already expired.
+    store: o.store ?? makeDefaultStore(now),
     shared: optionalBoolean('shared', o.shared, false),
     methods: new Set(methods),
     statuses,
@@ -159,7 +161,7 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     dedupe: optionalBoolean('dedupe', o.dedupe, true),
     storeTimeoutMs: o.storeTimeoutMs === undefined ? 500 : duration('storeTimeoutMs', o.storeTimeoutMs),
     retainForRevalidationMs: o.retainForRevalidationMs === undefined ? 3_600_000 : duration('retainForRevalidationMs', o.retainForRevalidationMs),
-    now: o.now ?? Date.now,
+    now,
     debug: o.debug === undefined ? noop : quiet(o.debug),
   };
 }
