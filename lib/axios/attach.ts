@@ -7,7 +7,7 @@ import type { CacheContext, CacheStats, OriginResult } from './context.js';
 import { CacheEvents } from './events.js';
 import type { CacheEventName, CacheListener } from './events.js';
 import { handleRequest } from './flow.js';
-import { createUrlNormaliser } from './key.js';
+import { createUrlNormaliser } from './wire-request.js';
 import { createManager } from './manage.js';
 import type { CacheManager } from './manage.js';
 import type { CacheOptions, RequestCacheOptions } from './options.js';
@@ -15,6 +15,7 @@ import { resolveOptions, resolveRequestOptions } from './resolve-options.js';
 import { SingleFlight } from './single-flight.js';
 import { StoreAccess } from './store-access.js';
 import { asError } from '../errors.js';
+import { withRedirectTracking } from './redirects.js';
 
 /**
  * What {@link attachCache} returns: the store, management methods (see {@link CacheManager}), events and stats
@@ -58,7 +59,7 @@ function unwrap(setting: AxiosAdapterSetting | undefined): AxiosAdapterSetting |
 const DEFAULT_ADAPTERS = ['xhr', 'http', 'fetch'];
 
 function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
-  return getAdapter(unwrap(config.adapter) ?? DEFAULT_ADAPTERS, config);
+  return getAdapter(unwrap(config.adapter) ?? DEFAULT_ADAPTERS, withRedirectTracking(config));
 }
 
 /**
@@ -111,7 +112,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     let inner: AxiosAdapter;
     try {
       request = resolveRequestOptions(config.cache);
-      inner = getAdapter(original ?? DEFAULT_ADAPTERS, config);
+      inner = getAdapter(original ?? DEFAULT_ADAPTERS, withRedirectTracking(config));
     } catch (error) {
       return Promise.reject(asError(error));
     }

@@ -1,7 +1,7 @@
 import type { CacheRecord } from '../record.js';
 import type { PolicyOptions } from '../semantics/index.js';
 import type { CacheEvents } from './events.js';
-import type { UrlNormaliser } from './key.js';
+import type { UrlNormaliser } from './wire-request.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { RequestCacheOptions } from './options.js';
 import type { SingleFlight } from './single-flight.js';
@@ -9,6 +9,7 @@ import type { StoreAccess } from './store-access.js';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { RequestFacts } from '../semantics/index.js';
 import type { TtlOption } from './options.js';
+import type { WireRequest } from './wire-request.js';
 
 /** Counters since attach, as `cache.stats()` reports them. */
 export interface CacheStats {
@@ -84,6 +85,10 @@ export interface RequestPlan {
   readonly method: string;
   readonly url: string;
   readonly key: string;
+  /** The key part of the request's partition, '' when it has none: invalidation stays within it. */
+  readonly partition: string;
+  /** The request as it goes on the wire (see wire-request.ts). */
+  readonly wire: WireRequest;
   readonly facts: RequestFacts;
   readonly options: RequestCacheOptions;
   readonly policy: PolicyOptions;

@@ -2,10 +2,12 @@ import { CanceledError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { decideReuse, isUnsafeMethod, parseCacheControl } from '../semantics/index.js';
-import type { PolicyOptions } from '../semantics/index.js';
+import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
 import { policyFor } from './context.js';
 import type { CacheContext, RequestPlan } from './context.js';
-import { UNKEYABLE, defaultKey, scanRequestHeaders } from './key.js';
+import { KeyOptionError, UNKEYABLE, partitionOf, partitionSuffix, requestKey, wantsBytes } from './key.js';
+import { wireRequest } from './wire-request.js';
+import type { WireRequest } from './wire-request.js';
 import { NOT_SYNCHRONOUS } from './store-access.js';
 import type { RequestCacheOptions, TtlOption } from './options.js';
 import { fetchFromOrigin, invalidateAfter } from './origin-flow.js';
@@ -14,7 +16,7 @@ import { gatewayTimeout, info, mark, markError, serveRecord } from './serve.js';
 import { asError } from '../errors.js';
 
 /** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
-export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, method: string, url: string, reason: string): Promise<AxiosResponse> {
+export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, method: string, url: string, reason: string, partition = ''): Promise<AxiosResponse> {
   ctx.stats.bypasses += 1;
   ctx.events.emit('bypass', { key: undefined, url, method, reason });
   ctx.debug(`bypass: ${reason}`, { url, method });
@@ -25,7 +27,7 @@ export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConf
   } catch (error) {
     throw markError(error, cacheInfo);
   }
-  if (isUnsafeMethod(method)) await invalidateAfter(ctx, method, url, response);
+  if (isUnsafeMethod(method)) await invalidateAfter(ctx, method, url, response, partition);
   return mark(response, cacheInfo);
 }
 
@@ -50,29 +52,60 @@ export function handleRequest(
   }
 }
 
+const CALLER_CONDITIONALS: readonly string[] = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
+
+/**
+ * Marks a config the caching adapter has dispatched. axios keeps unknown config fields when a config is sent
+ * again, so a retry (axios-retry, retry-axios, or `api.request(error.config)`) arrives marked: it must reach the
+ * origin rather than be answered again with the stored response it is retrying.
+ */
+const DISPATCHED = 'axios-http-cache:dispatched';
+
+function markDispatched(config: InternalAxiosRequestConfig): boolean {
+  const fields = config as unknown as Record<string, unknown>;
+  const again = fields[DISPATCHED] === true;
+  fields[DISPATCHED] = true;
+  return again;
+}
+
+/** The request facts RFC 9111 decides on: the request directives, and whether it carries credentials (§3.5). */
+function requestFacts(wire: WireRequest): RequestFacts {
+  const headers = Object.create(null) as Record<string, string>;
+  const cacheControl = wire.headers['cache-control'];
+  const pragma = wire.headers.pragma;
+  if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
+  else if (pragma !== undefined) headers.pragma = pragma;
+  // Any credential counts, not only Authorization: API keys, tokens in the query, cookies.
+  if (wire.credentials !== '') headers.authorization = wire.headers.authorization ?? '(credentials)';
+  return { method: wire.method, headers };
+}
+
+/** A `key` or `partition` option returned something unusable: an error event, and the request goes uncached. */
+function keyOptionFailed(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, wire: WireRequest, error: KeyOptionError): Promise<AxiosResponse> {
+  ctx.stats.errors += 1;
+  ctx.events.emit('error', { key: undefined, url: wire.url, method: wire.method, error, operation: 'key' });
+  return bypass(ctx, config, inner, wire.method, wire.url, error.message);
+}
+
 /** Works out the request's key and policy, or bypasses the cache; not async, so a hit costs no extra ticks. */
 function plan(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, request: RequestCacheOptions | false): Promise<AxiosResponse> {
-  const method = (config.method ?? 'get').toUpperCase();
-  const url = ctx.normaliseUrl(config);
+  const retried = markDispatched(config);
+  const wire = wireRequest(config, ctx.options.ignoredParams);
+  const { method, url } = wire;
   if (request === false) return bypass(ctx, config, inner, method, url, 'cache: false');
-  if (!ctx.options.methods.has(method)) return bypass(ctx, config, inner, method, url, `method ${method} is not cached`);
+  const partition = partitionOf(ctx.options, config, request);
+  if (partition instanceof KeyOptionError) return keyOptionFailed(ctx, config, inner, wire, partition);
+  const suffix = partitionSuffix(ctx.options.secret, partition);
+  if (!ctx.options.methods.has(method)) return bypass(ctx, config, inner, method, url, `method ${method} is not cached`, suffix);
   if (config.responseType === 'stream') return bypass(ctx, config, inner, method, url, 'responseType stream is passed through');
-  const scan = scanRequestHeaders(config);
-  if (scan.conditional !== undefined) return bypass(ctx, config, inner, method, url, `the request carries its own ${scan.conditional}`);
+  const conditional = CALLER_CONDITIONALS.find((name) => wire.headers[name] !== undefined);
+  if (conditional !== undefined) return bypass(ctx, config, inner, method, url, `the request carries its own ${conditional}`);
   const ttl = resolveTtl(ctx, url, request);
   if (ttl === 0) return bypass(ctx, config, inner, method, url, 'ttl 0 for this URL');
 
-  let key: string | typeof UNKEYABLE;
-  if (request.key !== undefined) key = request.key;
-  else if (ctx.options.key) key = ctx.options.key(config);
-  else key = defaultKey(method, url, config, ctx.options.ignoredParams, ctx.options.matchHeaders, method === 'POST');
-  if (key === UNKEYABLE) return bypass(ctx, config, inner, method, url, 'the request body cannot be keyed (stream or form)');
-
-  const headers: Record<string, string> = {};
-  if (scan.cacheControl !== undefined) headers['cache-control'] = scan.cacheControl;
-  else if (scan.pragma !== undefined) headers.pragma = scan.pragma;
-  // RFC 9111 §3.5: a shared cache must know whether the request carried credentials.
-  if (scan.authorization !== undefined) headers.authorization = scan.authorization;
+  const key = requestKey(ctx.options, wire, config, request, partition);
+  if (key === UNKEYABLE) return bypass(ctx, config, inner, method, url, 'the request body cannot be keyed (stream or form)', suffix);
+  if (key instanceof KeyOptionError) return keyOptionFailed(ctx, config, inner, wire, key);
 
   return lookup(ctx, {
     config,
@@ -80,8 +113,11 @@ function plan(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: Axio
     method,
     url,
     key,
-    facts: { method, headers },
-    options: request,
+    partition: suffix,
+    wire,
+    facts: requestFacts(wire),
+    // A retried request goes to the origin, and its answer replaces what is stored.
+    options: retried ? { ...request, forceRefresh: true } : request,
     ttl,
     ticket: ctx.flights.begin(),
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
@@ -93,7 +129,7 @@ function lookup(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
   if (plan.options.forceRefresh) return answered(ctx, plan, undefined);
   const primary = ctx.access.getSync(plan.key);
   if (primary !== NOT_SYNCHRONOUS && (primary === undefined || !primary.vary)) return answered(ctx, plan, primary);
-  return findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.config, ctx.options.ignoredParams).then((record) => answered(ctx, plan, record));
+  return findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.wire, plan.config, ctx.options).then((record) => answered(ctx, plan, record));
 }
 
 /** Answers, then gives back the single-flight ticket: after `answer` has joined or started any origin call. */
@@ -106,8 +142,11 @@ function answered(ctx: CacheContext, plan: RequestPlan, record: CacheRecord | un
 }
 
 /** Decides from the entry found (or none) what answers the request: RFC 9111 §4. */
-function answer(ctx: CacheContext, plan: RequestPlan, record: CacheRecord | undefined): Promise<AxiosResponse> {
+function answer(ctx: CacheContext, plan: RequestPlan, found: CacheRecord | undefined): Promise<AxiosResponse> {
   const { key, url, method } = plan;
+  // A body stored as text never answers a caller who asked for bytes, nor the reverse: that caller's answer replaces it.
+  const record = found && method !== 'HEAD' && (found.body.type === 'binary') !== wantsBytes(plan.config) ? undefined : found;
+  if (found && !record) ctx.debug('miss: the stored body is not of the kind this caller asked for (responseType)', { key, url });
   const onlyIfCached = plan.options.onlyIfCached === true || (ctx.options.cacheControl && parseCacheControl(plan.facts.headers['cache-control']).onlyIfCached);
 
   if (record) {

@@ -27,7 +27,39 @@ function rotr(x: number, n: number): number {
 
 /** SHA-256 of `input` (strings are UTF-8 encoded) as 64 lower-case hex digits. */
 export function sha256Hex(input: string | Uint8Array): string {
-  const message = typeof input === 'string' ? encoder.encode(input) : input;
+  let hex = '';
+  for (const word of digest(typeof input === 'string' ? encoder.encode(input) : input)) hex += (word >>> 0).toString(16).padStart(8, '0');
+  return hex;
+}
+
+function digestBytes(message: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(32);
+  const view = new DataView(bytes.buffer);
+  digest(message).forEach((word, index) => view.setUint32(index * 4, word >>> 0));
+  return bytes;
+}
+
+/**
+ * HMAC-SHA-256 (RFC 2104) of `message` under `secret`, as lower-case hex. Credentials that must be compared
+ * later (a `Vary: Authorization` value, a partition) are kept only as this keyed hash: unlike a bare SHA-256,
+ * it cannot be reversed by hashing a dictionary of likely values without the secret.
+ */
+export function hmacSha256Hex(secret: Uint8Array, message: string): string {
+  const key = new Uint8Array(64);
+  key.set(secret.length > 64 ? digestBytes(secret) : secret);
+  const body = encoder.encode(message);
+  const inner = new Uint8Array(64 + body.length);
+  const outer = new Uint8Array(64 + 32);
+  for (let i = 0; i < 64; i++) {
+    inner[i] = key[i]! ^ 0x36;
+    outer[i] = key[i]! ^ 0x5c;
+  }
+  inner.set(body, 64);
+  outer.set(digestBytes(inner), 64);
+  return sha256Hex(outer);
+}
+
+function digest(message: Uint8Array): number[] {
   const bitLength = message.length * 8;
   const paddedLength = (((message.length + 9 + 63) >> 6) << 6);
   const padded = new Uint8Array(paddedLength);
@@ -64,7 +96,5 @@ export function sha256Hex(input: string | Uint8Array): string {
     h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
   }
 
-  let hex = '';
-  for (const word of [h0, h1, h2, h3, h4, h5, h6, h7]) hex += (word >>> 0).toString(16).padStart(8, '0');
-  return hex;
+  return [h0, h1, h2, h3, h4, h5, h6, h7];
 }

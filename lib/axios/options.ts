@@ -27,7 +27,11 @@ export interface CacheOptions {
   ttlByUrl?: ReadonlyArray<readonly [UrlPattern, TtlOption]> | undefined;
   /** `true` (default) honours Cache-Control, Expires and Pragma; `false` makes `ttl`/`ttlByUrl` authoritative (no-store still wins). */
   cacheControl?: boolean | undefined;
-  /** Query params, request headers and top-level JSON body fields left out of the key and redacted from stored data. Default: {@link DEFAULT_IGNORED_PARAMS}. */
+  /**
+   * Credential names: query parameters and request headers that are left out of the key and of stored data, and
+   * that count as credentials (RFC 9111 §3.5 in shared mode, never shared by de-duplication, only a keyed hash
+   * when a response varies on them). Case-insensitive. Default: {@link DEFAULT_IGNORED_PARAMS}.
+   */
   ignoredParams?: readonly string[] | undefined;
   /** Request headers that become part of the key, besides those the response's `Vary` names. Default `[]`. */
   matchHeaders?: readonly string[] | undefined;
@@ -47,8 +51,22 @@ export interface CacheOptions {
   retainForRevalidationMs?: number | undefined;
   /** A logger that explains each decision ("miss: no entry", "not stored: Cache-Control no-store"). Default: none. */
   debug?: ((message: string, details: Record<string, unknown>) => void) | undefined;
-  /** Clock (epoch ms), for tests. Default `Date.now`. */
+  /** Clock (epoch ms), for tests. It reaches the default store too; give the same clock to a store you pass. Default `Date.now`. */
   now?: (() => number) | undefined;
+  /**
+   * The key of the keyed hashes (HMAC-SHA-256) that stand in for credentials wherever the cache must compare them
+   * later: `Vary` on a credential header or `Cookie`, credential `matchHeaders`, partitions. A string of at least
+   * 16 characters; give every process that shares a store the same secret so that they share those entries.
+   * Default: random per `attachCache` (such entries are then only found by the process that stored them).
+   */
+  secret?: string | undefined;
+  /**
+   * The partition a request's entries belong to (a user or session id): entries of one partition are never served
+   * to another. Return undefined for requests that are not partitioned. A request's own `cache.partition` wins.
+   * Front ends whose store outlives a login should partition by user, and call `cache.clear()` on logout.
+   * Default: none. Cost: one keyed hash per request that has a partition.
+   */
+  partition?: ((request: InternalAxiosRequestConfig) => string | undefined) | undefined;
 }
 
 /** Per-request options: `config.cache`. `false` skips the cache entirely (no read, no write). */
@@ -67,6 +85,8 @@ export interface RequestCacheOptions {
   staleIfError?: boolean | number | undefined;
   /** As the instance option, for this request. */
   staleWhileRevalidate?: boolean | number | undefined;
+  /** The partition (user or session id) this request's entry belongs to; see the instance option `partition`. */
+  partition?: string | undefined;
   /** Labels for the entry this response is stored as; `cache.delete({ tag })` removes every entry with a tag. */
   tags?: readonly string[] | undefined;
   /**
@@ -101,13 +121,34 @@ export interface CacheQuery {
   olderThan?: Date | number | undefined;
 }
 
-/** The headers and query parameters left out of keys and stored data by default. */
+/** The credential names (headers and query parameters) left out of keys and stored data by default. */
 export const DEFAULT_IGNORED_PARAMS: readonly string[] = Object.freeze([
+  // headers
   'authorization',
   'proxy-authorization',
+  'cookie',
   'x-api-key',
+  'api-key',
+  'x-auth-token',
+  'x-access-token',
+  'x-csrf-token',
+  'x-xsrf-token',
+  // query parameters: bearer and OAuth tokens, API keys, passwords
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
   'api_key',
   'apikey',
-  'access_token',
   'client_secret',
+  'password',
+  'secret',
+  // signed URLs (AWS SigV4, Google Cloud Storage, Azure SAS and generic signatures)
+  'sig',
+  'signature',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'x-goog-credential',
 ]);

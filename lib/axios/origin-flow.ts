@@ -12,19 +12,20 @@ import {
 } from '../semantics/index.js';
 import type { CacheContext, OriginResult, RequestPlan } from './context.js';
 import { info, mark, markError, serveRecord } from './serve.js';
-import { requestHeaders } from './key.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
-import { copyRawBody } from './response.js';
+import { copyRawBody, settle } from './response.js';
+import { redirectedTo } from './redirects.js';
 import { invalidateRequested } from './invalidate.js';
 import { asError } from '../errors.js';
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
-export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse): Promise<void> {
+export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, partition: string): Promise<void> {
   const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
   for (const target of targets) {
-    const normalised = ctx.normaliseUrl({ url: target } as InternalAxiosRequestConfig);
+    const normalised = ctx.normaliseUrl({ url: target });
     for (const keyMethod of ['GET', 'HEAD']) {
-      const key = `${keyMethod} ${normalised}`;
+      // The entries of the request's own partition (an empty suffix when it has none).
+      const key = `${keyMethod} ${normalised}${partition}`;
       // Only a listener needs to know whether there was anything to delete: skip the extra read otherwise.
       const existed = ctx.events.has('deleted') ? (await ctx.access.get(key)) !== undefined : false;
       if ((await ctx.access.delete(key)) && existed) {
@@ -76,10 +77,16 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
     ctx.debug('not stored: the filter option refused it', { key, url });
     return undefined;
   }
+  const redirect = redirectedTo(response, plan.wire, ctx.normaliseUrl);
+  if (redirect !== undefined) {
+    // What a redirect itself allowed is unknown here (axios followed it): never store the target under this URL.
+    ctx.debug(`not stored: the answer came through a redirect to ${redirect}`, { key, url });
+    return undefined;
+  }
   const now = ctx.options.now();
   const policy = { ...plan.policy, ttlMs };
   const draft = { key, method, url, response, requestTime, responseTime, ttlMs, createdAt: now, tags: plan.options.tags };
-  const built = buildRecord(draft, plan.facts, plan.config, policy, ctx.options.ignoredParams, now);
+  const built = buildRecord(draft, plan.facts, plan.wire, plan.config, policy, ctx.options, now);
   if ('reason' in built) {
     ctx.debug(`not stored: ${built.reason}`, { key, url, status: response.status });
     return undefined;
@@ -111,47 +118,53 @@ async function refreshFromNotModified(ctx: CacheContext, plan: RequestPlan, stor
   return updated;
 }
 
-function isServerError(error: unknown): boolean {
-  const response = (error as { response?: AxiosResponse } | null)?.response;
-  return !response || response.status >= 500;
-}
-
 /** One trip to the origin, shared by every caller of a flight. Never rejects (a flight's waiters rely on it). */
 function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
   return tripOnce(ctx, plan, stale, signal).catch((error: unknown): OriginResult => ({ kind: 'error', error }));
 }
 
-async function tripOnce(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
-  const config: InternalAxiosRequestConfig = { ...plan.config };
+/**
+ * The config of the origin call. Statuses are settled per caller afterwards (each with its own `validateStatus`),
+ * so the adapter rejects only for what went wrong on the way: a reset, a cut-off or undecodable body, a timeout.
+ * Such a failure never leaves an entry behind.
+ */
+function originConfig(plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): { config: InternalAxiosRequestConfig; conditional: boolean } {
+  // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
+  // retry of the caller's config must not arrive carrying them.
+  const config: InternalAxiosRequestConfig = { ...plan.config, headers: new AxiosHeaders(plan.config.headers), validateStatus: null };
   if (signal) {
+    // A shared call: each caller waits with its own timeout and cancellation (see SingleFlight).
     config.signal = signal;
+    config.timeout = 0;
     delete config.cancelToken;
   }
   const conditional = stale ? conditionalHeaders(stale) : {};
-  const conditionalSent = Object.keys(conditional).length > 0;
-  if (conditionalSent) {
-    const headers = new AxiosHeaders(plan.config.headers);
-    for (const [name, value] of Object.entries(conditional)) headers.set(name, value);
-    config.headers = headers;
-    const validate = plan.config.validateStatus;
-    config.validateStatus = (status) => status === 304 || (validate ? validate(status) : true);
-  }
+  const names = Object.keys(conditional);
+  if (names.length === 0) return { config, conditional: false };
+  const headers = config.headers;
+  for (const name of names) headers.set(name, conditional[name]);
+  // Node's fetch adds `Cache-Control: no-cache` to a conditional request without one, and origins such as Express
+  // answer no-cache with a full 200. A revalidation says what it is, as browsers do: max-age=0.
+  if (!headers.has('cache-control')) headers.set('cache-control', 'max-age=0');
+  config.headers = headers;
+  return { config, conditional: true };
+}
+
+async function tripOnce(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
+  const { config, conditional } = originConfig(plan, stale, signal);
   const requestTime = ctx.options.now();
   let response: AxiosResponse;
   try {
     response = await plan.inner(config);
   } catch (error) {
     const responseTime = ctx.options.now();
-    if (isCancel(error)) return { kind: 'error', error };
-    if (stale && isServerError(error) && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
-      return { kind: 'stale', record: stale, reason: error instanceof AxiosError && error.response ? `origin ${error.response.status}` : 'origin unreachable' };
+    if (!isCancel(error) && stale && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
+      return { kind: 'stale', record: stale, reason: 'origin unreachable' };
     }
-    const errorResponse = (error as { response?: AxiosResponse } | null)?.response;
-    if (errorResponse) await maybeStore(ctx, plan, errorResponse, requestTime, responseTime, stale);
     return { kind: 'error', error };
   }
   const responseTime = ctx.options.now();
-  if (conditionalSent && stale && response.status === 304) {
+  if (conditional && stale && response.status === 304) {
     const updated = await refreshFromNotModified(ctx, plan, stale, response, requestTime, responseTime);
     // A 304 that does not match what is stored: ask again, unconditionally.
     return updated ? { kind: 'revalidated', record: updated } : originTrip(ctx, plan, undefined, signal);
@@ -159,7 +172,7 @@ async function tripOnce(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord
   if (stale && response.status >= 500 && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
     return { kind: 'stale', record: stale, reason: `origin ${response.status}` };
   }
-  if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, plan.method, plan.url, response);
+  if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, plan.method, plan.url, response, plan.partition);
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
   return { kind: 'response', response, record };
 }
@@ -185,9 +198,11 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stal
   let result: OriginResult;
   let shared = false;
   if (ctx.options.dedupe) {
-    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${JSON.stringify(Object.entries(requestHeaders(config)).sort())}`;
+    // Requests share a call only when everything the origin sees is the same, credentials included (in memory only).
+    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${config.maxContentLength ?? ''}\n${JSON.stringify(Object.entries(plan.wire.headers).sort())}`;
     const flight = await ctx.flights.run(flightKey, config, (signal) => originTrip(ctx, plan, stale, signal), plan.ticket);
-    if (flight.cancelled) throw flight.reason instanceof CanceledError ? flight.reason : new CanceledError(undefined, undefined, config);
+    // Cancelled by the caller's own signal or token, or past the caller's own timeout.
+    if (flight.cancelled) throw flight.reason instanceof AxiosError ? flight.reason : new CanceledError(undefined, undefined, config);
     result = flight.value;
     shared = true;
   } else {
@@ -210,7 +225,9 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stal
     case 'response': {
       ctx.stats.misses += 1;
       ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: stale ? 'revalidation answered with a new response' : 'no usable entry' });
-      return mark(shared ? ownResponse(result.response, config) : result.response, info(plan.key, 'miss', result.record));
+      const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(plan.key, 'miss', result.record));
+      // Each caller's own validateStatus decides, as axios' settle would have.
+      return settle(response, config);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { currentAgeMs, freshnessLifetimeMs } from '../semantics/index.js';
 import { policyFor } from './context.js';
-import type { UrlNormaliser } from './key.js';
+import type { UrlNormaliser } from './wire-request.js';
 import type { CacheQuery, UrlPattern } from './options.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { compileUrlPattern } from './url-pattern.js';

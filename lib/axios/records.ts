@@ -4,15 +4,17 @@ import { RECORD_FORMAT_VERSION } from '../record.js';
 import type { CacheRecord } from '../record.js';
 import { headersToStore, storability, storeExpiryAt, varyNames, varyValues } from '../semantics/index.js';
 import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
-import { sha256Hex } from './hash.js';
-import { headerValueString, requestHeaders } from './key.js';
+import { hmacSha256Hex, sha256Hex } from './hash.js';
+import type { KeyOptions } from './key.js';
 import { toCachedBody } from './response.js';
+import { headerValueString } from './wire-request.js';
+import type { WireRequest } from './wire-request.js';
 
 /** Response headers as a plain object: lower-case names, one string each. Set-Cookie is never kept. */
 export function plainResponseHeaders(headers: unknown): Record<string, string> {
   const source: Record<string, unknown> =
     headers instanceof AxiosHeaders ? headers.toJSON() : ((headers as Record<string, unknown> | null | undefined) ?? {});
-  const result: Record<string, string> = {};
+  const result = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || value === null || value === false) continue;
     const lower = name.toLowerCase();
@@ -23,13 +25,26 @@ export function plainResponseHeaders(headers: unknown): Record<string, string> {
   return result;
 }
 
+/** What a `Vary: Accept-Encoding` value means once the adapter has decoded the body: every request matches it. */
+const DECODED = '(decoded by the adapter)';
+
 /**
- * The values a request has for the headers a response varies on, as stored and compared. Values of
- * ignored (credential) headers are kept only as a hash, so stored data never holds a credential.
+ * The values a request has for the headers a response varies on (RFC 9111 §4.1), as stored and compared, read
+ * from the wire request (so `Authorization` that axios adds from `auth` counts).
+ * - Credential headers (`ignoredParams`, `Cookie`) are kept only as a keyed hash: stored data never holds them.
+ * - `Accept-Encoding`: the cache stores the decoded body whatever encoding the origin chose, so unless the caller
+ *   turned decompression off, the encoding negotiated does not change what a caller gets and every request matches.
+ *   Other headers the adapter or the browser adds on its own (`User-Agent`, …) read as absent unless the caller
+ *   set them: the same adapter adds the same value to every request.
  */
-export function varyFingerprint(names: readonly string[], config: InternalAxiosRequestConfig, ignored: ReadonlySet<string>): (string | null)[] {
-  const values = varyValues(names, requestHeaders(config));
-  return values.map((value, index) => (value !== null && ignored.has(names[index] ?? '') ? `sha256:${sha256Hex(value)}` : value));
+export function varyFingerprint(names: readonly string[], wire: WireRequest, config: InternalAxiosRequestConfig, options: KeyOptions): (string | null)[] {
+  const values = varyValues(names, wire.headers);
+  return values.map((value, index) => {
+    const name = names[index] ?? '';
+    if (name === 'accept-encoding' && config.decompress !== false) return DECODED;
+    if (value === null) return null;
+    return options.ignoredParams.has(name) || name === 'cookie' ? `hmac:${hmacSha256Hex(options.secret, value)}` : value;
+  });
 }
 
 export function sameFingerprint(a: readonly (string | null)[] | undefined, b: readonly (string | null)[]): boolean {
@@ -49,12 +64,13 @@ export function variantKey(key: string, epoch: number, fingerprint: readonly (st
 export function findMatchingRecord(
   get: (key: string) => Promise<CacheRecord | undefined>,
   key: string,
+  wire: WireRequest,
   config: InternalAxiosRequestConfig,
-  ignored: ReadonlySet<string>,
+  options: KeyOptions,
 ): Promise<CacheRecord | undefined> {
   return get(key).then((primary) => {
     if (!primary?.vary) return primary;
-    const fingerprint = varyFingerprint(primary.vary, config, ignored);
+    const fingerprint = varyFingerprint(primary.vary, wire, config, options);
     if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
     return get(variantKey(key, primary.varyEpoch ?? primary.createdAt, fingerprint)).then((variant) =>
       variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined,
@@ -80,9 +96,10 @@ export type BuildOutcome = { readonly record: CacheRecord } | { readonly reason:
 export function buildRecord(
   draft: RecordDraft,
   request: RequestFacts,
+  wire: WireRequest,
   config: InternalAxiosRequestConfig,
   policy: PolicyOptions,
-  ignored: ReadonlySet<string>,
+  options: KeyOptions,
   now: number,
 ): BuildOutcome {
   const { response } = draft;
@@ -109,7 +126,7 @@ export function buildRecord(
     createdAt: draft.createdAt,
     ...(draft.ttlMs === undefined ? {} : { ttlMs: draft.ttlMs }),
     ...(draft.tags === undefined || draft.tags.length === 0 ? {} : { tags: draft.tags }),
-    ...(vary.length === 0 ? {} : { vary, varyValues: varyFingerprint(vary, config, ignored) }),
+    ...(vary.length === 0 ? {} : { vary, varyValues: varyFingerprint(vary, wire, config, options) }),
   };
   const expiresAt = storeExpiryAt(base, policy);
   if (expiresAt <= now) return { reason: 'already stale, with no validator or stale window to keep it for' };

@@ -6,7 +6,8 @@ import { AxiosHeaders, mergeConfig } from 'axios';
 import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import type { CacheContext } from './context.js';
-import { UNKEYABLE, defaultKey } from './key.js';
+import { KeyOptionError, UNKEYABLE, partitionOf, requestKey } from './key.js';
+import { wireRequest } from './wire-request.js';
 import { findMatchingRecord } from './records.js';
 import { resolveRequestOptions } from './resolve-options.js';
 
@@ -42,11 +43,11 @@ export function requestConfigFor(defaults: AxiosRequestConfig, target: string | 
 /** The key the flow would use for this request, or undefined when the request cannot be keyed (a stream body). */
 export function keyFor(ctx: CacheContext, config: InternalAxiosRequestConfig): string | undefined {
   const request = resolveRequestOptions(config.cache);
-  if (request !== false && request.key !== undefined) return request.key;
-  const method = (config.method ?? 'get').toUpperCase();
-  let key: string | typeof UNKEYABLE;
-  if (ctx.options.key) key = ctx.options.key(config);
-  else key = defaultKey(method, ctx.normaliseUrl(config), config, ctx.options.ignoredParams, ctx.options.matchHeaders, method === 'POST');
+  const options = request === false ? {} : request;
+  const partition = partitionOf(ctx.options, config, options);
+  if (partition instanceof KeyOptionError) throw partition;
+  const key = requestKey(ctx.options, wireRequest(config, ctx.options.ignoredParams), config, options, partition);
+  if (key instanceof KeyOptionError) throw key;
   return key === UNKEYABLE ? undefined : key;
 }
 
@@ -57,5 +58,5 @@ export function findRecordFor(
   key: string,
   config: InternalAxiosRequestConfig,
 ): Promise<CacheRecord | undefined> {
-  return findMatchingRecord(get, key, config, ctx.options.ignoredParams);
+  return findMatchingRecord(get, key, wireRequest(config, ctx.options.ignoredParams), config, ctx.options);
 }

@@ -22,17 +22,19 @@ export interface ResolvedOptions {
   readonly storeTimeoutMs: number;
   readonly retainForRevalidationMs: number;
   readonly now: () => number;
+  readonly secret: Uint8Array;
+  readonly partition: CacheOptions['partition'];
   readonly debug: (message: string, details: Record<string, unknown>) => void;
 }
 
 const KNOWN_OPTIONS = new Set([
   'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
   'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'storeTimeoutMs',
-  'retainForRevalidationMs', 'now', 'debug',
+  'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition',
 ]);
 
 const KNOWN_REQUEST_OPTIONS = new Set([
-  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate',
+  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate', 'partition',
 ]);
 
 const STORABLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
@@ -140,6 +142,10 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
   if (o.debug !== undefined && typeof o.debug !== 'function') fail('debug', `must be a function (message, details) => void, got ${describe(o.debug)}`);
   if (o.now !== undefined && typeof o.now !== 'function') fail('now', `must be a function returning epoch ms, got ${describe(o.now)}`);
 
+  if (o.secret !== undefined && (typeof o.secret !== 'string' || o.secret.length < 16)) {
+    fail('secret', `must be a string of at least 16 characters (the same in every process sharing a store), got ${describe(o.secret)}`);
+  }
+  if (o.partition !== undefined && typeof o.partition !== 'function') fail('partition', `must be a function (request) => string | undefined, got ${describe(o.partition)}`);
   const now = o.now ?? Date.now;
   const ignored = o.ignoredParams === undefined ? DEFAULT_IGNORED_PARAMS : stringList('ignoredParams', o.ignoredParams);
 
@@ -162,6 +168,8 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     storeTimeoutMs: o.storeTimeoutMs === undefined ? 500 : duration('storeTimeoutMs', o.storeTimeoutMs),
     retainForRevalidationMs: o.retainForRevalidationMs === undefined ? 3_600_000 : duration('retainForRevalidationMs', o.retainForRevalidationMs),
     now,
+    secret: o.secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(o.secret),
+    partition: o.partition,
     debug: o.debug === undefined ? noop : quiet(o.debug),
   };
 }
@@ -192,6 +200,9 @@ export function resolveRequestOptions(value: unknown): RequestCacheOptions | fal
   if (o.staleIfError !== undefined) staleWindow('cache.staleIfError', o.staleIfError);
   if (o.staleWhileRevalidate !== undefined) staleWindow('cache.staleWhileRevalidate', o.staleWhileRevalidate);
   if (o.tags !== undefined) stringList('cache.tags', o.tags);
+  if (o.partition !== undefined && (typeof o.partition !== 'string' || o.partition === '')) {
+    throw new TypeError(`axios-http-cache: request option "cache.partition" must be a non-empty string (a user or session id), got ${describe(o.partition)}`);
+  }
   if (o.invalidate !== undefined) checkInvalidate(o.invalidate);
   return o;
 }

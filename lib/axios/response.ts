@@ -57,8 +57,15 @@ export function settle(response: AxiosResponse, config: InternalAxiosRequestConf
       `Request failed with status code ${response.status}`,
       response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
       config,
-      undefined,
+      response.request,
       response,
     ),
   );
+}
+
+const encoder = new TextEncoder();
+
+/** The size of a stored body in bytes, as the adapter's `maxContentLength` counts it. */
+export function cachedBodyLength(body: CachedBody): number {
+  return body.type === 'text' ? encoder.encode(body.text).length : body.bytes.length;
 }

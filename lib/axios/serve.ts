@@ -1,10 +1,10 @@
-import { AxiosHeaders } from 'axios';
+import { AxiosError, AxiosHeaders } from 'axios';
 import type { AxiosResponse } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { ageHeaderValue, currentAgeMs } from '../semantics/index.js';
 import type { CacheInfo, CacheStatus } from './cache-info.js';
 import type { CacheContext, RequestPlan } from './context.js';
-import { fromCachedBody, settle } from './response.js';
+import { cachedBodyLength, fromCachedBody, settle } from './response.js';
 
 export function info(key: string | undefined, status: CacheStatus, record: CacheRecord | undefined, revalidated = false): CacheInfo {
   return { key, status, createdAt: record?.createdAt, expiresAt: record?.expiresAt, revalidated };
@@ -25,6 +25,11 @@ export function markError(error: unknown, cacheInfo: CacheInfo): unknown {
 
 /** Answers from a stored record, without the network: a fresh copy of the body, headers with a current Age. */
 export function serveRecord(ctx: CacheContext, plan: RequestPlan, record: CacheRecord, status: CacheStatus, revalidated = false): Promise<AxiosResponse> {
+  const limit = plan.config.maxContentLength;
+  if (typeof limit === 'number' && limit > -1 && plan.method !== 'HEAD' && cachedBodyLength(record.body) > limit) {
+    // The caller's own limit holds for stored answers as it would for the network's.
+    return Promise.reject(new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, plan.config));
+  }
   const now = ctx.options.now();
   const headers = new AxiosHeaders(record.headers);
   // RFC 9111 §5.1: a response served from cache carries its current age.

@@ -1,4 +1,12 @@
+import { AxiosError } from 'axios';
 import type { InternalAxiosRequestConfig } from 'axios';
+
+/** The error axios gives a request that ran past its `timeout`, for a caller whose own timeout ended its wait. */
+function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
+  const clarify = config.transitional?.clarifyTimeoutError === true;
+  const message = config.timeoutErrorMessage ?? `timeout of ${config.timeout}ms exceeded`;
+  return new AxiosError(message, clarify ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config);
+}
 
 interface Flight<T> {
   readonly result: Promise<T>;
@@ -102,9 +110,11 @@ export class SingleFlight<T> {
       let settled = false;
       const signal = config.signal as SignalLike | undefined;
       const token = config.cancelToken as CancelTokenLike | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const finish = (result: FlightResult<T>): void => {
         if (settled) return;
         settled = true;
+        if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener?.('abort', onAbort);
         flight.waiters -= 1;
         if (result.cancelled && flight.waiters === 0) flight.controller.abort();
@@ -116,6 +126,9 @@ export class SingleFlight<T> {
         return;
       }
       signal?.addEventListener?.('abort', onAbort);
+      // Each caller keeps its own timeout: the shared call itself runs without one, and ends when every caller has gone.
+      const timeout = config.timeout;
+      if (typeof timeout === 'number' && timeout > 0) timer = setTimeout(() => finish({ cancelled: true, reason: timeoutError(config) }), timeout);
       token?.promise.then((reason) => finish({ cancelled: true, reason }), () => undefined);
       flight.result.then((value) => finish({ cancelled: false, value, leader }), () => undefined);
     });

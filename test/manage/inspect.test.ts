@@ -31,8 +31,9 @@ describe('cache management: inspecting entries', function () {
     it('get() and has() accept a request config and key it as the request flow does (params, baseURL, absolute URL)', async () => {
       const { api, cache } = await managedInstance(setup);
       serve('/search?a=1&b=2');
-      await api.get('/search?b=2&a=1');
+      await api.get('/search', { params: { a: 1, b: 2 } });
       expect(await cache.has({ url: '/search', params: { a: 1, b: 2 } })).to.equal(true);
+      expect(await cache.has('/search?b=2&a=1')).to.equal(false);
       expect(await cache.has(`${ORIGIN}/search?a=1&b=2`)).to.equal(true);
       expect((await cache.get({ url: '/search?a=1&b=2' }))?.key).to.equal(`GET ${ORIGIN}/search?a=1&b=2`);
       expect(await cache.has('/search?a=1')).to.equal(false);

@@ -1,0 +1,167 @@
+/**
+ * The request as it goes on the wire, worked out once per request from the config the caching adapter receives.
+ *
+ * axios still changes the request inside its adapter, after the cache has seen the config: it builds the URL with
+ * `paramsSerializer`, turns `auth` (and, in Node's http adapter, `user:pass@` in the URL) into `Authorization`,
+ * and in browsers copies the XSRF cookie into a header. Keys, the credential check of RFC 9111 §3.5, `Vary`
+ * matching and de-duplication all read this model, never the raw config, so they see what the origin will see.
+ */
+import { Axios, AxiosHeaders } from 'axios';
+import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
+
+/** One request, as the origin will receive it. */
+export interface WireRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /**
+   * The absolute URL the key is built from: axios' own URL building (base URL, params, paramsSerializer),
+   * parsed as the adapters parse it; no fragment, no userinfo, and the query parameters named in
+   * `ignoredParams` removed. Everything else is kept verbatim and in order.
+   */
+  readonly url: string;
+  /** Request headers with lower-case names (a prototype-free object), including the `Authorization` axios adds itself. */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Every credential the request carries, as `name=value` lines (headers and query parameters named in
+   * `ignoredParams`, `Authorization` from `auth` or URL userinfo, cookies, the browser XSRF header): empty when
+   * it carries none. Kept in memory only; anything persisted is a keyed hash of it.
+   */
+  readonly credentials: string;
+}
+
+/** A builder with no defaults of its own: `getUri` is axios' URL building (buildFullPath + buildURL + paramsSerializer). */
+const uriBuilder = new Axios({});
+const ABSOLUTE = /^[a-z][a-z\d+\-.]*:/i;
+
+function fallbackBase(): string {
+  return (globalThis as { location?: { href?: string } }).location?.href ?? 'http://localhost/';
+}
+
+/** One header value as a string; arrays (repeated fields) are joined with ", ". */
+export function headerValueString(value: unknown): string {
+  if (Array.isArray(value)) return value.map((item) => headerValueString(item)).join(', ');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
+/** Header names and values as a prototype-free object with lower-case names; absent, null and false values are skipped as axios skips them. */
+export function lowerCaseHeaders(headers: unknown): Record<string, string> {
+  const result = Object.create(null) as Record<string, string>;
+  const source: unknown = headers instanceof AxiosHeaders ? headers.toJSON() : headers;
+  if (source === null || typeof source !== 'object') return result;
+  for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+    if (value === undefined || value === null || value === false) continue;
+    result[name.toLowerCase()] = headerValueString(value);
+  }
+  return result;
+}
+
+function decodeName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/** A parsed request URL: what keys use, and what the URL itself carries as credentials. */
+export interface ParsedUrl {
+  readonly url: string;
+  /** `user:password` from the URL, decoded, when it has userinfo. */
+  readonly userinfo: string | undefined;
+  /** `name=value` lines of the query parameters named in `ignoredParams`. */
+  readonly credentialParams: string;
+}
+
+/**
+ * The request's absolute URL as axios sends it, reduced for keying. Throws what axios would throw for a URL or
+ * params it cannot serialise (the request then fails as it would have).
+ */
+export function parseRequestUrl(config: UrlParts, ignored: ReadonlySet<string>): ParsedUrl {
+  const parts: AxiosRequestConfig = { url: config.url ?? '', params: config.params as unknown };
+  if (config.baseURL !== undefined) parts.baseURL = config.baseURL;
+  if (config.paramsSerializer !== undefined) parts.paramsSerializer = config.paramsSerializer;
+  if (config.allowAbsoluteUrls !== undefined) parts.allowAbsoluteUrls = config.allowAbsoluteUrls;
+  const built = uriBuilder.getUri(parts);
+  // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
+  const parsed = new URL(built, ABSOLUTE.test(built) ? undefined : fallbackBase());
+  const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username)}:${safeDecode(parsed.password)}` : undefined;
+  const kept: string[] = [];
+  let credentialParams = '';
+  const search = parsed.search.slice(1);
+  if (search !== '') {
+    for (const pair of search.split('&')) {
+      const equals = pair.indexOf('=');
+      const name = decodeName(equals === -1 ? pair : pair.slice(0, equals));
+      if (ignored.has(name)) credentialParams += `?${pair}\n`;
+      else kept.push(pair);
+    }
+  }
+  const query = kept.length === 0 ? '' : `?${kept.join('&')}`;
+  return { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`, userinfo, credentialParams };
+}
+
+/** The key URL of a request given as a URL (and base URL): for invalidation targets and management queries. */
+export type UrlNormaliser = (config: UrlParts) => string;
+export type UrlParts = Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'paramsSerializer' | 'allowAbsoluteUrls'>;
+
+export function createUrlNormaliser(ignored: ReadonlySet<string>): UrlNormaliser {
+  return (config) => parseRequestUrl(config, ignored).url;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+interface CookieReader {
+  readonly cookie?: string;
+}
+
+/** The browser XSRF header axios adds from a cookie (same-origin requests, or `withXSRFToken: true`); undefined outside browsers. */
+function xsrfHeader(config: InternalAxiosRequestConfig, url: string): [string, string] | undefined {
+  const doc = (globalThis as { document?: CookieReader }).document;
+  const name = config.xsrfHeaderName;
+  const cookieName = config.xsrfCookieName;
+  if (doc === undefined || typeof doc.cookie !== 'string' || !name || !cookieName) return undefined;
+  if (config.withXSRFToken === false) return undefined;
+  if (config.withXSRFToken !== true && typeof config.withXSRFToken !== 'function') {
+    const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
+    if (origin === undefined || !url.startsWith(`${origin}/`)) return undefined;
+  }
+  for (const part of doc.cookie.split(';')) {
+    const [rawName, ...rest] = part.trim().split('=');
+    if (rawName === cookieName) return [name.toLowerCase(), safeDecode(rest.join('='))];
+  }
+  return undefined;
+}
+
+function basic(userinfo: string): string {
+  const bytes = new TextEncoder().encode(userinfo);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+/** Works out the wire request. `ignored` holds the lower-case credential names (`ignoredParams`). */
+export function wireRequest(config: InternalAxiosRequestConfig, ignored: ReadonlySet<string>): WireRequest {
+  const method = (config.method ?? 'get').toUpperCase();
+  const { url, userinfo, credentialParams } = parseRequestUrl(config, ignored);
+  const headers = lowerCaseHeaders(config.headers);
+  // axios' adapters: `auth` wins, then (Node's http adapter) userinfo in the URL; either replaces the header.
+  const auth = config.auth;
+  if (auth) headers.authorization = basic(`${auth.username ?? ''}:${auth.password ?? ''}`);
+  else if (userinfo !== undefined) headers.authorization = basic(userinfo);
+  const xsrf = xsrfHeader(config, url);
+  if (xsrf) headers[xsrf[0]] = xsrf[1];
+
+  let credentials = credentialParams;
+  for (const name of Object.keys(headers).sort()) {
+    if (ignored.has(name) || name === 'cookie' || (xsrf !== undefined && name === xsrf[0])) credentials += `${name}: ${headers[name]}\n`;
+  }
+  return { method, url, headers, credentials };
+}
