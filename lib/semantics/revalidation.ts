@@ -1,6 +1,7 @@
 /**
  * Validation: building the conditional request and applying a 304 (RFC 9111 §4.3).
  */
+import { emptyFields } from './field-names.js';
 import { stripHopByHop } from './headers.js';
 import { parseHttpDate } from './http-date.js';
 import type { Headers, ResponseFacts } from './types.js';
@@ -94,7 +95,8 @@ const NOT_UPDATED_FIELDS: ReadonlySet<string> = new Set(['content-length', 'cont
  * fields excepted from storage (§3.1: hop-by-hop, proxy) and those in {@link NOT_UPDATED_FIELDS}.
  */
 export function mergeNotModified(stored: Headers, notModified: Headers): Record<string, string> {
-  const merged: Record<string, string> = {};
+  // No prototype: a field named `__proto__` or `constructor` is merged like any other.
+  const merged = emptyFields();
   for (const [name, value] of Object.entries(stored)) merged[name.toLowerCase()] = value;
   // stripHopByHop already drops the hop-by-hop and proxy fields (and its names are lower-case).
   for (const [name, value] of Object.entries(stripHopByHop(notModified))) {
