@@ -39,9 +39,18 @@ export interface CacheOptions {
   key?: ((request: InternalAxiosRequestConfig) => string) | undefined;
   /** Return false to not store a response. Default: store what RFC 9111 allows. */
   filter?: ((response: AxiosResponse) => boolean) | undefined;
-  /** On a network error or 5xx, serve a stale entry: `true` (any age), ms past expiry, or `false` (default: only when the response said `stale-if-error`). */
+  /**
+   * On a network error or 5xx, serve a stale entry: `true` (any age), ms past expiry, or `false` (default: only when the
+   * response said `stale-if-error`). "Any age" is bounded by retention: with `true` (or `Infinity`) a record is kept at
+   * most 7 days past the end of its freshness (`MAX_STALE_RETENTION_MS`), and so is a response's own
+   * `stale-if-error`; a finite number of ms is kept in full. After that the entry is gone and the error passes through.
+   */
   staleIfError?: boolean | number | undefined;
-  /** Serve stale at once and refresh in the background: `true` (any age), ms past expiry, or `false` (default: only the `stale-while-revalidate` directive). */
+  /**
+   * Serve stale at once and refresh in the background: `true` (any age), ms past expiry, or `false` (default: only the
+   * `stale-while-revalidate` directive). As for `staleIfError`, `true` keeps a record at most 7 days past the end of its
+   * freshness (`MAX_STALE_RETENTION_MS`); a finite number of ms is kept in full.
+   */
   staleWhileRevalidate?: boolean | number | undefined;
   /** Concurrent identical misses share one origin request. Default `true`. */
   dedupe?: boolean | undefined;
@@ -81,9 +90,9 @@ export interface RequestCacheOptions {
   forceRefresh?: boolean | undefined;
   /** Never go to the network: answer a 504 on a miss (as `Cache-Control: only-if-cached`). */
   onlyIfCached?: boolean | undefined;
-  /** As the instance option, for this request. */
+  /** As the instance option, for this request (`true` keeps the entry at most 7 days past freshness). */
   staleIfError?: boolean | number | undefined;
-  /** As the instance option, for this request. */
+  /** As the instance option, for this request (`true` keeps the entry at most 7 days past freshness). */
   staleWhileRevalidate?: boolean | number | undefined;
   /** The partition (user or session id) this request's entry belongs to; see the instance option `partition`. */
   partition?: string | undefined;

@@ -16,6 +16,7 @@
  *   qualified field lists are merged.
  */
 import { parseFieldNames } from './field-names.js';
+import { BoundedMemo, stringBytes } from './memo.js';
 import type { CacheDirectives, Headers } from './types.js';
 
 /** RFC 9111 §1.2.2: the value a cache MUST use for any delta-seconds it cannot represent. */
@@ -127,25 +128,29 @@ function isKeyOf<T extends object>(table: T, key: string): key is Extract<keyof 
   return Object.prototype.hasOwnProperty.call(table, key);
 }
 
-const MEMO_LIMIT = 1000;
-const memo = new Map<string, CacheDirectives>();
+/** Estimated bytes of parsed directives: the object's slots plus the field names of qualified lists. */
+function directivesBytes(directives: CacheDirectives): number {
+  let bytes = 160;
+  for (const list of [directives.noCache, directives.private]) {
+    if (typeof list !== 'boolean') for (const name of list) bytes += 16 + stringBytes(name);
+  }
+  return bytes;
+}
+
+/** Parsed Cache-Control values by field value, bounded in bytes (see {@link BoundedMemo}). Exported for tests. */
+export const cacheControlMemo = new BoundedMemo<CacheDirectives>(directivesBytes);
+
+const parseFrozen = (text: string): CacheDirectives => Object.freeze(parseUncached(text));
 
 /**
  * Parses a Cache-Control field value (request or response). Never throws.
  *
- * Results are memoised by field value (at most 1,000, then the memo starts over): a cache hit asks for the
- * same stored response's directives several times, and servers send few distinct values. The results are
- * frozen, so sharing them is safe.
+ * Results are memoised by field value, within `MEMO_BUDGET_BYTES` (256 KB, memo.ts) of estimated keys and
+ * values: a cache hit asks for the same stored response's directives several times, and servers send few
+ * distinct values. The results are frozen, so sharing them is safe.
  */
 export function parseCacheControl(value: string | undefined): CacheDirectives {
-  const text = value ?? '';
-  let directives = memo.get(text);
-  if (directives === undefined) {
-    directives = Object.freeze(parseUncached(text));
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(text, directives);
-  }
-  return directives;
+  return cacheControlMemo.remember(value ?? '', parseFrozen);
 }
 
 function parseUncached(value: string): CacheDirectives {

@@ -56,7 +56,9 @@ export function hasExplicitFreshness(res: ResponseFacts, opts: PolicyOptions): b
  */
 export function freshnessLifetimeMs(stored: ResponseFacts | StoredFacts, opts: PolicyOptions): number {
   if (!opts.cacheControl) return opts.ttlMs ?? 0;
-  // §5.1: an invalid Age field value: "a cache SHOULD consider the response to be stale".
+  // §5.1: an invalid Age field value: "a cache SHOULD consider the response to be stale" (not ignored as if
+  // absent; the cache-tests age-parse-float, -negative and -nonnumeric cases require stale). It stays
+  // storable and, with a validator, is kept for revalidation (see storeExpiryAt).
   if (parseAgeSeconds(stored.headers['age']) === 'invalid') return 0;
 
   const cc = parseCacheControl(stored.headers['cache-control']);

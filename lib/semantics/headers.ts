@@ -2,7 +2,7 @@
  * Which response header fields a cache keeps (RFC 9111 §3.1).
  */
 import { parseCacheControl } from './cache-control.js';
-import { parseFieldNames } from './field-names.js';
+import { emptyFields, fieldValue, parseFieldNames } from './field-names.js';
 import type { Headers, PolicyOptions, ResponseFacts } from './types.js';
 
 export { parseHttpDate } from './http-date.js';
@@ -23,9 +23,9 @@ export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set([
   'proxy-authentication-info',
 ]);
 
-/** Copies `headers` without the named (lower-case) fields. */
+/** Copies `headers` without the named (lower-case) fields, into an object without prototype (any name is a field). */
 function without(headers: Headers, drop: ReadonlySet<string>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyFields();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!drop.has(lower)) out[lower] = value;
@@ -53,7 +53,7 @@ export function stripHopByHop(headers: Headers): Record<string, string> {
  */
 export function headersToStore(res: ResponseFacts, opts: PolicyOptions): Record<string, string> {
   const kept = stripHopByHop(res.headers);
-  const directives = parseCacheControl(kept['cache-control']);
+  const directives = parseCacheControl(fieldValue(kept, 'cache-control'));
   const drop = new Set<string>();
   if (typeof directives.noCache !== 'boolean') for (const name of directives.noCache) drop.add(name);
   if (opts.shared && typeof directives.private !== 'boolean') for (const name of directives.private) drop.add(name);

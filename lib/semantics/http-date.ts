@@ -10,6 +10,7 @@
  * (more than 50 years in the future means the previous century). This layer never reads the
  * clock, so it uses the fixed pivot of most implementations instead: 00-69 -> 20xx, 70-99 -> 19xx.
  */
+import { BoundedMemo } from './memo.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const SHORT_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -47,21 +48,17 @@ function num(value: string | undefined): number {
   return Number((value ?? '').trim());
 }
 
-const MEMO_LIMIT = 1000;
-const memo = new Map<string, number | undefined>();
+/** Parsed HTTP-dates by field value, bounded in bytes (see {@link BoundedMemo}). Exported for tests. */
+export const httpDateMemo = new BoundedMemo<number | undefined>(() => 8);
 
 /**
  * Parses an HTTP-date into epoch ms; undefined when the value is not a valid HTTP-date.
- * Memoised by value (at most 1,000): a hit reads the same stored Date, Expires and Last-Modified again.
+ * Memoised by value within `MEMO_BUDGET_BYTES` (256 KB, memo.ts): a hit reads the same stored Date, Expires
+ * and Last-Modified again.
  */
 export function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const known = memo.get(value);
-  if (known !== undefined || memo.has(value)) return known;
-  const at = parseUncached(value);
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(value, at);
-  return at;
+  return httpDateMemo.remember(value, parseUncached);
 }
 
 function parseUncached(value: string): number | undefined {

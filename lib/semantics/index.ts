@@ -32,7 +32,13 @@ export {
   heuristicFreshnessMs,
   parseAgeSeconds,
 } from './freshness.js';
-export { DEFAULT_RETAIN_FOR_REVALIDATION_MS, canServeStaleOnError, decideReuse, storeExpiryAt } from './reuse.js';
+export {
+  DEFAULT_RETAIN_FOR_REVALIDATION_MS,
+  MAX_STALE_RETENTION_MS,
+  canServeStaleOnError,
+  decideReuse,
+  storeExpiryAt,
+} from './reuse.js';
 export { normaliseFieldValue, varyMatches, varyNames, varyValues } from './vary.js';
 export {
   conditionalHeaders,

@@ -12,6 +12,15 @@ const SECOND_MS = 1000;
 export const DEFAULT_RETAIN_FOR_REVALIDATION_MS = 60 * 60 * SECOND_MS;
 /** §1.2.2: 2^31 seconds stands for "infinity"; no record is kept longer than that. */
 const MAX_KEEP_MS = DELTA_SECONDS_MAX * SECOND_MS;
+/**
+ * The longest stale window (stale-while-revalidate / stale-if-error) that extends how long a record is
+ * kept past the end of its freshness: 7 days. It caps an infinite window (`staleIfError: true`,
+ * `staleWhileRevalidate: true`) and the windows a response's own directives ask for, so a store under
+ * a no-eviction policy (Redis `noeviction`) does not keep such records for 68 years (2^31 s). A finite
+ * number of ms the user configures is honoured as given. Past this, a stale-if-error answer is no longer
+ * possible because the record is gone: RFC 5861 §4 makes serving stale on error a permission, never a duty.
+ */
+export const MAX_STALE_RETENTION_MS = 7 * 24 * 60 * 60 * SECOND_MS;
 
 const NO_DIRECTIVES = parseCacheControl(undefined);
 
@@ -126,6 +135,8 @@ export function canServeStaleOnError(req: RequestFacts, stored: StoredFacts, now
  * window that could still serve it (stale-while-revalidate / stale-if-error, from the response or
  * `opts`), and, when the response has a validator (ETag or Last-Modified), at least
  * `opts.retainForRevalidationMs` (default 1 h) past the end of freshness so it can be revalidated.
+ * Stale windows from response directives and infinite configured ones count for at most
+ * {@link MAX_STALE_RETENTION_MS} (7 days); a finite configured window counts in full.
  * Never earlier than `stored.responseTime`, never later than 2^31 s after it (§1.2.2 "infinity").
  */
 export function storeExpiryAt(stored: StoredFacts, opts: PolicyOptions): number {
@@ -133,14 +144,17 @@ export function storeExpiryAt(stored: StoredFacts, opts: PolicyOptions): number 
   const initialAgeMs = currentAgeMs(stored, stored.responseTime);
   const freshUntil = stored.responseTime - initialAgeMs + freshnessLifetimeMs(stored, opts);
 
-  const staleWindowMs = staleForbidden(resCc, opts)
-    ? 0
-    : Math.max(
-        secondsToMs(resCc.staleWhileRevalidate),
-        secondsToMs(resCc.staleIfError),
-        opts.staleWhileRevalidateMs ?? 0,
-        opts.staleIfErrorMs ?? 0,
-      );
+  let staleWindowMs = 0;
+  // §4.2.4: no stale window at all when a directive forbids serving stale.
+  if (!staleForbidden(resCc, opts)) {
+    // RFC 5861 §3 / §4: the response's own windows, capped (they come from the network).
+    const directiveMs = Math.max(secondsToMs(resCc.staleWhileRevalidate), secondsToMs(resCc.staleIfError));
+    const configuredMs = Math.max(opts.staleWhileRevalidateMs ?? 0, opts.staleIfErrorMs ?? 0);
+    staleWindowMs = Math.max(
+      Math.min(directiveMs, MAX_STALE_RETENTION_MS),
+      Number.isFinite(configuredMs) ? configuredMs : MAX_STALE_RETENTION_MS,
+    );
+  }
   let keepUntil = freshUntil + staleWindowMs;
 
   const hasValidator = stored.headers['etag'] !== undefined || stored.headers['last-modified'] !== undefined;

@@ -1,6 +1,7 @@
 /**
  * Validation: building the conditional request and applying a 304 (RFC 9111 §4.3).
  */
+import { emptyFields } from './field-names.js';
 import { stripHopByHop } from './headers.js';
 import { parseHttpDate } from './http-date.js';
 import type { Headers, ResponseFacts } from './types.js';
@@ -58,18 +59,22 @@ function sameLastModified(a: string | undefined, b: string | undefined): boolean
 
 /**
  * §4.3.4: does this 304 select (update) the stored response?
- * - the 304 has a strong ETag: only a stored response with the same strong validator ("If none of
- *   the stored responses contain at least one of the same strong validators, then the cache MUST
- *   NOT use the new response to update any stored responses");
- * - otherwise a weak ETag or a Last-Modified: it must correspond to the stored one;
+ * - the 304 has an ETag (strong or weak): it must match the stored ETag under the weak comparison of
+ *   RFC 9110 §8.8.3.2 (`W/"x"` and `"x"` weakly match). This is deliberately wider than the strong-only
+ *   reading of §4.3.4 ("that strong validator identifies the selected representation"): the 304 answers
+ *   an If-None-Match built from the stored ETag, and RFC 9110 §13.1.2 says the origin evaluates it with
+ *   the weak comparison, so a 304 carrying `"x"` states that the stored `W/"x"` is still current. nginx
+ *   with gzip does exactly this (weak ETag on the compressed 200, strong one on the 304); refusing it
+ *   would refetch in full every time. An ETag that does not weakly match is still refused;
+ * - otherwise a Last-Modified: it must correspond to the stored one;
  * - no validator at all: applies. The RFC requires the stored response to lack validators too,
  *   but this cache only sends conditionals built from the stored response's own validators
  *   (see {@link conditionalHeaders}), so a validator-less 304 can only be answering those.
  */
 export function notModifiedApplies(stored: ResponseFacts, notModified: ResponseFacts): boolean {
-  const newEtag = parseEntityTag(notModified.headers['etag']);
-  if (newEtag !== undefined && !newEtag.weak) return strongEtagMatch(stored.headers['etag'], notModified.headers['etag']);
-  if (newEtag !== undefined) return weakEtagMatch(stored.headers['etag'], notModified.headers['etag']);
+  const newEtag = notModified.headers['etag'];
+  // RFC 9110 §8.8.3.2 weak comparison (see above for why not the strong one).
+  if (parseEntityTag(newEtag) !== undefined) return weakEtagMatch(stored.headers['etag'], newEtag);
   const newLastModified = notModified.headers['last-modified'];
   if (newLastModified !== undefined) return sameLastModified(stored.headers['last-modified'], newLastModified);
   return true;
@@ -90,7 +95,8 @@ const NOT_UPDATED_FIELDS: ReadonlySet<string> = new Set(['content-length', 'cont
  * fields excepted from storage (§3.1: hop-by-hop, proxy) and those in {@link NOT_UPDATED_FIELDS}.
  */
 export function mergeNotModified(stored: Headers, notModified: Headers): Record<string, string> {
-  const merged: Record<string, string> = {};
+  // No prototype: a field named `__proto__` or `constructor` is merged like any other.
+  const merged = emptyFields();
   for (const [name, value] of Object.entries(stored)) merged[name.toLowerCase()] = value;
   // stripHopByHop already drops the hop-by-hop and proxy fields (and its names are lower-case).
   for (const [name, value] of Object.entries(stripHopByHop(notModified))) {

@@ -1,7 +1,7 @@
 /**
  * Selecting header fields nominated by Vary (RFC 9111 §4.1).
  */
-import { parseFieldNames } from './field-names.js';
+import { fieldValue, parseFieldNames } from './field-names.js';
 import type { Headers } from './types.js';
 
 /**
@@ -29,10 +29,11 @@ export function normaliseFieldValue(value: string): string {
     .replace(/ ?; ?/g, ';');
 }
 
+/** The request field `name` (lower-case); own fields only, whatever the case of their names (§4.1: names are case-insensitive). */
 function lookup(headers: Headers, name: string): string | undefined {
-  const direct = headers[name];
+  const direct = fieldValue(headers, name);
   if (direct !== undefined) return direct;
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name && typeof value === 'string') return value;
   return undefined;
 }
 

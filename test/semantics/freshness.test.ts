@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ageHeaderValue, currentAgeMs, freshnessLifetimeMs, parseAgeSeconds } from '../../lib/semantics/index.js';
+import { ageHeaderValue, currentAgeMs, decideReuse, freshnessLifetimeMs, parseAgeSeconds, storeExpiryAt } from '../../lib/semantics/index.js';
 import type { PolicyOptions, StoredFacts } from '../../lib/semantics/index.js';
 
 const PRIVATE_CACHE: PolicyOptions = { shared: false, cacheControl: true };
@@ -84,4 +84,28 @@ describe('parseAgeSeconds and ageHeaderValue (RFC 9111 §5.1)', () => {
       expect(ageHeaderValue(ageMs)).to.equal(header);
     });
   }
+});
+
+describe('an invalid Age field (RFC 9111 §5.1: "a cache SHOULD consider the response to be stale")', () => {
+  const invalidAges: readonly [string, string][] = [
+    ['a fraction', '1.5'],
+    ['a negative number', '-1'],
+    ['garbage', 'abc'],
+    ['an empty value', ''],
+    ['a list whose first member is invalid', 'abc, 5'],
+  ];
+  for (const [what, age] of invalidAges) {
+    it(`reads ${what} (${JSON.stringify(age)}) as invalid, stale, with age_value 0, and keeps it for revalidation when it has an ETag`, () => {
+      const facts = stored({ 'cache-control': 'max-age=3600', etag: '"v1"', age });
+      expect(parseAgeSeconds(age)).to.equal('invalid');
+      expect(freshnessLifetimeMs(facts, PRIVATE_CACHE)).to.equal(0);
+      expect(currentAgeMs(facts, T0 + S)).to.equal(S);
+      expect(storeExpiryAt(facts, PRIVATE_CACHE)).to.equal(T0 + H);
+      expect(decideReuse({ method: 'GET', headers: {} }, facts, T0 + S, PRIVATE_CACHE).action).to.equal('revalidate');
+    });
+  }
+
+  it('uses the first member of a list whose first member is valid (documented choice, conformance/README.md)', () => {
+    expect(freshnessLifetimeMs(stored({ 'cache-control': 'max-age=3600', age: '5, abc' }), PRIVATE_CACHE)).to.equal(3600 * S);
+  });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { canServeStaleOnError, decideReuse, storeExpiryAt } from '../../lib/semantics/index.js';
+import fc from 'fast-check';
+import { MAX_STALE_RETENTION_MS, canServeStaleOnError, decideReuse, storeExpiryAt } from '../../lib/semantics/index.js';
 import type { PolicyOptions, StoredFacts } from '../../lib/semantics/index.js';
 
 const PRIVATE_CACHE: PolicyOptions = { shared: false, cacheControl: true };
@@ -115,7 +116,10 @@ describe('storeExpiryAt (retention: freshness + stale windows + revalidation)', 
     ['lets a stale window longer than the retention win', stored({ 'cache-control': 'max-age=60, stale-if-error=7200', etag: '"v1"' }), PRIVATE_CACHE, T0 + 60 * S + 2 * H],
     ['gives a zero-lifetime response without validator or window its receive time', stored({ 'cache-control': 'no-cache' }), PRIVATE_CACHE, T0],
     ['never goes below the receive time for a response that arrived stale', stored({ 'cache-control': 'max-age=10', age: '100' }), PRIVATE_CACHE, T0],
-    ['caps an infinite stale window at 2^31 seconds (§1.2.2)', stored({ 'cache-control': 'max-age=60' }), { ...PRIVATE_CACHE, staleIfErrorMs: Infinity }, T0 + 2147483648 * S],
+    ['caps an infinite configured stale-if-error window at seven days past freshness', stored({ 'cache-control': 'max-age=60' }), { ...PRIVATE_CACHE, staleIfErrorMs: Infinity }, T0 + 60 * S + 7 * 24 * H],
+    ['caps an infinite configured stale-while-revalidate window at seven days past freshness', stored({ 'cache-control': 'max-age=60', etag: '"v1"' }), { ...PRIVATE_CACHE, staleWhileRevalidateMs: Infinity }, T0 + 60 * S + 7 * 24 * H],
+    ['caps a response stale-if-error of 2^31 seconds at seven days past freshness', stored({ 'cache-control': 'max-age=60, stale-if-error=2147483648' }), PRIVATE_CACHE, T0 + 60 * S + 7 * 24 * H],
+    ['keeps a finite configured stale window longer than seven days as given', stored({ 'cache-control': 'max-age=60' }), { ...PRIVATE_CACHE, staleIfErrorMs: 30 * 24 * H }, T0 + 60 * S + 30 * 24 * H],
     ['uses the ttl when Cache-Control is ignored', stored({ 'cache-control': 'max-age=600' }), { ...PRIVATE_CACHE, cacheControl: false, ttlMs: 5 * S }, T0 + 5 * S],
   ];
   for (const [name, facts, opts, expected] of cases) {
@@ -123,4 +127,30 @@ describe('storeExpiryAt (retention: freshness + stale windows + revalidation)', 
       expect(storeExpiryAt(facts, opts)).to.equal(expected);
     });
   }
+
+  it('documents the stale retention cap as seven days', () => {
+    expect(MAX_STALE_RETENTION_MS).to.equal(7 * 24 * H);
+  });
+
+  it('never keeps a record past freshness longer than the cap for any response directives and infinite windows', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 10 ** 6 }),
+        fc.nat({ max: 2 ** 32 }),
+        fc.nat({ max: 2 ** 32 }),
+        fc.boolean(),
+        fc.boolean(),
+        (maxAge, swr, sie, infiniteSwr, infiniteSie) => {
+          const facts = stored({ 'cache-control': `max-age=${maxAge}, stale-while-revalidate=${swr}, stale-if-error=${sie}` });
+          const opts: PolicyOptions = {
+            ...PRIVATE_CACHE,
+            ...(infiniteSwr ? { staleWhileRevalidateMs: Infinity } : {}),
+            ...(infiniteSie ? { staleIfErrorMs: Infinity } : {}),
+          };
+          const pastFreshnessMs = storeExpiryAt(facts, opts) - (T0 + maxAge * S);
+          expect(pastFreshnessMs).to.be.at.most(MAX_STALE_RETENTION_MS);
+        },
+      ),
+    );
+  });
 });

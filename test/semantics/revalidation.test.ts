@@ -39,7 +39,11 @@ describe('notModifiedApplies (RFC 9111 §4.3.4)', () => {
   const cases: readonly [string, Record<string, string>, Record<string, string>, boolean][] = [
     ['selects the stored response with the same strong ETag', { etag: '"v1"' }, { etag: '"v1"' }, true],
     ['refuses a strong ETag the stored response lacks (MUST NOT update)', { etag: '"v1"' }, { etag: '"v2"' }, false],
-    ['refuses a strong ETag against a weak stored one', { etag: 'W/"v1"' }, { etag: '"v1"' }, false],
+    ['selects a weak stored ETag by the strong 304 ETag with the same opaque tag (nginx gzip, RFC 9110 §8.8.3.2 weak comparison)', { etag: 'W/"6b0a85da-57"' }, { etag: '"6b0a85da-57"' }, true],
+    ['selects a weak stored ETag by the same weak 304 ETag', { etag: 'W/"v1"' }, { etag: 'W/"v1"' }, true],
+    ['refuses a strong 304 ETag whose opaque tag differs from the weak stored one', { etag: 'W/"v1"' }, { etag: '"v2"' }, false],
+    ['refuses a weak 304 ETag whose opaque tag differs from the strong stored one', { etag: '"v1"' }, { etag: 'W/"v2"' }, false],
+    ['refuses an ETag when the stored response has no ETag at all', {}, { etag: 'W/"v1"' }, false],
     ['refuses a strong ETag when the stored response has none', { 'last-modified': LM }, { etag: '"v1"' }, false],
     ['selects by a weak ETag that corresponds', { etag: '"v1"' }, { etag: 'W/"v1"' }, true],
     ['refuses a weak ETag that does not correspond', { etag: 'W/"v1"' }, { etag: 'W/"v2"' }, false],

@@ -1,0 +1,70 @@
+/**
+ * A memo bounded in bytes, shared by the header-field parsers of this folder (Cache-Control, HTTP-date).
+ *
+ * A cache hit parses the same stored field values again, so parsers remember their results by field
+ * value. Field values come from the network, and a count bound alone lets a few hundred long values hold
+ * megabytes; so every memo is bounded by an estimate of the bytes it holds: 2 bytes per UTF-16 code unit
+ * of each key, the parser's own estimate of each value, and {@link MEMO_ENTRY_OVERHEAD_BYTES} per entry.
+ * When an insertion takes the total past the budget, the oldest entries are dropped until it fits again;
+ * a single entry larger than the whole budget is computed but not remembered.
+ */
+
+/** Default budget of each memo: 256 KB of estimated keys and values. */
+export const MEMO_BUDGET_BYTES = 256 * 1024;
+/** Estimated cost of one entry besides its key and value (the Map slot and the entry record). */
+export const MEMO_ENTRY_OVERHEAD_BYTES = 64;
+
+/** Estimated bytes of a string held in memory (UTF-16). */
+export function stringBytes(text: string): number {
+  return 2 * text.length;
+}
+
+interface MemoEntry<V> {
+  readonly value: V;
+  readonly bytes: number;
+}
+
+export class BoundedMemo<V> {
+  readonly #entries = new Map<string, MemoEntry<V>>();
+  readonly #valueBytes: (value: V) => number;
+  readonly budgetBytes: number;
+  #bytes = 0;
+
+  /** `valueBytes` estimates the memory a value holds (strings inside it included). */
+  constructor(valueBytes: (value: V) => number, budgetBytes: number = MEMO_BUDGET_BYTES) {
+    this.#valueBytes = valueBytes;
+    this.budgetBytes = budgetBytes;
+  }
+
+  /** Estimated bytes held now; never above {@link budgetBytes}. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The remembered value for `key`, or `compute(key)`, remembered if it fits the budget. */
+  remember(key: string, compute: (key: string) => V): V {
+    const known = this.#entries.get(key);
+    if (known !== undefined) return known.value;
+    const value = compute(key);
+    const bytes = stringBytes(key) + this.#valueBytes(value) + MEMO_ENTRY_OVERHEAD_BYTES;
+    if (bytes > this.budgetBytes) return value;
+    this.#entries.set(key, { value, bytes });
+    this.#bytes += bytes;
+    // A Map iterates in insertion order: the first key is the oldest.
+    for (const [oldKey, old] of this.#entries) {
+      if (this.#bytes <= this.budgetBytes) break;
+      this.#entries.delete(oldKey);
+      this.#bytes -= old.bytes;
+    }
+    return value;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+}
