@@ -7,7 +7,6 @@ import { Redis } from 'ioredis';
 import { MemoryStore } from '../lib/stores/memory.js';
 import { MongoStore } from '../lib/stores/mongodb.js';
 import { RedisStore } from '../lib/stores/redis.js';
-import type { CacheStore } from '../lib/stores/store.js';
 import { sharedMongoUrl, sharedRedisUrl, startPrivateFerretDb, uniqueName } from '../test/support/servers.js';
 import { makeRecord } from '../test/stores/fixtures.js';
 
@@ -43,7 +42,7 @@ async function main(): Promise<void> {
   const redisUrl = await sharedRedisUrl();
   if (redisUrl !== undefined) {
     const client = new Redis(redisUrl);
-    const redis: CacheStore = new RedisStore({ client, prefix });
+    const redis = new RedisStore({ client, prefix });
     await redis.set('k', record, now + 600_000);
     rows.push(['raw ioredis getBuffer', await medianMicros(3000, () => client.getBuffer(`${prefix}:k`))]);
     rows.push(['RedisStore.get', await medianMicros(3000, () => redis.get('k'))]);

@@ -41,3 +41,58 @@ export class StoreTimeoutError extends CacheError {
     this.timeoutMs = timeoutMs;
   }
 }
+
+/** A record too large for the store's entries (a MongoDB document holds 16 MiB, a Redis string 512 MiB): not stored. */
+export class EntryTooLargeError extends CacheError {
+  readonly key: string;
+  readonly bytes: number;
+  readonly limitBytes: number;
+  constructor(key: string, bytes: number, limitBytes: number) {
+    super('ECACHE_TOO_LARGE', `cache entry ${JSON.stringify(key)} was not stored: ${bytes} bytes encoded, the store holds at most ${limitBytes}`);
+    this.key = key;
+    this.bytes = bytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/**
+ * A deletion the store could not take now (it failed, or the store is cooling down after a failure). The cache
+ * keeps the key, reads it as a miss meanwhile, and deletes it as soon as the store answers again.
+ */
+export class DeferredDeleteError extends CacheError {
+  readonly key: string;
+  constructor(key: string, reason: string, options?: { cause?: unknown }) {
+    super('ECACHE_DEFERRED', `cache entry ${JSON.stringify(key)} could not be deleted now (${reason}); it reads as a miss until the store takes the deletion`, options);
+    this.key = key;
+  }
+}
+
+/** Error codes of a connection that could not be made or was lost (Node's socket errors). */
+const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTCONN',
+]);
+
+/** Driver errors of a lost or missing connection: MongoDB's network, selection and closed-client errors, ioredis' retry limit. */
+const CONNECTION_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoTopologyClosedError', 'MongoNotConnectedError', 'MongoPoolClearedError',
+  'MaxRetriesPerRequestError',
+]);
+
+/** ioredis and other clients say so in words: "Connection is closed.", "Stream isn't writeable...". */
+const CONNECTION_MESSAGE = /\bconnection (?:is )?(?:closed|lost|reset|refused)\b|stream isn't writeable|socket (?:closed|hang up)/i;
+
+/**
+ * True when a store failure means the store cannot be reached now (a timeout, a refused, reset or closed
+ * connection), so the cache leaves it alone for a moment. False for everything a reachable store answers,
+ * such as a refused write (`READONLY`, `OOM command not allowed`, `NOPERM`), an oversized or unreadable entry:
+ * the store keeps serving the operations it can. The one place store errors are classified.
+ */
+export function isUnreachable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+    if (current instanceof StoreTimeoutError) return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    if (CONNECTION_ERROR_NAMES.has(current.name) || CONNECTION_MESSAGE.test(current.message)) return true;
+  }
+  return false;
+}

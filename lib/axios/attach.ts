@@ -82,10 +82,19 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   const stats: CacheStats = { hits: 0, misses: 0, staleServed: 0, revalidations: 0, stores: 0, errors: 0, bypasses: 0 };
   const debug = resolved.debug;
   const events = new CacheEvents((error, event) => debug('an event listener threw', { event, error }));
-  const access = new StoreAccess(resolved.store, resolved.storeTimeoutMs, resolved.now, (error, operation, key) => {
-    stats.errors += 1;
-    debug(`store ${operation} failed: ${error.message}`, { key, error });
-    events.emit('error', { key, url: undefined, method: undefined, error, operation });
+  const access = new StoreAccess(resolved.store, resolved.storeTimeoutMs, resolved.now, {
+    failure: (error, operation, key, repeat) => {
+      stats.errors += 1;
+      debug(`store ${operation} failed${repeat ? ' again (no second error event)' : ''}: ${error.message}`, { key, error });
+      if (!repeat) events.emit('error', { key, url: undefined, method: undefined, error, operation });
+    },
+    deferredDeleteApplied: (key) => {
+      // Deferred deletions come from invalidation after an unsafe request, whose keys are `${method} ${url}`.
+      const space = key.indexOf(' ');
+      const [method, url] = space === -1 ? ['', key] : [key.slice(0, space), key.slice(space + 1)];
+      debug('a deferred deletion reached the store', { key });
+      events.emit('deleted', { key, url, method, reason: 'deferred invalidation applied once the store answered again' });
+    },
   });
   const ctx: CacheContext = {
     options: resolved,

@@ -71,7 +71,7 @@ function reportFailure(ctx: CacheContext, error: unknown, operation: string, key
   ctx.events.emit('error', { key, url: undefined, method: undefined, error: failure, operation });
 }
 
-async function guarded<T>(ctx: CacheContext, operation: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
+async function guarded<T>(ctx: CacheContext, operation: string, key: string | undefined, run: () => T | PromiseLike<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -247,7 +247,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     },
     clear: async () => {
       if (store.clear) {
-        await guarded(ctx, 'clear', undefined, () => (store.clear as () => Promise<void>).call(store));
+        await guarded(ctx, 'clear', undefined, () => (store.clear as () => PromiseLike<void> | void).call(store));
       } else {
         if (!store.keys) listingOf(store, 'keys');
         for await (const key of store.keys()) await guarded(ctx, 'delete', key, () => store.delete(key));

@@ -1,15 +1,31 @@
-import { asError, StoreError, StoreTimeoutError } from '../errors.js';
+import { CorruptEntryError, DeferredDeleteError, isUnreachable, StoreError, StoreTimeoutError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore } from '../stores/store.js';
 import { Deadlines } from './deadlines.js';
 
-/** How long the cache leaves a failing store alone before trying it again (ms). */
+/** How long the cache leaves an unreachable store alone before trying it again (ms). */
 const COOL_DOWN_MS = 1000;
+
+/** The same failure of the same operation is reported once in this window (ms); `stats.errors` still counts each. */
+const REPEAT_WINDOW_MS = 60_000;
+
+/** Deletions kept for a store that could not take them. Past this, the oldest is given up and reported. */
+const MAX_DEFERRED_DELETES = 10_000;
 
 /** What {@link StoreAccess.getSync} answers for a store that has no synchronous read. */
 export const NOT_SYNCHRONOUS = Symbol('not synchronous');
 
-export type StoreFailure = (error: Error, operation: string, key: string | undefined) => void;
+type Operation = 'get' | 'set' | 'delete';
+
+export interface StoreAccessHooks {
+  /**
+   * A store operation failed. `repeat` is true when the same failure of the same operation was reported
+   * moments ago: count it, but emit no second event for it.
+   */
+  readonly failure: (error: Error, operation: string, key: string | undefined, repeat: boolean) => void;
+  /** A deletion deferred earlier (see {@link DeferredDeleteError}) has now reached the store. */
+  readonly deferredDeleteApplied: (key: string) => void;
+}
 
 /** A store's failure as the error the cache reports: the library's own errors as they are, others wrapped in a StoreError. */
 function storeFailure(operation: string, reason: unknown): Error {
@@ -18,28 +34,66 @@ function storeFailure(operation: string, reason: unknown): Error {
   return new StoreError(operation, message, { cause: reason });
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Store keys of `Vary` variants: the primary key, then this (see `variantKey` in records.ts). */
+const VARIANT_SUFFIX = /^ vary:\d+:[0-9a-f]{64}$/;
+
+/**
+ * The record a store answered for `key`, if it is one that may answer for that key: its own `key`, or the primary
+ * key of the variant `key` names. A record found under another key (copied, or written by someone with access to
+ * part of the keyspace) throws a CorruptEntryError, which reads as a miss.
+ */
+function recordFor(key: string, value: unknown): CacheRecord | undefined {
+  if (value === undefined || value === null) return undefined;
+  const recordKey = (value as { key?: unknown }).key;
+  if (recordKey === key) return value as CacheRecord;
+  if (typeof recordKey === 'string' && key.startsWith(recordKey) && VARIANT_SUFFIX.test(key.slice(recordKey.length))) return value as CacheRecord;
+  throw new CorruptEntryError(key, typeof recordKey === 'string' ? `it holds the record of ${JSON.stringify(recordKey)}` : 'it is not a cache record');
+}
+
 /**
  * The cache's only way to a store. Every operation resolves (never rejects): a failure, a timeout or
- * undecodable data becomes `undefined` / `false` plus a call to `onFailure`, so a broken store turns requests
- * into misses instead of failing them. After a failure the store is skipped for a short cool-down, so an
- * unreachable server does not add its timeout to every request; the next operation after it probes again.
+ * undecodable data becomes `undefined` / `false` plus a failure report, so a broken store turns requests
+ * into misses instead of failing them. A store method may answer with a value or a promise, and may throw.
+ *
+ * - Only an unreachable store (a timeout, a lost or refused connection: see `isUnreachable`) is left alone for a
+ *   short cool-down; after it, one operation probes while the others still skip. A store that refuses some
+ *   operations (a read-only replica, a full Redis, an ACL) keeps serving the others.
+ * - A deletion that fails or is skipped is kept and retried once the store answers again; until then its key
+ *   reads as a miss, so an invalidation after an unsafe request is never lost to an outage.
+ * - The same failure of the same operation is reported once per {@link REPEAT_WINDOW_MS}, not once per request.
  */
 export class StoreAccess {
   private skipUntil = 0;
+  /** True while the one operation allowed through after a cool-down is under way. */
+  private probing = false;
   private readonly deadlines: Deadlines;
+  /** Keys whose deletion the store has not taken yet, oldest first. */
+  private readonly deferredDeletes = new Set<string>();
+  private flushing = false;
+  /** When each failure (operation, code, message) was last reported. */
+  private readonly reported = new Map<string, number>();
 
   constructor(
     readonly store: CacheStore,
     private readonly timeoutMs: number,
     private readonly now: () => number,
-    private readonly onFailure: StoreFailure,
+    private readonly hooks: StoreAccessHooks,
   ) {
     this.deadlines = new Deadlines(timeoutMs);
   }
 
-  /** True while the store is being left alone after a failure. */
+  /** True while the store is being left alone after it could not be reached. */
   get coolingDown(): boolean {
     return this.skipUntil !== 0 && this.now() < this.skipUntil;
+  }
+
+  /** Keys whose deletion is waiting for the store. */
+  get deferredDeleteCount(): number {
+    return this.deferredDeletes.size;
   }
 
   /**
@@ -47,62 +101,187 @@ export class StoreAccess {
    * Failures are reported like async ones and read as a miss.
    */
   getSync(key: string): CacheRecord | undefined | typeof NOT_SYNCHRONOUS {
-    if (!this.store.getSync) return NOT_SYNCHRONOUS;
+    const store = this.store;
+    if (!store.getSync) return NOT_SYNCHRONOUS;
+    if (this.deferredDeletes.size !== 0 && this.deferredDeletes.has(key)) return this.deferredRead();
+    // A synchronous read settles at once, so after a cool-down it can be the probe without marking one.
+    if (this.skipUntil !== 0 && (this.probing || this.now() < this.skipUntil)) return undefined;
+    let value: unknown;
     try {
-      return this.store.getSync(key);
+      value = store.getSync(key);
     } catch (reason) {
-      this.onFailure(storeFailure('get', reason), 'get', key);
+      this.failed('get', key, reason);
+      return undefined;
+    }
+    // A getSync that answers with a promise is no synchronous read: leave it (observed) and read with get().
+    if (isThenable(value)) {
+      value.then(undefined, () => undefined);
+      return NOT_SYNCHRONOUS;
+    }
+    if (this.skipUntil !== 0) this.probeDone(true);
+    try {
+      return recordFor(key, value);
+    } catch (reason) {
+      this.failed('get', key, reason);
       return undefined;
     }
   }
 
   get(key: string): Promise<CacheRecord | undefined> {
-    return this.run('get', key, () => this.store.get(key), undefined);
+    if (this.deferredDeletes.size !== 0 && this.deferredDeletes.has(key)) return Promise.resolve(this.deferredRead());
+    return this.run('get', key, () => this.store.get(key), (value) => recordFor(key, value), undefined);
   }
 
   set(key: string, record: CacheRecord, expiresAt: number): Promise<boolean> {
-    return this.run('set', key, () => this.store.set(key, record, expiresAt).then(() => true), false);
+    return this.run('set', key, () => this.store.set(key, record, expiresAt), () => {
+      // The new record supersedes a deletion still waiting for this key.
+      if (this.deferredDeletes.size !== 0) this.deferredDeletes.delete(key);
+      return true;
+    }, false);
   }
 
+  /** Resolves true when the store took the deletion; false when it is deferred (and reported). */
   delete(key: string): Promise<boolean> {
-    return this.run('delete', key, () => this.store.delete(key).then(() => true), false);
+    return this.run('delete', key, () => this.store.delete(key), () => {
+      if (this.deferredDeletes.size !== 0) this.deferredDeletes.delete(key);
+      return true;
+    }, false);
   }
 
-  private run<T>(operation: string, key: string, start: () => Promise<T>, fallback: T): Promise<T> {
-    if (this.skipUntil !== 0) {
-      if (this.now() < this.skipUntil) return Promise.resolve(fallback);
-      this.skipUntil = 0;
+  /** A read of a key whose deletion is still waiting: a miss, and a nudge to apply the waiting deletions. */
+  private deferredRead(): undefined {
+    if (!this.coolingDown) this.flush();
+    return undefined;
+  }
+
+  /** Applies the deferred deletions, one at a time, until they are done or the store fails again. */
+  private flush(): void {
+    if (this.flushing || this.deferredDeletes.size === 0) return;
+    this.flushing = true;
+    this.applyDeferred().then(
+      () => { this.flushing = false; },
+      () => { this.flushing = false; },
+    );
+  }
+
+  private async applyDeferred(): Promise<void> {
+    for (const key of [...this.deferredDeletes]) {
+      if (!this.deferredDeletes.has(key)) continue; // superseded by a write meanwhile
+      if (!(await this.delete(key))) return; // still waiting: the store failed or is cooling down again
+      this.hooks.deferredDeleteApplied(key);
     }
-    // One promise per operation: the store's own, observed; no wrapper chain on the hit path.
+  }
+
+  private run<T>(operation: Operation, key: string, start: () => unknown, accept: (value: unknown) => T, fallback: T): Promise<T> {
+    let probe = false;
+    if (this.skipUntil !== 0) {
+      if (this.probing || this.now() < this.skipUntil) {
+        this.skipped(operation, key);
+        return Promise.resolve(fallback);
+      }
+      this.probing = probe = true;
+    }
+    const settle = (value: unknown): T => {
+      if (probe) this.probeDone(true);
+      try {
+        return accept(value);
+      } catch (reason) {
+        this.failed(operation, key, reason);
+        return fallback;
+      }
+    };
+    const fail = (reason: unknown): T => {
+      const unreachable = this.failed(operation, key, reason);
+      if (probe) this.probeDone(!unreachable);
+      return fallback;
+    };
+    let pending: unknown;
+    try {
+      pending = start();
+    } catch (reason) {
+      return Promise.resolve(fail(reason));
+    }
+    // A store may answer synchronously: a value is as good as a resolved promise.
+    if (!isThenable(pending)) return Promise.resolve(settle(pending));
+    const thenable = pending;
+    // One promise per operation, around the store's own; no wrapper chain on the hit path.
     return new Promise<T>((resolve) => {
       let finished = false;
-      const fail = (reason: unknown): void => {
-        if (finished) return;
+      const waiting = this.store.inMemory
+        ? undefined
+        : this.deadlines.track(() => {
+            if (finished) return;
+            finished = true;
+            resolve(fail(new StoreTimeoutError(operation, this.timeoutMs)));
+          });
+      const onValue = (value: unknown): void => {
+        if (finished || (waiting !== undefined && !this.deadlines.done(waiting))) return;
         finished = true;
-        const error = storeFailure(operation, reason);
-        // Undecodable data is the entry's fault, not the store's: no cool-down for it.
-        if (!('code' in error && error.code === 'ECACHE_CORRUPT')) this.skipUntil = this.now() + COOL_DOWN_MS;
-        this.onFailure(error, operation, key);
-        resolve(fallback);
+        resolve(settle(value));
       };
-      const waiting = this.store.inMemory ? undefined : this.deadlines.track(() => fail(new StoreTimeoutError(operation, this.timeoutMs)));
-      let pending: Promise<T>;
+      const onReason = (reason: unknown): void => {
+        if (finished || (waiting !== undefined && !this.deadlines.done(waiting))) return;
+        finished = true;
+        resolve(fail(reason));
+      };
       try {
-        pending = start();
-      } catch (error) {
-        pending = Promise.reject(asError(error));
+        thenable.then(onValue, onReason);
+      } catch (reason) {
+        onReason(reason);
       }
-      pending.then(
-        (value) => {
-          if (waiting !== undefined && !this.deadlines.done(waiting)) return;
-          finished = true;
-          resolve(value);
-        },
-        (reason: unknown) => {
-          if (waiting !== undefined) this.deadlines.done(waiting);
-          fail(reason);
-        },
-      );
     });
+  }
+
+  /** The probe after a cool-down is over; `answered` when the store was reachable (even if it refused). */
+  private probeDone(answered: boolean): void {
+    this.probing = false;
+    if (!answered) return;
+    this.skipUntil = 0;
+    // The store answers again: the deletions it missed come first.
+    this.flush();
+  }
+
+  /** An operation not tried because the store is cooling down: a deletion is kept for later. */
+  private skipped(operation: Operation, key: string): void {
+    if (operation === 'delete' && this.defer(key)) {
+      this.report(new DeferredDeleteError(key, 'the store is unreachable and left alone for a moment'), operation, key);
+    }
+  }
+
+  /** Reports a failure (a deletion is kept for later); true when it makes the store cool down. */
+  private failed(operation: Operation, key: string, reason: unknown): boolean {
+    const error = storeFailure(operation, reason);
+    const unreachable = isUnreachable(error);
+    if (unreachable) this.skipUntil = this.now() + COOL_DOWN_MS;
+    if (operation === 'delete' && this.defer(key)) {
+      this.report(new DeferredDeleteError(key, error.message, { cause: error }), operation, key);
+    } else {
+      this.report(error, operation, key);
+    }
+    return unreachable;
+  }
+
+  /** Remembers a deletion for later; false when it was already waiting. */
+  private defer(key: string): boolean {
+    if (this.deferredDeletes.has(key)) return false;
+    if (this.deferredDeletes.size >= MAX_DEFERRED_DELETES) {
+      const oldest = this.deferredDeletes.values().next().value as string;
+      this.deferredDeletes.delete(oldest);
+      this.report(new StoreError('delete', `gave up the deferred deletion of ${JSON.stringify(oldest)}: more than ${MAX_DEFERRED_DELETES} deletions were waiting`), 'delete', oldest);
+    }
+    this.deferredDeletes.add(key);
+    return true;
+  }
+
+  private report(error: Error, operation: Operation, key: string): void {
+    const now = this.now();
+    const signature = `${operation}\n${(error as { code?: unknown }).code as string}\n${error.message}`;
+    const last = this.reported.get(signature);
+    const repeat = last !== undefined && now - last < REPEAT_WINDOW_MS && now >= last;
+    if (!repeat) {
+      if (this.reported.size >= 256) this.reported.clear();
+      this.reported.set(signature, now);
+    }
+    this.hooks.failure(error, operation, key, repeat);
   }
 }

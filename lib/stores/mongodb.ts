@@ -11,8 +11,8 @@
  * where it answers 238 NotImplemented (FerretDB v1), a periodic `deleteMany` sweep instead, with
  * one `warning` event. Reads always check `expiresAt > now`, because TTL deletion is lazy.
  */
-import { Binary, MongoClient, MongoServerError, type Collection, type Db, type MongoClientOptions } from 'mongodb';
-import { CorruptEntryError } from '../errors.js';
+import { Binary, BSON, MongoClient, MongoServerError, type Collection, type Db, type MongoClientOptions } from 'mongodb';
+import { CorruptEntryError, EntryTooLargeError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { decodeRecord, encodeRecord, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
@@ -61,6 +61,8 @@ export type MongoExpiryMode = 'pending' | 'ttl-index' | 'sweep';
 const NOT_IMPLEMENTED = 238;
 const TTL_INDEX_NAME = 'expiresAt_ttl';
 const DUPLICATE_KEY = 11000;
+/** MongoDB's (and FerretDB's) largest document: 16 MiB of BSON. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 const live = (now: number): { cache: typeof DOCUMENT_MARKER; expiresAt: { $gt: Date } } => ({ cache: DOCUMENT_MARKER, expiresAt: { $gt: new Date(now) } });
 
@@ -200,6 +202,9 @@ export class MongoStore implements CacheStore {
       tags: [...(record.tags ?? [])],
       data: new Binary(encoded),
     } satisfies Omit<CacheDocument, "_id">;
+    // Checked here, not left to the driver: a larger document fails deep in serialisation ("offset is out of bounds").
+    const bytes = BSON.calculateObjectSize({ _id: key, ...doc });
+    if (bytes > MAX_DOCUMENT_BYTES) throw new EntryTooLargeError(key, bytes, MAX_DOCUMENT_BYTES);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#collection.replaceOne({ _id: key }, doc, { upsert: true });

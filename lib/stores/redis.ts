@@ -8,7 +8,7 @@
  * finds in batches. KEYS and FLUSHDB are never used.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { CorruptEntryError } from '../errors.js';
+import { CorruptEntryError, EntryTooLargeError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
@@ -40,6 +40,9 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
 export function escapeGlob(text: string): string {
   return text.replace(/[\\*?[\]^-]/g, (char) => `\\${char}`);
 }
+
+/** Redis' largest string (its default `proto-max-bulk-len`): 512 MiB. */
+export const MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -110,6 +113,7 @@ export class RedisStore implements CacheStore {
       return;
     }
     const encoded = await encodeRecord(record, this.#encoding);
+    if (encoded.byteLength > MAX_VALUE_BYTES) throw new EntryTooLargeError(key, encoded.byteLength, MAX_VALUE_BYTES);
     await this.#client.set(redisKey, toBuffer(encoded), 'PXAT', Math.ceil(expiresAt));
   }
 

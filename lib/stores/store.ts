@@ -6,6 +6,9 @@ export interface StoreEvent {
   readonly error: Error;
 }
 
+/** A value, or a promise of it: what a store method may answer. */
+export type Awaitable<T> = T | PromiseLike<T>;
+
 /**
  * The storage contract every back end implements. Stores know nothing of HTTP.
  *
@@ -17,6 +20,10 @@ export interface StoreEvent {
  * - `clear` removes only this store's namespace.
  * - A record that cannot be decoded (garbage, another format version, truncated) is deleted and
  *   `get` rejects with a `CorruptEntryError`; the cache turns that into a miss plus an `error` event.
+ * - A record larger than the back end can hold is not written: `set` rejects with an `EntryTooLargeError`.
+ *
+ * The cache accepts a plain value as well as a promise from `get`, `set`, `delete` and `clear` (a store
+ * may be synchronous), and treats a method that throws like one that rejects.
  */
 export interface CacheStore {
   /**
@@ -24,15 +31,15 @@ export interface CacheStore {
    * per-operation timeout, which would otherwise cost a timer on every hit.
    */
   readonly inMemory?: boolean;
-  get(key: string): Promise<CacheRecord | undefined>;
+  get(key: string): Awaitable<CacheRecord | undefined>;
   /**
    * The same as `get`, synchronously, for stores that never wait on I/O. Optional: when present the cache
    * uses it on the hit path, saving the promise round trips of `get`.
    */
   getSync?(key: string): CacheRecord | undefined;
-  set(key: string, record: CacheRecord, expiresAt: number): Promise<void>;
-  delete(key: string): Promise<void>;
-  clear?(): Promise<void>;
+  set(key: string, record: CacheRecord, expiresAt: number): Awaitable<void>;
+  delete(key: string): Awaitable<void>;
+  clear?(): Awaitable<void>;
   /** Every live key of this namespace, streamed (never all loaded at once). */
   keys?(): AsyncIterable<string>;
   /** Every live record of this namespace, streamed. */

@@ -6,6 +6,7 @@
  */
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import { attachCache, type CacheHandle, type CacheStore } from '../../lib/index.js';
 import { MongoStore } from '../../lib/stores/mongodb.js';
 import { RedisStore } from '../../lib/stores/redis.js';
@@ -184,6 +185,79 @@ describe('store failures with real servers', function () {
     });
   });
 
+  describe('RedisStore on a private redis-server that refuses writes', function () {
+    let redis: PrivateServer | undefined;
+    let admin: Redis | undefined;
+    const stores: CacheStore[] = [];
+
+    before(async function () {
+      this.timeout(30_000);
+      redis = await startPrivateRedis(['--maxmemory-policy', 'noeviction']);
+      if (redis === undefined) missingServer(this, 'redis-server (for a private instance that refuses writes)');
+      admin = new Redis(redis.url);
+    });
+    after(async function () {
+      for (const store of stores.splice(0)) await store.close?.();
+      await admin?.quit();
+      await redis?.dispose();
+    });
+    afterEach(async function () {
+      await admin?.config('SET', 'maxmemory', '0');
+    });
+
+    it('keeps serving stored entries while a full Redis (maxmemory 1mb, noeviction) refuses writes', async function () {
+      this.timeout(30_000);
+      const store = new RedisStore({ url: redis!.url, prefix: uniqueName('full') });
+      stores.push(store);
+      const r = rig(store);
+      await r.fetch('/kept');
+      const kept = await cachedAnswer(r, '/kept');
+      await admin!.config('SET', 'maxmemory', '1mb');
+      // Fill what is left, so every write is refused with OOM.
+      for (let i = 0; ; i++) {
+        const full = await admin!.set(`filler:${i}`, 'x'.repeat(64 * 1024)).then(() => false, (error: unknown) => /OOM/.test(String(error)));
+        if (full) break;
+      }
+      for (const path of ['/new', '/kept', '/new', '/kept', '/other']) {
+        const res = await r.fetch(path);
+        expect(res.fromCache, path).to.equal(path === '/kept');
+        if (path === '/kept') expect(res.data).to.equal(kept);
+      }
+      expect(r.errors.filter((message) => /OOM/.test(message)), r.errors.join('; ')).to.have.length(1);
+    });
+
+    it('keeps serving stored entries while an ACL forbids this client SET', async function () {
+      this.timeout(30_000);
+      await admin!.call('ACL', 'SETUSER', 'reader', 'on', '>reader-secret', '~*', '&*', '+@all');
+      const store = new RedisStore({ url: redis!.url.replace('redis://', 'redis://reader:reader-secret@'), prefix: uniqueName('acl') });
+      stores.push(store);
+      const r = rig(store);
+      await r.fetch('/kept');
+      const kept = await cachedAnswer(r, '/kept');
+      await admin!.call('ACL', 'SETUSER', 'reader', '-set');
+      for (const path of ['/new', '/kept', '/new', '/kept']) {
+        const res = await r.fetch(path);
+        expect(res.fromCache, path).to.equal(path === '/kept');
+        if (path === '/kept') expect(res.data).to.equal(kept);
+      }
+      expect(r.errors.some((message) => /NOPERM/.test(message)), r.errors.join('; ')).to.equal(true);
+    });
+
+    it('does not serve a record copied in Redis to another URL\'s key', async function () {
+      this.timeout(30_000);
+      const prefix = uniqueName('copied');
+      const store = new RedisStore({ url: redis!.url, prefix });
+      stores.push(store);
+      const r = rig(store);
+      await r.fetch('/mine');
+      await cachedAnswer(r, '/mine');
+      await admin!.copy(`${prefix}:GET http://origin.test/mine`, `${prefix}:GET http://origin.test/yours`);
+      const yours = await r.fetch('/yours');
+      expect(yours.fromCache).to.equal(false);
+      expect(r.errors.some((message) => /holds the record of "GET http:\/\/origin.test\/mine"/.test(message)), r.errors.join('; ')).to.equal(true);
+    });
+  });
+
   describe('MongoStore on a private FerretDB', function () {
     let ferret: PrivateServer | undefined;
     const stores: CacheStore[] = [];
@@ -209,5 +283,26 @@ describe('store failures with real servers', function () {
     };
 
     outageScenario('FerretDB', () => ferret!, makeStore, true);
+
+    it('skips a 20 MB response with an ECACHE_TOO_LARGE error event and keeps storing the small ones after it', async function () {
+      this.timeout(60_000);
+      const big = 'x'.repeat(20 * 1024 * 1024);
+      const adapter: AxiosAdapter = (config) => Promise.resolve({
+        data: config.url === '/big' ? big : `small ${config.url ?? ''}`,
+        status: 200, statusText: 'OK', headers: { 'content-type': 'text/plain', 'cache-control': 'max-age=60' }, config, request: {},
+      });
+      const api = axios.create({ adapter, baseURL: 'http://origin.test' });
+      const cache = attachCache(api, { store: makeStore(), storeTimeoutMs: 5000 });
+      const codes: string[] = [];
+      cache.on('error', (event) => codes.push((event.error as Error & { code?: string }).code ?? event.error.message));
+      expect((await api.get('/big')).data).to.have.length(big.length);
+      for (const path of ['/s1', '/s2', '/s3']) await api.get(path);
+      for (const path of ['/s1', '/s2', '/s3']) {
+        const res = await api.get(path);
+        expect([res.data, res.fromCache], path).to.deep.equal([`small ${path}`, true]);
+      }
+      expect((await api.get('/big')).fromCache).to.equal(false);
+      expect(codes.filter((code) => code.startsWith('ECACHE_'))).to.deep.equal(['ECACHE_TOO_LARGE']);
+    });
   });
 });

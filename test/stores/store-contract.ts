@@ -93,7 +93,7 @@ export function runStoreContract(name: string, makeHarness: (clock: TestClock) =
       await harness.teardown();
     });
 
-    const put = (key: string, record: CacheRecord = makeRecord(key, t0)): Promise<void> => store.set(key, record, record.expiresAt);
+    const put = async (key: string, record: CacheRecord = makeRecord(key, t0)): Promise<void> => store.set(key, record, record.expiresAt);
 
     it('resolves undefined for a key it never stored', async function () {
       expect(await store.get('never-stored')).to.equal(undefined);
@@ -276,7 +276,7 @@ export function runStoreContract(name: string, makeHarness: (clock: TestClock) =
       if (harness.corrupt === undefined) this.skip();
       await put('bad');
       await harness.corrupt('bad');
-      const error = await store.get('bad').then(() => undefined, (reason: unknown) => reason);
+      const error = await Promise.resolve(store.get('bad')).then(() => undefined, (reason: unknown) => reason);
       expect(error).to.be.instanceOf(CorruptEntryError);
       expect((error as CorruptEntryError).key).to.equal('bad');
       expect(await store.get('bad')).to.equal(undefined);
