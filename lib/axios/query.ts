@@ -2,7 +2,6 @@
  * Cache queries (`cache.entries(query)`, `cache.delete(query)`, `cache: { invalidate }`) compiled into
  * predicates over stored records, so listings and deletions can filter while they stream.
  */
-import type { InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { currentAgeMs, freshnessLifetimeMs } from '../semantics/index.js';
 import { policyFor } from './context.js';
@@ -45,7 +44,7 @@ export function resolveUrlPattern(pattern: UrlPattern, base: QueryBase): UrlPatt
 
 function normaliseExact(normalise: UrlNormaliser, url: string, base: QueryBase): string {
   const config = { url, ...(base.baseURL === undefined ? {} : { baseURL: base.baseURL }) };
-  return normalise(config as InternalAxiosRequestConfig);
+  return normalise(config);
 }
 
 /** Compiles a validated query. `now` fixes "expired" and a numeric `olderThan` for the whole operation. */
