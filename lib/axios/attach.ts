@@ -7,7 +7,7 @@ import type { CacheContext, CacheStats, OriginResult } from './context.js';
 import { CacheEvents } from './events.js';
 import type { CacheEventName, CacheListener } from './events.js';
 import { handleRequest } from './flow.js';
-import { createUrlNormaliser } from './wire-request.js';
+import { UrlParser } from './wire-request.js';
 import { createManager } from './manage.js';
 import type { CacheManager } from './manage.js';
 import type { CacheOptions, RequestCacheOptions } from './options.js';
@@ -96,12 +96,14 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
       events.emit('deleted', { key, url, method, reason: 'deferred invalidation applied once the store answered again' });
     },
   });
+  const urls = new UrlParser(resolved.ignoredParams);
   const ctx: CacheContext = {
     options: resolved,
     access,
     events,
     stats,
-    normaliseUrl: createUrlNormaliser(resolved.ignoredParams),
+    urls,
+    normaliseUrl: urls.url,
     flights: new SingleFlight<OriginResult>(resolved.storeTimeoutMs + 1000),
     refreshing: new Set(),
     debug,

@@ -1,7 +1,7 @@
 import type { CacheRecord } from '../record.js';
 import type { PolicyOptions } from '../semantics/index.js';
 import type { CacheEvents } from './events.js';
-import type { UrlNormaliser } from './wire-request.js';
+import type { UrlNormaliser, UrlParser } from './wire-request.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { RequestCacheOptions } from './options.js';
 import type { SingleFlight } from './single-flight.js';
@@ -35,6 +35,8 @@ export interface CacheContext {
   readonly access: StoreAccess;
   readonly events: CacheEvents;
   readonly stats: CacheStats;
+  /** This cache's URL parser (its memo belongs to the cache) and its key-URL function. */
+  readonly urls: UrlParser;
   readonly normaliseUrl: UrlNormaliser;
   readonly flights: SingleFlight<OriginResult>;
   /** Keys with a background (stale-while-revalidate) refresh under way. */

@@ -5,7 +5,7 @@ import { decideReuse, isUnsafeMethod, parseCacheControl } from '../semantics/ind
 import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
 import { policyFor } from './context.js';
 import type { CacheContext, RequestPlan } from './context.js';
-import { KeyOptionError, UNKEYABLE, partitionOf, partitionSuffix, requestKey, wantsBytes } from './key.js';
+import { KeyOptionError, UNKEYABLE, invalidationSuffixes, partitionOf, partitionSuffix, requestKey, wantsBytes } from './key.js';
 import { wireRequest } from './wire-request.js';
 import type { WireRequest } from './wire-request.js';
 import { NOT_SYNCHRONOUS } from './store-access.js';
@@ -16,7 +16,8 @@ import { gatewayTimeout, info, mark, markError, serveRecord } from './serve.js';
 import { asError } from '../errors.js';
 
 /** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
-export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, method: string, url: string, reason: string, partition = ''): Promise<AxiosResponse> {
+export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, wire: WireRequest, reason: string, partition = ''): Promise<AxiosResponse> {
+  const { method, url } = wire;
   ctx.stats.bypasses += 1;
   ctx.events.emit('bypass', { key: undefined, url, method, reason });
   ctx.debug(`bypass: ${reason}`, { url, method });
@@ -27,7 +28,7 @@ export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConf
   } catch (error) {
     throw markError(error, cacheInfo);
   }
-  if (isUnsafeMethod(method)) await invalidateAfter(ctx, method, url, response, partition);
+  if (isUnsafeMethod(method)) await invalidateAfter(ctx, method, url, response, invalidationSuffixes(wire, config, ctx.options, partition));
   return mark(response, cacheInfo);
 }
 
@@ -71,12 +72,12 @@ function markDispatched(config: InternalAxiosRequestConfig): boolean {
 /** The request facts RFC 9111 decides on: the request directives, and whether it carries credentials (§3.5). */
 function requestFacts(wire: WireRequest): RequestFacts {
   const headers = Object.create(null) as Record<string, string>;
-  const cacheControl = wire.headers['cache-control'];
-  const pragma = wire.headers.pragma;
+  const cacheControl = wire.headers.get('cache-control');
+  const pragma = wire.headers.get('pragma');
   if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
   else if (pragma !== undefined) headers.pragma = pragma;
   // Any credential counts, not only Authorization: API keys, tokens in the query, cookies.
-  if (wire.credentials !== '') headers.authorization = wire.headers.authorization ?? '(credentials)';
+  if (wire.credentials !== '') headers.authorization = wire.headers.get('authorization') ?? '(credentials)';
   return { method: wire.method, headers };
 }
 
@@ -84,27 +85,27 @@ function requestFacts(wire: WireRequest): RequestFacts {
 function keyOptionFailed(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, wire: WireRequest, error: KeyOptionError): Promise<AxiosResponse> {
   ctx.stats.errors += 1;
   ctx.events.emit('error', { key: undefined, url: wire.url, method: wire.method, error, operation: 'key' });
-  return bypass(ctx, config, inner, wire.method, wire.url, error.message);
+  return bypass(ctx, config, inner, wire, error.message);
 }
 
 /** Works out the request's key and policy, or bypasses the cache; not async, so a hit costs no extra ticks. */
 function plan(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, request: RequestCacheOptions | false): Promise<AxiosResponse> {
   const retried = markDispatched(config);
-  const wire = wireRequest(config, ctx.options.ignoredParams);
+  const wire = wireRequest(config, ctx.urls, ctx.options.ignoredParams);
   const { method, url } = wire;
-  if (request === false) return bypass(ctx, config, inner, method, url, 'cache: false');
+  if (request === false) return bypass(ctx, config, inner, wire, 'cache: false');
   const partition = partitionOf(ctx.options, config, request);
   if (partition instanceof KeyOptionError) return keyOptionFailed(ctx, config, inner, wire, partition);
   const suffix = partitionSuffix(ctx.options.secret, partition);
-  if (!ctx.options.methods.has(method)) return bypass(ctx, config, inner, method, url, `method ${method} is not cached`, suffix);
-  if (config.responseType === 'stream') return bypass(ctx, config, inner, method, url, 'responseType stream is passed through');
-  const conditional = CALLER_CONDITIONALS.find((name) => wire.headers[name] !== undefined);
-  if (conditional !== undefined) return bypass(ctx, config, inner, method, url, `the request carries its own ${conditional}`);
+  if (!ctx.options.methods.has(method)) return bypass(ctx, config, inner, wire, `method ${method} is not cached`, suffix);
+  if (config.responseType === 'stream') return bypass(ctx, config, inner, wire, 'responseType stream is passed through');
+  const conditional = CALLER_CONDITIONALS.find((name) => wire.headers.has(name));
+  if (conditional !== undefined) return bypass(ctx, config, inner, wire, `the request carries its own ${conditional}`);
   const ttl = resolveTtl(ctx, url, request);
-  if (ttl === 0) return bypass(ctx, config, inner, method, url, 'ttl 0 for this URL');
+  if (ttl === 0) return bypass(ctx, config, inner, wire, 'ttl 0 for this URL');
 
   const key = requestKey(ctx.options, wire, config, request, partition);
-  if (key === UNKEYABLE) return bypass(ctx, config, inner, method, url, 'the request body cannot be keyed (stream or form)', suffix);
+  if (key === UNKEYABLE) return bypass(ctx, config, inner, wire, 'the request body cannot be keyed (stream or form)', suffix);
   if (key instanceof KeyOptionError) return keyOptionFailed(ctx, config, inner, wire, key);
 
   return lookup(ctx, {

@@ -44,10 +44,10 @@ function digestBytes(message: Uint8Array): Uint8Array {
  * later (a `Vary: Authorization` value, a partition) are kept only as this keyed hash: unlike a bare SHA-256,
  * it cannot be reversed by hashing a dictionary of likely values without the secret.
  */
-export function hmacSha256Hex(secret: Uint8Array, message: string): string {
+export function hmacSha256Hex(secret: Uint8Array, message: string | Uint8Array): string {
   const key = new Uint8Array(64);
   key.set(secret.length > 64 ? digestBytes(secret) : secret);
-  const body = encoder.encode(message);
+  const body = typeof message === 'string' ? encoder.encode(message) : message;
   const inner = new Uint8Array(64 + body.length);
   const outer = new Uint8Array(64 + 32);
   for (let i = 0; i < 64; i++) {

@@ -49,28 +49,39 @@ export function responseShape(config: InternalAxiosRequestConfig): string {
   const encoding = config.responseEncoding;
   if (typeof encoding === 'string' && !DEFAULT_ENCODINGS.has(encoding.toLowerCase()) && TEXT_RESPONSE_TYPES.has(type)) parts.push(`encoding=${encoding.toLowerCase()}`);
   if (config.decompress === false) parts.push('decompress=false');
+  // A caller that follows no redirects gets the 3xx itself, which must never answer a caller that follows them.
+  if (config.maxRedirects === 0) parts.push('redirects=0');
   return parts.join(',');
 }
 
 /**
- * The default key: `METHOD url`, then, where they apply, the hash of the exact body bytes (POST), a hash of the
- * `matchHeaders` values (credential values keyed) and the response shape. Parts are
- * separated by spaces, which a parsed URL never contains, so no two different requests can share a key.
+ * The default key: `METHOD url`, then, where they apply, a keyed hash of the exact body bytes (any method: some
+ * APIs search with GET bodies), and the {@link callerSuffix}. Parts are separated by spaces, which a parsed URL
+ * never contains, so no two different requests can share a key.
  */
 export function defaultKey(
   wire: WireRequest,
   config: InternalAxiosRequestConfig,
   options: KeyOptions,
 ): string | typeof UNKEYABLE {
-  let key = `${wire.method} ${wire.url}`;
-  if (wire.method === 'POST') {
-    const bytes = bodyBytes(config.data);
-    if (bytes === UNKEYABLE) return UNKEYABLE;
-    if (bytes !== undefined) key += ` body:${sha256Hex(bytes)}`;
-  }
+  const bytes = bodyBytes(config.data);
+  if (bytes === UNKEYABLE) return UNKEYABLE;
+  // Keyed: a body often holds a password or a personal detail that a bare SHA-256 would give away to a dictionary.
+  const body = bytes === undefined ? '' : ` body:${hmacSha256Hex(options.secret, bytes)}`;
+  return `${wire.method} ${wire.url}${body}${callerSuffix(wire, config, options)}`;
+}
+
+/**
+ * The key parts that come from the caller rather than the URL: a keyed hash of the credential query parameters (so
+ * `?token=alice` and `?token=bob` never share an entry, while neither token is kept), a hash of the `matchHeaders`
+ * values (credential values keyed) and the response shape. Invalidation after an unsafe request reuses the
+ * unsafe request's own suffix to reach the same caller's entries of the target URLs.
+ */
+export function callerSuffix(wire: WireRequest, config: InternalAxiosRequestConfig, options: KeyOptions): string {
+  let key = wire.credentialParams === '' ? '' : ` cred:${hmacSha256Hex(options.secret, wire.credentialParams)}`;
   if (options.matchHeaders.length > 0) {
     const lines = options.matchHeaders.map((name) => {
-      const value = wire.headers[name];
+      const value = wire.headers.get(name);
       if (value === undefined) return `${name}!`;
       return options.ignoredParams.has(name) ? `${name}#${hmacSha256Hex(options.secret, value)}` : `${name}:${value}`;
     });
@@ -79,6 +90,15 @@ export function defaultKey(
   const shape = responseShape(config);
   if (shape !== '') key += ` as:${shape}`;
   return key;
+}
+
+/**
+ * The key suffixes whose entries an unsafe request invalidates at each target URL (RFC 9111 §4.4): the caller's own
+ * (credentials, matched headers, shape) and the bare one, each within the request's partition and without it.
+ */
+export function invalidationSuffixes(wire: WireRequest, config: InternalAxiosRequestConfig, options: KeyOptions, partition: string): readonly string[] {
+  const own = callerSuffix(wire, config, options);
+  return [...new Set([own + partition, partition, own, ''])];
 }
 
 /** The key part of a partition: only ever a keyed hash, as a partition is often a session or user id. */

@@ -15,17 +15,18 @@ import { info, mark, markError, serveRecord } from './serve.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
 import { copyRawBody, settle } from './response.js';
 import { redirectedTo } from './redirects.js';
+import { unframedCompressed } from './completeness.js';
+import { invalidationSuffixes, wantsBytes } from './key.js';
 import { invalidateRequested } from './invalidate.js';
 import { asError } from '../errors.js';
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
-export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, partition: string): Promise<void> {
+export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, suffixes: readonly string[]): Promise<void> {
   const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
   for (const target of targets) {
     const normalised = ctx.normaliseUrl({ url: target });
-    for (const keyMethod of ['GET', 'HEAD']) {
-      // The entries of the request's own partition (an empty suffix when it has none).
-      const key = `${keyMethod} ${normalised}${partition}`;
+    for (const key of ['GET', 'HEAD'].flatMap((keyMethod) => suffixes.map((suffix) => `${keyMethod} ${normalised}${suffix}`))) {
+      const keyMethod = key.slice(0, key.indexOf(' '));
       // Only a listener needs to know whether there was anything to delete: skip the extra read otherwise.
       const existed = ctx.events.has('deleted') ? (await ctx.access.get(key)) !== undefined : false;
       if ((await ctx.access.delete(key)) && existed) {
@@ -81,6 +82,10 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
   if (redirect !== undefined) {
     // What a redirect itself allowed is unknown here (axios followed it): never store the target under this URL.
     ctx.debug(`not stored: the answer came through a redirect to ${redirect}`, { key, url });
+    return undefined;
+  }
+  if (unframedCompressed(response, method)) {
+    ctx.debug('not stored: a compressed body that ended with the connection (no Content-Length, not chunked) may be cut off', { key, url });
     return undefined;
   }
   const now = ctx.options.now();
@@ -172,7 +177,7 @@ async function tripOnce(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord
   if (stale && response.status >= 500 && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
     return { kind: 'stale', record: stale, reason: `origin ${response.status}` };
   }
-  if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, plan.method, plan.url, response, plan.partition);
+  if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, plan.method, plan.url, response, invalidationSuffixes(plan.wire, plan.config, ctx.options, plan.partition));
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
   return { kind: 'response', response, record };
 }
@@ -199,7 +204,8 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stal
   let shared = false;
   if (ctx.options.dedupe) {
     // Requests share a call only when everything the origin sees is the same, credentials included (in memory only).
-    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${config.maxContentLength ?? ''}\n${JSON.stringify(Object.entries(plan.wire.headers).sort())}`;
+    // The answer's shape too: bytes or text, and the caller's size limit.
+    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${JSON.stringify([...plan.wire.headers].sort())}`;
     const flight = await ctx.flights.run(flightKey, config, (signal) => originTrip(ctx, plan, stale, signal), plan.ticket);
     // Cancelled by the caller's own signal or token, or past the caller's own timeout.
     if (flight.cancelled) throw flight.reason instanceof AxiosError ? flight.reason : new CanceledError(undefined, undefined, config);

@@ -38,7 +38,12 @@ const DECODED = '(decoded by the adapter)';
  *   set them: the same adapter adds the same value to every request.
  */
 export function varyFingerprint(names: readonly string[], wire: WireRequest, config: InternalAxiosRequestConfig, options: KeyOptions): (string | null)[] {
-  const values = varyValues(names, wire.headers);
+  const presented = Object.create(null) as Record<string, string>;
+  for (const name of names) {
+    const value = wire.headers.get(name);
+    if (value !== undefined) presented[name] = value;
+  }
+  const values = varyValues(names, presented);
   return values.map((value, index) => {
     const name = names[index] ?? '';
     if (name === 'accept-encoding' && config.decompress !== false) return DECODED;

@@ -46,7 +46,7 @@ export function keyFor(ctx: CacheContext, config: InternalAxiosRequestConfig): s
   const options = request === false ? {} : request;
   const partition = partitionOf(ctx.options, config, options);
   if (partition instanceof KeyOptionError) throw partition;
-  const key = requestKey(ctx.options, wireRequest(config, ctx.options.ignoredParams), config, options, partition);
+  const key = requestKey(ctx.options, wireRequest(config, ctx.urls, ctx.options.ignoredParams), config, options, partition);
   if (key instanceof KeyOptionError) throw key;
   return key === UNKEYABLE ? undefined : key;
 }
@@ -58,5 +58,5 @@ export function findRecordFor(
   key: string,
   config: InternalAxiosRequestConfig,
 ): Promise<CacheRecord | undefined> {
-  return findMatchingRecord(get, key, wireRequest(config, ctx.options.ignoredParams), config, ctx.options);
+  return findMatchingRecord(get, key, wireRequest(config, ctx.urls, ctx.options.ignoredParams), config, ctx.options);
 }

@@ -8,7 +8,14 @@ function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
   return new AxiosError(message, clarify ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED, config);
 }
 
+/**
+ * How long after it started a shared call can still be joined (ms). A call stuck on a stalled connection must not
+ * capture every later identical request: past this, a new request starts a call of its own.
+ */
+export const JOIN_WINDOW_MS = 10_000;
+
 interface Flight<T> {
+  readonly startedAt: number;
   readonly result: Promise<T>;
   readonly controller: AbortController;
   waiters: number;
@@ -72,12 +79,14 @@ export class SingleFlight<T> {
 
   run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
     let flight = this.flights.get(key);
+    if (flight && performance.now() - flight.startedAt > JOIN_WINDOW_MS) flight = undefined;
     let leader = false;
     if (!flight && ticket !== undefined) flight = this.recentlySettled(key, ticket);
     if (!flight) {
       leader = true;
       const controller = new AbortController();
       const created: Flight<T> = {
+        startedAt: performance.now(),
         controller,
         waiters: 0,
         result: start(controller.signal).finally(() => {

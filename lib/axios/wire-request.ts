@@ -6,8 +6,9 @@
  * and in browsers copies the XSRF cookie into a header. Keys, the credential check of RFC 9111 §3.5, `Vary`
  * matching and de-duplication all read this model, never the raw config, so they see what the origin will see.
  */
-import { Axios, AxiosHeaders } from 'axios';
+import { Axios } from 'axios';
 import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
+import { BoundedMemo, stringBytes } from '../semantics/memo.js';
 
 /** One request, as the origin will receive it. */
 export interface WireRequest {
@@ -19,14 +20,16 @@ export interface WireRequest {
    * `ignoredParams` removed. Everything else is kept verbatim and in order.
    */
   readonly url: string;
-  /** Request headers with lower-case names (a prototype-free object), including the `Authorization` axios adds itself. */
-  readonly headers: Readonly<Record<string, string>>;
+  /** Request headers by lower-case name, including the `Authorization` axios adds itself. */
+  readonly headers: ReadonlyMap<string, string>;
   /**
    * Every credential the request carries, as `name=value` lines (headers and query parameters named in
    * `ignoredParams`, `Authorization` from `auth` or URL userinfo, cookies, the browser XSRF header): empty when
    * it carries none. Kept in memory only; anything persisted is a keyed hash of it.
    */
   readonly credentials: string;
+  /** The credential query parameters alone, as `?name=value` lines; they are left out of `url`. */
+  readonly credentialParams: string;
 }
 
 /** A builder with no defaults of its own: `getUri` is axios' URL building (buildFullPath + buildURL + paramsSerializer). */
@@ -45,14 +48,19 @@ export function headerValueString(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
-/** Header names and values as a prototype-free object with lower-case names; absent, null and false values are skipped as axios skips them. */
-export function lowerCaseHeaders(headers: unknown): Record<string, string> {
-  const result = Object.create(null) as Record<string, string>;
-  const source: unknown = headers instanceof AxiosHeaders ? headers.toJSON() : headers;
-  if (source === null || typeof source !== 'object') return result;
-  for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
-    if (value === undefined || value === null || value === false) continue;
-    result[name.toLowerCase()] = headerValueString(value);
+/**
+ * Request headers by lower-case name; absent, null and false values are skipped as axios skips them. A Map: header
+ * names come from callers and origins, and a Map never reaches a prototype (it is also the fastest to build).
+ */
+export function lowerCaseHeaders(headers: unknown): Map<string, string> {
+  const result = new Map<string, string>();
+  if (headers === null || typeof headers !== 'object') return result;
+  // AxiosHeaders keeps each header as an own property, as a plain object does.
+  const source = headers as Record<string, unknown>;
+  for (const name of Object.keys(source)) {
+    const value = source[name];
+    if (value === undefined || value === null || value === false || typeof value === 'function') continue;
+    result.set(name.toLowerCase(), headerValueString(value));
   }
   return result;
 }
@@ -74,16 +82,34 @@ export interface ParsedUrl {
   readonly credentialParams: string;
 }
 
+/** What of a config makes its URL. */
+export type UrlParts = Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'paramsSerializer' | 'allowAbsoluteUrls'>;
+
+/** The key URL of a request given as a URL (and base URL): for invalidation targets and management queries. */
+export type UrlNormaliser = (config: UrlParts) => string;
+
+const ABSOLUTE_WITH_AUTHORITY = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
 /**
- * The request's absolute URL as axios sends it, reduced for keying. Throws what axios would throw for a URL or
- * params it cannot serialise (the request then fails as it would have).
+ * The URL axios sends: `baseURL` joined to `url` as axios' buildFullPath does, then `params` through axios' own
+ * serialisation (`paramsSerializer` included) via `getUri`. Without params, axios' buildURL leaves the URL as it is,
+ * so the join alone is exact and the hit path skips getUri's config merge.
  */
-export function parseRequestUrl(config: UrlParts, ignored: ReadonlySet<string>): ParsedUrl {
-  const parts: AxiosRequestConfig = { url: config.url ?? '', params: config.params as unknown };
+function builtUri(config: UrlParts): string {
+  const url = config.url ?? '';
+  if (config.params === undefined || config.params === null) {
+    const { baseURL } = config;
+    if (!baseURL || (ABSOLUTE_WITH_AUTHORITY.test(url) && config.allowAbsoluteUrls !== false)) return url;
+    return url ? `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
+  }
+  const parts: AxiosRequestConfig = { url, params: config.params as unknown };
   if (config.baseURL !== undefined) parts.baseURL = config.baseURL;
   if (config.paramsSerializer !== undefined) parts.paramsSerializer = config.paramsSerializer;
   if (config.allowAbsoluteUrls !== undefined) parts.allowAbsoluteUrls = config.allowAbsoluteUrls;
-  const built = uriBuilder.getUri(parts);
+  return uriBuilder.getUri(parts);
+}
+
+function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl {
   // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
   const parsed = new URL(built, ABSOLUTE.test(built) ? undefined : fallbackBase());
   const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username)}:${safeDecode(parsed.password)}` : undefined;
@@ -102,12 +128,29 @@ export function parseRequestUrl(config: UrlParts, ignored: ReadonlySet<string>):
   return { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`, userinfo, credentialParams };
 }
 
-/** The key URL of a request given as a URL (and base URL): for invalidation targets and management queries. */
-export type UrlNormaliser = (config: UrlParts) => string;
-export type UrlParts = Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'params' | 'paramsSerializer' | 'allowAbsoluteUrls'>;
+/**
+ * One cache's URL parser: the request's absolute URL as axios sends it, reduced for keying. Parses are remembered by
+ * the exact URL string in a memo bounded in bytes (URLs can be long) that belongs to this cache and is emptied by
+ * `cache.clear()`. Throws what axios would throw for a URL or params it cannot serialise.
+ */
+export class UrlParser {
+  readonly #memo = new BoundedMemo<ParsedUrl>((parsed) => stringBytes(parsed.url) + stringBytes(parsed.userinfo ?? '') + stringBytes(parsed.credentialParams));
+  readonly #ignored: ReadonlySet<string>;
 
-export function createUrlNormaliser(ignored: ReadonlySet<string>): UrlNormaliser {
-  return (config) => parseRequestUrl(config, ignored).url;
+  constructor(ignored: ReadonlySet<string>) {
+    this.#ignored = ignored;
+  }
+
+  parse(config: UrlParts): ParsedUrl {
+    return this.#memo.remember(builtUri(config), (built) => parseBuilt(built, this.#ignored));
+  }
+
+  /** The key URL alone. */
+  readonly url: UrlNormaliser = (config) => this.parse(config).url;
+
+  clear(): void {
+    this.#memo.clear();
+  }
 }
 
 function safeDecode(text: string): string {
@@ -148,20 +191,20 @@ function basic(userinfo: string): string {
 }
 
 /** Works out the wire request. `ignored` holds the lower-case credential names (`ignoredParams`). */
-export function wireRequest(config: InternalAxiosRequestConfig, ignored: ReadonlySet<string>): WireRequest {
+export function wireRequest(config: InternalAxiosRequestConfig, urls: UrlParser, ignored: ReadonlySet<string>): WireRequest {
   const method = (config.method ?? 'get').toUpperCase();
-  const { url, userinfo, credentialParams } = parseRequestUrl(config, ignored);
+  const { url, userinfo, credentialParams } = urls.parse(config);
   const headers = lowerCaseHeaders(config.headers);
   // axios' adapters: `auth` wins, then (Node's http adapter) userinfo in the URL; either replaces the header.
   const auth = config.auth;
-  if (auth) headers.authorization = basic(`${auth.username ?? ''}:${auth.password ?? ''}`);
-  else if (userinfo !== undefined) headers.authorization = basic(userinfo);
+  if (auth) headers.set('authorization', basic(`${auth.username ?? ''}:${auth.password ?? ''}`));
+  else if (userinfo !== undefined) headers.set('authorization', basic(userinfo));
   const xsrf = xsrfHeader(config, url);
-  if (xsrf) headers[xsrf[0]] = xsrf[1];
+  if (xsrf) headers.set(xsrf[0], xsrf[1]);
 
-  let credentials = credentialParams;
-  for (const name of Object.keys(headers).sort()) {
-    if (ignored.has(name) || name === 'cookie' || (xsrf !== undefined && name === xsrf[0])) credentials += `${name}: ${headers[name]}\n`;
+  const lines: string[] = [];
+  for (const [name, value] of headers) {
+    if (ignored.has(name) || name === 'cookie' || (xsrf !== undefined && name === xsrf[0])) lines.push(`${name}: ${value}\n`);
   }
-  return { method, url, headers, credentials };
+  return { method, url, headers, credentials: credentialParams + lines.sort().join(''), credentialParams };
 }
