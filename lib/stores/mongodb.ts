@@ -18,7 +18,7 @@
  * where it answers 238 NotImplemented (FerretDB v1), a periodic `deleteMany` sweep instead, with
  * one `warning` event. Reads always check `expiresAt > now`, because TTL deletion is lazy.
  */
-import { Binary, MongoClient, MongoServerError, type Collection, type Db, type MongoClientOptions } from 'mongodb';
+import { Binary, MongoClient, MongoServerError, ObjectId, type Collection, type Db, type MongoClientOptions } from 'mongodb';
 import { CorruptEntryError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { decodeRecord, encodeRecord, type EncodeOptions } from './codec.js';
@@ -75,8 +75,7 @@ export type MongoExpiryMode = 'pending' | 'ttl-index' | 'sweep';
 /** MongoDB's NotImplemented error code (FerretDB v1 answers it for TTL indexes). */
 const NOT_IMPLEMENTED = 238;
 const TTL_INDEX_NAME = 'purgeAt_ttl';
-/** `_id` of the document briefly written to read the server's clock (`$currentDate`); never marked as a cache entry. */
-const CLOCK_PROBE_ID = 'axios-http-cache:clock-probe';
+const DUPLICATE_KEY = 11000;
 /** How long a reading of the server's clock is trusted before it is taken again. */
 const SERVER_CLOCK_MAX_AGE_MS = 3_600_000;
 
@@ -85,7 +84,6 @@ interface ServerClockReading {
   readonly serverMs: number;
   readonly monotonicMs: number;
 }
-const DUPLICATE_KEY = 11000;
 
 const live = (now: number): { cache: typeof DOCUMENT_MARKER; expiresAt: { $gt: Date } } => ({ cache: DOCUMENT_MARKER, expiresAt: { $gt: new Date(now) } });
 
@@ -181,17 +179,19 @@ export class MongoStore implements CacheStore {
   }
 
   /**
-   * Reads the server's clock: `$currentDate` on a probe document (removed at once), timed with this
+   * Reads the server's clock: `$currentDate` on a probe document of this store's own (removed at
+   * once, and carrying a `purgeAt` so the TTL index removes it if that fails), timed with this
    * process's monotonic clock. Works with a bare Collection, where no `hello` command can be sent.
    */
   #readServerClock(): Promise<void> {
     this.#serverClockRead ??= (async () => {
-      const probes = this.#collection as unknown as Collection<{ _id: string; at?: Date }>;
+      const probes = this.#collection as unknown as Collection<{ _id: string; purgeAt?: Date }>;
+      const probeId = `axios-http-cache:clock-probe:${new ObjectId().toHexString()}`;
       const sentAt = performance.now();
-      const probe = await probes.findOneAndUpdate({ _id: CLOCK_PROBE_ID }, { $currentDate: { at: true } }, { upsert: true, returnDocument: 'after' });
+      const probe = await probes.findOneAndUpdate({ _id: probeId }, { $currentDate: { purgeAt: true } }, { upsert: true, returnDocument: 'after' });
       const receivedAt = performance.now();
-      await probes.deleteOne({ _id: CLOCK_PROBE_ID });
-      if (probe?.at instanceof Date) this.#serverClock = { serverMs: probe.at.getTime(), monotonicMs: (sentAt + receivedAt) / 2 };
+      await probes.deleteOne({ _id: probeId });
+      if (probe?.purgeAt instanceof Date) this.#serverClock = { serverMs: probe.purgeAt.getTime(), monotonicMs: (sentAt + receivedAt) / 2 };
     })().finally(() => {
       this.#serverClockRead = undefined;
     });
