@@ -5,8 +5,9 @@
  * tests start keep the real clock (test/support/servers.ts strips libfaketime's variables), and so do
  * the shared Redis and MongoDB: the stores must cope with that skew.
  *
- * Left out: the conformance and package suites (slow, and they use no clock of their own), the demo
- * and the benchmark scripts' tests.
+ * Left out, to keep the pass short (about 50 s): the conformance suite (30 s on its own), the package
+ * suite (builds and packs), the demo and the benchmark scripts' tests. Chromium, started by the
+ * browser suite, inherits the faked clock too (its pages read the same year as the tests).
  *
  * Without libfaketime (`apt-get install faketime`) it fails under CI=true and skips, saying so, elsewhere.
  * Env: FAKETIME_LIB, the path of libfaketime.so.1 when it is not in a standard place.
