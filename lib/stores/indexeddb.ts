@@ -19,7 +19,10 @@ export interface IndexedDBStoreOptions {
   readonly storeName?: string;
   /** The factory to open databases with. Default: `globalThis.indexedDB` (a TypeError if there is none). */
   readonly indexedDB?: IDBFactory;
-  /** Clock in epoch ms, for expiry checks and tests. Default: `Date.now`. */
+  /**
+   * The application's clock, epoch ms, for expiry checks: pass the same clock you give `attachCache`
+   * (its `now` option). Default: `Date.now`.
+   */
   readonly now?: () => number;
   /**
    * After a write, expired entries are swept through the `expiresAt` index at most this often,

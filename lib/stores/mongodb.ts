@@ -2,16 +2,23 @@
  * MongoDB store (`axios-http-cache/mongodb`), also for wire-compatible servers such as FerretDB.
  *
  * One document per entry in a collection of its own (the collection is the namespace):
- * `{ _id: key, cache: 'axios-http-cache', expiresAt: Date, createdAt: Date, url, method, tags, data: Binary }`, where `data`
+ * `{ _id: key, cache: 'axios-http-cache', expiresAt: Date, purgeAt: Date, createdAt: Date, url, method, tags, data: Binary }`, where `data`
  * is the record encoded by `codec.ts` (so header names never become field names: no `.`/`$`
  * hazards) and the other fields are copies kept for listing and future deletion by URL or tag.
  * Every query filters on the `cache` marker, so documents of other shapes in the collection are left alone.
  *
- * Expiry: a TTL index on `expiresAt` (`expireAfterSeconds: 0`) where the server supports one;
+ * Two clocks: `expiresAt` is the record's expiry by the application's clock (the `now` option), and
+ * reads, listings and the sweep compare it with that clock. `purgeAt` is the same instant on the
+ * server's clock (server time estimated at write + time left by the application's clock), and the
+ * TTL index is on `purgeAt`, because the server's TTL monitor compares it with the server's own
+ * clock: a server whose clock disagrees with the application's then neither deletes entries early
+ * nor keeps them too long.
+ *
+ * Expiry: a TTL index on `purgeAt` (`expireAfterSeconds: 0`) where the server supports one;
  * where it answers 238 NotImplemented (FerretDB v1), a periodic `deleteMany` sweep instead, with
  * one `warning` event. Reads always check `expiresAt > now`, because TTL deletion is lazy.
  */
-import { Binary, BSON, MongoClient, MongoServerError, type Collection, type Db, type MongoClientOptions } from 'mongodb';
+import { Binary, BSON, MongoClient, MongoServerError, ObjectId, type Collection, type Db, type MongoClientOptions } from 'mongodb';
 import { CorruptEntryError, EntryTooLargeError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { decodeRecord, encodeRecord, type EncodeOptions } from './codec.js';
@@ -27,7 +34,10 @@ export interface CacheDocument {
   _id: string;
   /** Always {@link DOCUMENT_MARKER}. */
   cache: typeof DOCUMENT_MARKER;
+  /** The record's expiry by the application's clock. */
   expiresAt: Date;
+  /** The same instant by the server's clock (estimated when written); the TTL index is on it. */
+  purgeAt: Date;
   createdAt: Date;
   url: string;
   method: string;
@@ -50,7 +60,12 @@ export interface MongoStoreOptions extends StoreCompressionOptions {
   readonly clientOptions?: MongoClientOptions;
   /** Period of the expiry sweep used when the server has no TTL indexes. @default 60000 */
   readonly sweepIntervalMs?: number;
-  /** Clock for the read-time expiry filter, epoch ms. @default Date.now */
+  /**
+   * The application's clock, epoch ms: pass the same clock you give `attachCache` (its `now` option).
+   * Reads, listings and the sweep compare `expiresAt` with it; the server's own clock only drives
+   * the TTL index, through `purgeAt`, and never needs to agree with it.
+   * @default Date.now
+   */
   readonly now?: () => number;
 }
 
@@ -59,10 +74,18 @@ export type MongoExpiryMode = 'pending' | 'ttl-index' | 'sweep';
 
 /** MongoDB's NotImplemented error code (FerretDB v1 answers it for TTL indexes). */
 const NOT_IMPLEMENTED = 238;
-const TTL_INDEX_NAME = 'expiresAt_ttl';
+const TTL_INDEX_NAME = 'purgeAt_ttl';
 const DUPLICATE_KEY = 11000;
 /** MongoDB's (and FerretDB's) largest document: 16 MiB of BSON. */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+/** How long a reading of the server's clock is trusted before it is taken again. */
+const SERVER_CLOCK_MAX_AGE_MS = 3_600_000;
+
+/** The server's clock, read once and carried forward with this process's monotonic clock. */
+interface ServerClockReading {
+  readonly serverMs: number;
+  readonly monotonicMs: number;
+}
 
 const live = (now: number): { cache: typeof DOCUMENT_MARKER; expiresAt: { $gt: Date } } => ({ cache: DOCUMENT_MARKER, expiresAt: { $gt: new Date(now) } });
 
@@ -74,6 +97,9 @@ export class MongoStore implements CacheStore {
   readonly #now: () => number;
   readonly #events = new EventHub();
   #expiryMode: MongoExpiryMode = 'pending';
+  /** Until the server has been asked, its clock is taken to be this process's. */
+  #serverClock: ServerClockReading = { serverMs: Date.now(), monotonicMs: performance.now() };
+  #serverClockRead: Promise<void> | undefined;
   #setup: Promise<void> | undefined;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -125,7 +151,7 @@ export class MongoStore implements CacheStore {
 
   async #setUpExpiry(): Promise<void> {
     try {
-      await this.#collection.createIndex({ expiresAt: 1 }, { name: TTL_INDEX_NAME, expireAfterSeconds: 0 });
+      await this.#collection.createIndex({ purgeAt: 1 }, { name: TTL_INDEX_NAME, expireAfterSeconds: 0 });
       this.#expiryMode = 'ttl-index';
     } catch (error) {
       if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) {
@@ -139,12 +165,46 @@ export class MongoStore implements CacheStore {
         type: 'warning',
         error: new Error(`MongoStore: the server does not support TTL indexes (${error.message}); expired entries are removed by a sweep every ${this.#sweepIntervalMs} ms and hidden on read`, { cause: error }),
       });
-      try {
-        await this.#collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_1' }); // keeps the sweep and the read filter cheap
-      } catch (indexError) {
-        this.#events.emitError(indexError);
-      }
     }
+    try {
+      await this.#collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_1' }); // keeps the sweep and the listings' filter cheap
+    } catch (indexError) {
+      this.#events.emitError(indexError);
+    }
+    // Until this reading, purgeAt assumes the server's clock is this process's.
+    if (this.#expiryMode === 'ttl-index') await this.#readServerClock().catch((error: unknown) => this.#events.emitError(error));
+  }
+
+  /** The server's current time, estimated from the last reading of its clock. */
+  #serverNow(): number {
+    return this.#serverClock.serverMs + (performance.now() - this.#serverClock.monotonicMs);
+  }
+
+  /**
+   * Reads the server's clock: `$currentDate` on a probe document of this store's own (removed at
+   * once, and carrying a `purgeAt` so the TTL index removes it if that fails), timed with this
+   * process's monotonic clock. Works with a bare Collection, where no `hello` command can be sent.
+   */
+  #readServerClock(): Promise<void> {
+    this.#serverClockRead ??= (async () => {
+      const probes = this.#collection as unknown as Collection<{ _id: string; purgeAt?: Date }>;
+      const probeId = `axios-http-cache:clock-probe:${new ObjectId().toHexString()}`;
+      const sentAt = performance.now();
+      const probe = await probes.findOneAndUpdate({ _id: probeId }, { $currentDate: { purgeAt: true } }, { upsert: true, returnDocument: 'after' });
+      const receivedAt = performance.now();
+      await probes.deleteOne({ _id: probeId });
+      if (probe?.purgeAt instanceof Date) this.#serverClock = { serverMs: probe.purgeAt.getTime(), monotonicMs: (sentAt + receivedAt) / 2 };
+    })().finally(() => {
+      this.#serverClockRead = undefined;
+    });
+    return this.#serverClockRead;
+  }
+
+  /** Reads the server's clock again when the last reading is old (TTL index only), without waiting for it. */
+  #refreshServerClock(): void {
+    if (this.#expiryMode !== 'ttl-index' || this.#closed || this.#serverClockRead !== undefined) return;
+    if (performance.now() - this.#serverClock.monotonicMs < SERVER_CLOCK_MAX_AGE_MS) return;
+    this.#readServerClock().catch((error: unknown) => this.#events.emitError(error));
   }
 
   #startSweep(): void {
@@ -155,7 +215,11 @@ export class MongoStore implements CacheStore {
     this.#sweepTimer.unref();
   }
 
-  /** Deletes every document whose `expiresAt` has passed; resolves the number deleted. */
+  /**
+   * Deletes every document whose `expiresAt` has passed by the store's clock; resolves the number
+   * deleted. It runs in the application, so it compares the application's expiry with the
+   * application's clock, and the server's clock plays no part.
+   */
   async sweep(): Promise<number> {
     const result = await this.#collection.deleteMany({ cache: DOCUMENT_MARKER, expiresAt: { $lte: new Date(this.#now()) } });
     return result.deletedCount;
@@ -188,14 +252,17 @@ export class MongoStore implements CacheStore {
 
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     this.#startSetup();
-    if (!(expiresAt > this.#now())) {
+    const ttlMs = expiresAt - this.#now();
+    if (!(ttlMs > 0)) {
       await this.#collection.deleteOne({ _id: key });
       return;
     }
+    this.#refreshServerClock();
     const encoded = await encodeRecord(record, this.#encoding);
     const doc = {
       cache: DOCUMENT_MARKER,
       expiresAt: new Date(expiresAt),
+      purgeAt: new Date(Math.ceil(this.#serverNow() + ttlMs)),
       createdAt: new Date(record.createdAt),
       url: record.url,
       method: record.method,

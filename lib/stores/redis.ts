@@ -2,8 +2,9 @@
  * Redis store over ioredis (`axios-http-cache/redis`).
  *
  * Key layout: one Redis string per entry, `${prefix}:${key}`, holding the record encoded by
- * `codec.ts`, written with `SET ... PXAT expiresAt` so Redis drops it at the record's absolute
- * expiry. Every command touches exactly one key, so the layout is cluster-safe without hash tags
+ * `codec.ts`, written with `SET ... PX (expiresAt - now())`: the time left by the application's clock,
+ * counted from the Redis server's own clock, so a clock skew between the two neither drops entries at
+ * once nor keeps them too long (an absolute `PXAT` would be read against the server's clock). Every command touches exactly one key, so the layout is cluster-safe without hash tags
  * (entries spread over all slots); `clear()` walks each master with SCAN MATCH and unlinks what it
  * finds in batches. KEYS and FLUSHDB are never used.
  */
@@ -32,7 +33,12 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
    * @default 500
    */
   readonly scanBatchSize?: number;
-  /** Clock for the read-time expiry check, epoch ms. @default Date.now */
+  /**
+   * The application's clock, epoch ms: pass the same clock you give `attachCache` (its `now` option).
+   * `expiresAt` is read against it, both for the time left given to Redis (`PX`) and for the
+   * read-time check; the Redis server's own clock never needs to agree with it.
+   * @default Date.now
+   */
   readonly now?: () => number;
 }
 
@@ -102,19 +108,25 @@ export class RedisStore implements CacheStore {
     if (!decoded.ok) {
       return this.#client.unlink(redisKey).then(() => Promise.reject(new CorruptEntryError(key, decoded.reason)));
     }
-    // Redis already drops the key at PXAT (checked on every access); this check follows the store's clock.
+    // Redis already drops the key once its PX has run out (checked on every access); this check follows the store's clock.
     return decoded.record.expiresAt > this.#now() ? decoded.record : undefined;
   }
 
+  /**
+   * Writes the record with `PX` = the time left until `expiresAt` by the store's clock (rounded up),
+   * so Redis expires it relative to its own clock; a record already expired is not written and any
+   * older one under the key is unlinked.
+   */
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     const redisKey = this.#redisKey(key);
-    if (!(expiresAt > this.#now())) {
+    const ttlMs = Math.ceil(expiresAt - this.#now());
+    if (!(ttlMs > 0)) {
       await this.#client.unlink(redisKey);
       return;
     }
     const encoded = await encodeRecord(record, this.#encoding);
     if (encoded.byteLength > MAX_VALUE_BYTES) throw new EntryTooLargeError(key, encoded.byteLength, MAX_VALUE_BYTES);
-    await this.#client.set(redisKey, toBuffer(encoded), 'PXAT', Math.ceil(expiresAt));
+    await this.#client.set(redisKey, toBuffer(encoded), 'PX', ttlMs);
   }
 
   async delete(key: string): Promise<void> {
@@ -195,24 +207,18 @@ export class RedisStore implements CacheStore {
     }
   }
 
-  /** SCAN batches with keys past their expiry by the store's clock left out (PEXPIRETIME, Redis >= 7). */
+  /**
+   * SCAN batches with keys Redis already counts as expired left out (PTTL). Keys are written with a
+   * time left (`PX`), so the server's countdown and the store's clock agree on expiry without the
+   * two clocks agreeing on the date.
+   */
   async *#liveBatches(): AsyncGenerator<string[]> {
-    let hasExpireTime = true;
     for await (const batch of this.#scanBatches()) {
-      const now = this.#now();
-      let expiries: number[] | undefined;
-      if (hasExpireTime) {
-        try {
-          expiries = await Promise.all(batch.map((redisKey) => this.#client.pexpiretime(redisKey)));
-        } catch (error) {
-          if (!(error instanceof Error && /unknown command/i.test(error.message))) throw error;
-          hasExpireTime = false; // Redis < 7: rely on Redis' own expiry only
-        }
-      }
-      // PEXPIRETIME answers -1 for a key without expiry and -2 for a key gone since the SCAN.
-      yield expiries === undefined ? batch : batch.filter((_, i) => {
-        const at = expiries[i] ?? -2;
-        return at === -1 || at > now;
+      const left = await Promise.all(batch.map((redisKey) => this.#client.pttl(redisKey)));
+      // PTTL answers -1 for a key without expiry and -2 for a key gone since the SCAN.
+      yield batch.filter((_, i) => {
+        const ms = left[i] ?? -2;
+        return ms === -1 || ms > 0;
       });
     }
   }

@@ -23,7 +23,10 @@ export interface WebStorageStoreOptions {
    * items with this prefix. Default: `'axios-http-cache:'`.
    */
   readonly prefix?: string;
-  /** Clock in epoch ms, for expiry checks and tests. Default: `Date.now`. */
+  /**
+   * The application's clock, epoch ms, for expiry checks: pass the same clock you give `attachCache`
+   * (its `now` option). Default: `Date.now`.
+   */
   readonly now?: () => number;
 }
 

@@ -40,6 +40,26 @@ describe('MemoryStore options and bounds', () => {
     expect([(await store.get('a'))?.key, await store.get('b'), (await store.get('c'))?.key]).to.deep.equal(['a', undefined, 'c']);
   });
 
+  it('holds exactly maxEntries records when full, replacing a held key in place without evicting another', async () => {
+    const store = new MemoryStore({ maxEntries: 3, now });
+    for (const key of ['a', 'b', 'c', 'b', 'd']) await store.set(key, makeRecord(key, NOW), NOW + 1000);
+    expect(await store.count()).to.equal(3);
+    expect(await Promise.all(['a', 'b', 'c', 'd'].map(async (key) => (await store.get(key))?.key))).to.deep.equal([undefined, 'b', 'c', 'd']);
+  });
+
+  it('costs almost nothing while empty, however large maxEntries is (no slots allocated ahead)', () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const used = (): number => { const usage = process.memoryUsage(); return usage.heapUsed + usage.arrayBuffers; };
+    const before = used();
+    // lru-cache's `max` would allocate about 23 MB per store here: 230 MB for the ten.
+    const stores = Array.from({ length: 10 }, () => new MemoryStore({ maxEntries: 1e6 }));
+    gc?.();
+    const grownBytes = used() - before;
+    expect(stores).to.have.length(10); // keeps the stores alive until measured
+    expect(grownBytes).to.be.lessThan(20 * 1024 * 1024);
+  });
+
   it('does not keep a record larger than maxEntryBytes, and drops the older one under that key', async () => {
     const store = new MemoryStore({ maxBytes: 100_000, maxEntryBytes: 10_000, now });
     await store.set('k', makeRecord('k', NOW), NOW + 1000);

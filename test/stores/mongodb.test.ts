@@ -10,7 +10,7 @@ import { runStoreContract } from './store-contract.js';
 function withTtlSupport(collection: Collection<CacheDocument>): Collection<CacheDocument> {
   return new Proxy(collection, {
     get(target, property, receiver) {
-      if (property === 'createIndex') return () => Promise.resolve('expiresAt_ttl');
+      if (property === 'createIndex') return () => Promise.resolve('purgeAt_ttl');
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -93,8 +93,9 @@ describe('MongoStore against a MongoDB-compatible server', function () {
       await store.set('doc', record, record.expiresAt);
       const doc = await db.collection<CacheDocument>(name).findOne({ _id: 'doc' });
       expect(doc?.data).to.be.instanceOf(Binary);
-      expect(doc && { ...doc, data: undefined }).to.deep.equal({
-        _id: 'doc', cache: 'axios-http-cache', expiresAt: new Date(record.expiresAt), createdAt: new Date(record.createdAt),
+      expect(doc?.purgeAt).to.be.instanceOf(Date);
+      expect(doc && { ...doc, data: undefined, purgeAt: undefined }).to.deep.equal({
+        _id: 'doc', cache: 'axios-http-cache', expiresAt: new Date(record.expiresAt), purgeAt: undefined, createdAt: new Date(record.createdAt),
         url: record.url, method: 'GET', tags: ['a', 'b'], data: undefined,
       });
       await store.close();
@@ -158,12 +159,32 @@ describe('MongoStore against a MongoDB-compatible server', function () {
       await store.close();
     });
 
+    // The server keeps the real time; the application's clock is off by 90 s either way.
+    for (const [description, skewMs] of [['90 s behind', -90_000], ['90 s ahead of', 90_000]] as const) {
+      it(`gives the TTL index the expiry by the server's clock and hits, when the application's clock is ${description} the server's`, async function () {
+        const appNow = (): number => Date.now() + skewMs;
+        const collection = db.collection<CacheDocument>(name);
+        const store = new MongoStore({ collection: withTtlSupport(collection), now: appNow });
+        await store.ready();
+        const expiresAt = appNow() + 60_000;
+        await store.set('skewed', makeRecord('skewed', appNow(), { expiresAt }), expiresAt);
+        const doc = await collection.findOne({ _id: 'skewed' });
+        const serverNow = ((await db.command({ hello: 1 }))['localTime'] as Date).getTime();
+        // 60 s left by the server's clock (a few seconds of slack for the round trips), not 60 s -/+ 90 s.
+        expect((doc?.purgeAt.getTime() ?? 0) - serverNow).to.be.within(55_000, 61_000);
+        expect(doc?.expiresAt.getTime()).to.equal(expiresAt);
+        expect((await store.get('skewed'))?.key).to.equal('skewed');
+        expect(await store.count()).to.equal(1);
+        await store.close();
+      });
+    }
+
     it('creates a TTL index with expireAfterSeconds 0 on a server that supports it', async function () {
       const store = new MongoStore({ db, collectionName: name });
       await store.ready();
       if (store.expiryMode !== 'ttl-index') this.skip(); // FerretDB v1: covered by the sweep test
       const indexes = await db.collection(name).indexes();
-      expect(indexes.find((index) => index.name === 'expiresAt_ttl')?.expireAfterSeconds).to.equal(0);
+      expect(indexes.find((index) => index.name === 'purgeAt_ttl')?.expireAfterSeconds).to.equal(0);
       await store.close();
     });
 

@@ -41,6 +41,7 @@ describe('RedisStore against the shared redis-server', function () {
       makeNeighbour: () => Promise.resolve(make(`${prefix}-neighbour`)),
       writeForeign: async () => { await raw.set(foreignKey, 'keep me', 'PX', 60_000); },
       foreignSurvived: async () => (await raw.get(foreignKey)) === 'keep me',
+      listingsFollowBackEndClock: 'keys are written with the time left (PX), counted down by the Redis server',
       teardown: async () => {
         for (const store of stores) await store.clear();
         await raw.unlink(foreignKey);
@@ -61,12 +62,37 @@ describe('RedisStore against the shared redis-server', function () {
       await new RedisStore({ client: raw, prefix }).clear();
     });
 
-    it('writes one key per entry under prefix:key with an absolute expiry equal to expiresAt', async function () {
-      const store = new RedisStore({ client: raw, prefix });
+    it('writes one key per entry under prefix:key with the time left until expiresAt as its expiry', async function () {
+      const store = new RedisStore({ client: raw, prefix, now: () => now });
       const expiresAt = now + 90_000;
       await store.set('one', makeRecord('one', now, { expiresAt }), expiresAt);
-      expect(await raw.pexpiretime(`${prefix}:one`)).to.equal(expiresAt);
+      const left = await raw.pttl(`${prefix}:one`);
+      expect(left).to.be.within(80_000, 90_000);
       expect(await raw.type(`${prefix}:one`)).to.equal('string');
+    });
+
+    // The Redis server keeps the real time; the application's clock is off by 90 s either way.
+    for (const [description, skewMs] of [['90 s behind', -90_000], ['90 s ahead of', 90_000]] as const) {
+      it(`stores, lists and hits entries when the application's clock is ${description} the Redis server's`, async function () {
+        const appNow = (): number => Date.now() + skewMs;
+        const store = new RedisStore({ client: raw, prefix, now: appNow });
+        const expiresAt = appNow() + 60_000;
+        await store.set('skewed', makeRecord('skewed', appNow(), { expiresAt }), expiresAt);
+        expect(await raw.pttl(`${prefix}:skewed`)).to.be.within(50_000, 60_000);
+        expect((await store.get('skewed'))?.key).to.equal('skewed');
+        expect(await store.count()).to.equal(1);
+        const keys: string[] = [];
+        for await (const key of store.keys()) keys.push(key);
+        expect(keys).to.deep.equal(['skewed']);
+      });
+    }
+
+    it('does not write an entry whose expiresAt has passed by the application\'s clock, whatever the server\'s', async function () {
+      const appNow = (): number => Date.now() + 90_000; // ahead: expiresAt is still in the server's future
+      const store = new RedisStore({ client: raw, prefix, now: appNow });
+      const expiresAt = Date.now() + 60_000;
+      await store.set('late', makeRecord('late', Date.now(), { expiresAt }), expiresAt);
+      expect(await raw.exists(`${prefix}:late`)).to.equal(0);
     });
 
     it('compresses records above compressAboveBytes and reads them back', async function () {

@@ -85,6 +85,16 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: n
   throw new Error(`${what} did not come up within ${timeoutMs} ms`);
 }
 
+/**
+ * This process's environment without libfaketime's variables: servers keep the real clock, as in
+ * production, even when the tests run with a faked one (the year-ahead pass, scripts/year-ahead.mjs).
+ */
+function realClockEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (name === 'LD_PRELOAD' || name.startsWith('FAKETIME')) delete env[name];
+  return env;
+}
+
 /** A server process this test run owns: it can be stopped and started again on the same port. */
 export class PrivateServer {
   #child: ChildProcess | undefined;
@@ -105,7 +115,7 @@ export class PrivateServer {
 
   async start(timeoutMs = 20_000): Promise<void> {
     if (this.#child !== undefined) return;
-    const child = spawn(this.command, this.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(this.command, this.args, { stdio: ['ignore', 'ignore', 'pipe'], env: realClockEnv() });
     this.#child = child;
     this.#stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => { this.#stderr = (this.#stderr + chunk.toString()).slice(-4000); });
