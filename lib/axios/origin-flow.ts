@@ -8,6 +8,7 @@ import {
   isUnsafeMethod,
   mergeNotModified,
   notModifiedApplies,
+  storability,
   storeExpiryAt,
 } from '../semantics/index.js';
 import type { CacheContext, OriginResult, RequestPlan } from './context.js';
@@ -116,7 +117,13 @@ async function refreshFromNotModified(ctx: CacheContext, plan: RequestPlan, stor
   const merged: CacheRecord = { ...stored, headers: mergeNotModified(stored.headers, headers304), requestTime, responseTime };
   const policy = stored.ttlMs === undefined ? plan.policy : { ...plan.policy, ttlMs: stored.ttlMs };
   const updated: CacheRecord = { ...merged, expiresAt: storeExpiryAt(merged, policy) };
-  if (updated.expiresAt > ctx.options.now()) await writeRecord(ctx, plan.key, updated);
+  // RFC 9111 §4.3.4: the stored response is updated with the 304's fields, and must then still be storable: a 304
+  // that says `no-store` (or `private` to a shared cache) answers this request but ends the entry.
+  const verdict = storability(plan.facts, { status: updated.status, headers: updated.headers }, policy);
+  if (!verdict.storable) {
+    ctx.debug(`revalidated, and removed: the 304 made it unstorable (${verdict.reason})`, { key: plan.key, url: plan.url });
+    await ctx.access.delete(plan.key);
+  } else if (updated.expiresAt > ctx.options.now()) await writeRecord(ctx, plan.key, updated);
   ctx.stats.revalidations += 1;
   ctx.events.emit('revalidated', { key: plan.key, url: plan.url, method: plan.method });
   ctx.debug('revalidated: the origin answered 304', { key: plan.key, url: plan.url });

@@ -144,4 +144,18 @@ describe('attachCache: freshness, revalidation and Vary (RFC 9111 §4)', () => {
     expect(hit.fromCache).to.equal(true);
     expect(hit.headers['set-cookie']).to.equal(undefined);
   });
+
+  it('answers from a 304 that says no-store, then holds the entry no longer (RFC 9111 §4.3.4)', async () => {
+    const { api, clock, cache } = cachedInstance();
+    nock(ORIGIN).get('/ns304').reply(200, 'kept', { etag: '"n1"', 'cache-control': 'max-age=1' });
+    nock(ORIGIN).get('/ns304').reply(304, '', { etag: '"n1"', 'cache-control': 'no-store' });
+    const fresh = nock(ORIGIN).get('/ns304').reply(200, 'new', { 'cache-control': 'no-store' });
+    await api.get('/ns304');
+    clock.advance(5_000);
+    const revalidated = await api.get('/ns304');
+    expect([revalidated.data, revalidated.cacheInfo?.status]).to.deep.equal(['kept', 'revalidated']);
+    expect(await cache.has('/ns304')).to.equal(false);
+    expect((await api.get('/ns304')).data).to.equal('new');
+    expect(fresh.isDone()).to.equal(true);
+  });
 });
