@@ -19,12 +19,15 @@ const encoder = new TextEncoder();
 
 /** The exact bytes of a (transformed) request body, as axios sends them; UNKEYABLE for streams and forms. */
 function bodyBytes(data: unknown): Uint8Array | undefined | typeof UNKEYABLE {
-  if (data === undefined || data === null || data === '') return undefined;
-  if (typeof data === 'string') return encoder.encode(data);
-  if (data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (data instanceof URLSearchParams) return encoder.encode(data.toString());
-  return UNKEYABLE;
+  let bytes: Uint8Array;
+  if (data === undefined || data === null) return undefined;
+  if (typeof data === 'string') bytes = encoder.encode(data);
+  else if (data instanceof Uint8Array) bytes = data;
+  else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+  else if (data instanceof URLSearchParams) bytes = encoder.encode(data.toString());
+  else return UNKEYABLE;
+  // An empty body goes out as no body at all.
+  return bytes.length === 0 ? undefined : bytes;
 }
 
 const TEXT_RESPONSE_TYPES: ReadonlySet<string> = new Set(['', 'json', 'text', 'document']);

@@ -91,21 +91,22 @@ export type UrlNormaliser = (config: UrlParts) => string;
 const ABSOLUTE_WITH_AUTHORITY = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 
 /**
- * The URL axios sends: `baseURL` joined to `url` as axios' buildFullPath does, then `params` through axios' own
- * serialisation (`paramsSerializer` included) via `getUri`. Without params, axios' buildURL leaves the URL as it is,
- * so the join alone is exact and the hit path skips getUri's config merge.
+ * The URL axios sends: `baseURL` joined to `url` as axios' buildFullPath does; with params, that URL parsed (as
+ * Node's http adapter does) and the params appended through axios' own serialisation (`paramsSerializer`
+ * included) via `getUri`. Without params, axios' buildURL leaves the URL as it is, so the hit path skips getUri.
  */
 function builtUri(config: UrlParts): string {
   const url = config.url ?? '';
-  if (config.params === undefined || config.params === null) {
-    const { baseURL } = config;
-    if (!baseURL || (ABSOLUTE_WITH_AUTHORITY.test(url) && config.allowAbsoluteUrls !== false)) return url;
-    return url ? `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
-  }
-  const parts: AxiosRequestConfig = { url, params: config.params as unknown };
-  if (config.baseURL !== undefined) parts.baseURL = config.baseURL;
+  const { baseURL } = config;
+  const full = !baseURL || (ABSOLUTE_WITH_AUTHORITY.test(url) && config.allowAbsoluteUrls !== false)
+    ? url
+    : url ? `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
+  if (config.params === undefined || config.params === null) return full;
+  // Node's http adapter parses the URL first, then appends the serialised params to its path and query.
+  const parsed = new URL(full, ABSOLUTE.test(full) ? undefined : fallbackBase());
+  const userinfo = parsed.username || parsed.password ? `${parsed.username}:${parsed.password}@` : '';
+  const parts: AxiosRequestConfig = { url: `${parsed.protocol}//${userinfo}${parsed.host}${parsed.pathname}${parsed.search}`, params: config.params as unknown };
   if (config.paramsSerializer !== undefined) parts.paramsSerializer = config.paramsSerializer;
-  if (config.allowAbsoluteUrls !== undefined) parts.allowAbsoluteUrls = config.allowAbsoluteUrls;
   return uriBuilder.getUri(parts);
 }
 

@@ -217,15 +217,33 @@ describe('attachCache: credentialed requests in a shared cache (RFC 9111 §3.5)'
       expect(other.fromCache).to.equal(false);
     });
 
-    it(`reuses a max-age response marked public for another request carrying ${what}`, async () => {
+    it(`stores a max-age response marked public for a request carrying ${what}, and reuses it for the same request`, async () => {
       const { api } = cachedInstance({ shared: true });
       const scope = nock(ORIGIN).get('/r').query(true).once().reply(200, 'public data', { 'cache-control': 'public, max-age=60' });
       await api.get(first.url, { headers: first.headers ?? {} });
-      const other = await api.get(second.url, { headers: second.headers ?? {} });
+      const again = await api.get(first.url, { headers: first.headers ?? {} });
       expect(scope.isDone()).to.equal(true);
-      expect(other.fromCache).to.equal(true);
+      expect(again.fromCache).to.equal(true);
     });
   }
+
+  it('reuses a public response across X-Api-Key values, which are not part of the URL (RFC 9111 §3.5)', async () => {
+    const { api } = cachedInstance({ shared: true });
+    const scope = nock(ORIGIN).get('/r').once().reply(200, 'public data', { 'cache-control': 'public, max-age=60' });
+    await api.get('/r', { headers: { 'x-api-key': 'key-one-123' } });
+    const other = await api.get('/r', { headers: { 'x-api-key': 'key-two-456' } });
+    expect(scope.isDone()).to.equal(true);
+    expect(other.fromCache).to.equal(true);
+  });
+
+  it('keeps requests with different credential query parameters apart even for a public response: they are different URLs', async () => {
+    const { api } = cachedInstance({ shared: true });
+    const scope = nock(ORIGIN).get('/r').query(true).twice().reply(200, 'public data', { 'cache-control': 'public, max-age=60' });
+    await api.get('/r?access_token=token-one-123');
+    const other = await api.get('/r?access_token=token-two-456');
+    expect(scope.isDone()).to.equal(true);
+    expect(other.fromCache).to.equal(false);
+  });
 });
 
 describe('attachCache: what a hit must still respect of the caller\'s config', () => {
