@@ -146,6 +146,11 @@ export class UrlParser {
     return this.#memo.remember(builtUri(config), (built) => parseBuilt(built, this.#ignored));
   }
 
+  /** Estimated bytes the memo holds now; never above its budget (256 KB). */
+  get memoBytes(): number {
+    return this.#memo.bytes;
+  }
+
   /** The key URL alone. */
   readonly url: UrlNormaliser = (config) => this.parse(config).url;
 

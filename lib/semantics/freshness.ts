@@ -13,14 +13,16 @@ export const HEURISTIC_MAX_MS = 24 * 60 * 60 * SECOND_MS;
 export const HEURISTIC_FRACTION = 0.1;
 
 /**
- * The Age field in seconds (RFC 9111 §5.1): undefined when absent, 'invalid' when it is not a
- * non-negative integer. With several field lines (joined by ", ") "a cache ... SHOULD use the
- * first field line, discarding subsequent ones".
+ * The Age field in seconds (RFC 9111 §5.1): undefined when absent, 'invalid' when it is not a single
+ * non-negative integer. Node keeps only the first of several Age lines; fetch joins them with ", ", which
+ * reads as a list, and so as invalid (stale), as the cache-tests suite expects.
  */
 export function parseAgeSeconds(value: string | undefined): number | 'invalid' | undefined {
   if (value === undefined) return undefined;
-  const first = value.split(',')[0] ?? '';
-  return parseDeltaSeconds(first) ?? 'invalid';
+  // §5.1: a value that "contains a list or something other than a non-negative integer" is invalid, and the
+  // response SHOULD be considered stale (not uncacheable: with a validator it is kept and revalidated).
+  if (value.includes(',')) return 'invalid';
+  return parseDeltaSeconds(value) ?? 'invalid';
 }
 
 /** date_value of §4.2.3: the Date field, or the receive time when absent or invalid (RFC 9110 §6.6.1). */

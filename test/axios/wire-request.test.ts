@@ -1,0 +1,65 @@
+import { AxiosHeaders } from 'axios';
+import type { InternalAxiosRequestConfig } from 'axios';
+import { expect } from 'chai';
+import { MEMO_BUDGET_BYTES } from '../../lib/semantics/memo.js';
+import { UrlParser, wireRequest } from '../../lib/axios/wire-request.js';
+
+const IGNORED = new Set(['access_token', 'authorization', 'x-xsrf-token']);
+
+function config(fields: Partial<InternalAxiosRequestConfig>): InternalAxiosRequestConfig {
+  return { method: 'get', headers: new AxiosHeaders(), ...fields } as InternalAxiosRequestConfig;
+}
+
+describe('the wire request', () => {
+  it('keeps the URL memo of a cache within its byte budget however long and many the URLs, and empties it on clear', () => {
+    const urls = new UrlParser(IGNORED);
+    const long = 'x'.repeat(40_000);
+    for (let i = 0; i < 2_000; i++) urls.parse({ url: `http://api.test/${long}?i=${i}` });
+    expect(urls.memoBytes).to.be.greaterThan(0);
+    expect(urls.memoBytes).to.be.at.most(MEMO_BUDGET_BYTES);
+    urls.clear();
+    expect(urls.memoBytes).to.equal(0);
+  });
+
+  it('counts the Authorization axios makes from auth, replacing a header the caller set, as axios does', () => {
+    const wire = wireRequest(config({ url: 'http://api.test/a', auth: { username: 'alice', password: 'pw' }, headers: new AxiosHeaders({ Authorization: 'Bearer other' }) }), new UrlParser(IGNORED), IGNORED);
+    expect(wire.headers.get('authorization')).to.equal(`Basic ${btoa('alice:pw')}`);
+    expect(wire.credentials).to.contain('authorization');
+  });
+
+  it('leaves userinfo out of the URL and counts it as the Authorization it becomes', () => {
+    const wire = wireRequest(config({ url: 'http://alice:pw@api.test/a' }), new UrlParser(IGNORED), IGNORED);
+    expect(wire.url).to.equal('http://api.test/a');
+    expect(wire.headers.get('authorization')).to.equal(`Basic ${btoa('alice:pw')}`);
+  });
+
+  describe('in a browser', () => {
+    const scope = globalThis as { document?: unknown; location?: unknown };
+    let saved: { document: unknown; location: unknown };
+    beforeEach(() => {
+      saved = { document: scope.document, location: scope.location };
+      scope.document = { cookie: 'theme=dark; XSRF-TOKEN=token-of-alice' };
+      scope.location = { href: 'https://app.test/page', origin: 'https://app.test' };
+    });
+    afterEach(() => {
+      scope.document = saved.document;
+      scope.location = saved.location;
+    });
+
+    const xsrf = { xsrfCookieName: 'XSRF-TOKEN', xsrfHeaderName: 'X-XSRF-TOKEN' };
+
+    it('counts the XSRF header axios copies from the cookie on a same-origin request as a credential', () => {
+      const wire = wireRequest(config({ url: '/api/me', ...xsrf }), new UrlParser(IGNORED), IGNORED);
+      expect(wire.url).to.equal('https://app.test/api/me');
+      expect(wire.headers.get('x-xsrf-token')).to.equal('token-of-alice');
+      expect(wire.credentials).to.contain('x-xsrf-token');
+    });
+
+    it('adds no XSRF header to a cross-origin request unless withXSRFToken says so', () => {
+      const cross = wireRequest(config({ url: 'https://other.test/x', ...xsrf }), new UrlParser(IGNORED), IGNORED);
+      const forced = wireRequest(config({ url: 'https://other.test/x', withXSRFToken: true, ...xsrf }), new UrlParser(IGNORED), IGNORED);
+      expect(cross.headers.has('x-xsrf-token')).to.equal(false);
+      expect(forced.headers.get('x-xsrf-token')).to.equal('token-of-alice');
+    });
+  });
+});
