@@ -3,10 +3,11 @@ import type { AxiosAdapter, AxiosInstance, AxiosRequestConfig, InternalAxiosRequ
 import { MemoryStore } from '../stores/memory.js';
 import type { CacheStore } from '../stores/store.js';
 import './augment.js';
-import type { CacheContext, CacheStats, OriginResult } from './context.js';
+import type { CacheContext, CacheStats } from './context.js';
+import type { OriginResult } from './origin.js';
 import { CacheEvents } from './events.js';
 import type { CacheEventName, CacheListener } from './events.js';
-import { handleRequest } from './flow.js';
+import { handleRequest } from './decide.js';
 import { UrlParser } from './wire-request.js';
 import { createManager } from './manage.js';
 import type { CacheManager } from './manage.js';

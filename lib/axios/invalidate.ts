@@ -1,11 +1,15 @@
 /**
- * The request option `cache: { invalidate: [...] }`: after an unsafe request succeeds, delete the entries it
- * names (URL globs, RegExps, queries such as `{ tag: 'users' }`). Runs on the request path, so it never
- * rejects: a failing store becomes an `error` event and the response is still returned.
+ * Invalidation after an unsafe request (POST, PUT, PATCH, DELETE, …): what RFC 9111 §4.4 names (its URL, Location
+ * and Content-Location), then what the request option `cache: { invalidate: [...] }` names (URL globs, RegExps,
+ * queries such as `{ tag: 'users' }`). Runs on the request path, so it never rejects: a failing store becomes an
+ * `error` event and the response is still returned.
  */
 import type { AxiosResponse } from 'axios';
 import type { CacheContext } from './context.js';
-import { deleteMatching } from './manage.js';
+import { invalidationTargets } from '../semantics/index.js';
+import { deleteMatching } from './delete-matching.js';
+import { recordOutcome } from './outcome.js';
+import { plainResponseHeaders } from './records.js';
 import type { CacheQuery, UrlPattern } from './options.js';
 import { compileQuery, isEmptyQuery } from './query.js';
 import type { CompiledQuery } from './query.js';
@@ -16,7 +20,7 @@ function toQuery(target: UrlPattern | CacheQuery): CacheQuery {
 }
 
 /** Runs the invalidation the request asked for when its response has a non-error status (2xx or 3xx). */
-export async function invalidateRequested(ctx: CacheContext, method: string, url: string, response: AxiosResponse): Promise<void> {
+async function invalidateRequested(ctx: CacheContext, method: string, url: string, response: AxiosResponse): Promise<void> {
   if (response.status < 200 || response.status > 399) return;
   const config = response.config as AxiosResponse['config'] | undefined;
   const request = resolveRequestOptions(config?.cache);
@@ -34,8 +38,25 @@ export async function invalidateRequested(ctx: CacheContext, method: string, url
   } catch (error) {
     // Store failures were reported as `error` events by deleteMatching; a store that cannot list is reported here.
     if (error instanceof TypeError) {
-      ctx.events.emit('error', { key: undefined, url, method, error, operation: 'invalidate' });
+      recordOutcome(ctx, 'error', { key: undefined, url, method, error, operation: 'invalidate' }, `requested invalidation failed: ${error.message}`);
     }
     ctx.debug('requested invalidation failed; the response is returned anyway', { url, method, error });
   }
+}
+
+/** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
+export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, suffixes: readonly string[]): Promise<void> {
+  const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
+  for (const target of targets) {
+    const normalised = ctx.normaliseUrl({ url: target });
+    for (const key of ['GET', 'HEAD'].flatMap((keyMethod) => suffixes.map((suffix) => `${keyMethod} ${normalised}${suffix}`))) {
+      const keyMethod = key.slice(0, key.indexOf(' '));
+      // Only a listener needs to know whether there was anything to delete: skip the extra read otherwise.
+      const existed = ctx.events.has('deleted') ? (await ctx.access.get(key)) !== undefined : false;
+      if ((await ctx.access.delete(key)) && existed) {
+        recordOutcome(ctx, 'deleted', { key, url: normalised, method: keyMethod, reason: `invalidated by ${method} ${url}` }, `deleted ${key}: invalidated by ${method} ${url}`);
+      }
+    }
+  }
+  await invalidateRequested(ctx, method, url, response);
 }

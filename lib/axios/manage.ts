@@ -4,18 +4,15 @@
  * also reported as an `error` event), and they have no timeout, since a walk over a large store takes long.
  */
 import type { AxiosRequestConfig } from 'axios';
-import { CorruptEntryError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
-import type { CacheStore } from '../stores/store.js';
 import type { CacheContext } from './context.js';
+import { VARIANT_KEY, deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
 import type { CacheQuery } from './options.js';
 import { compileQuery, isEmptyQuery, isStale } from './query.js';
 import type { CompiledQuery, QueryBase } from './query.js';
-import { variantKey } from './records.js';
-import { findRecordFor, keyFor, requestConfigFor } from './request-target.js';
+import { findRecordFor, modelFor, requestConfigFor } from './request-target.js';
 import { checkQuery } from './resolve-options.js';
-import { fromCachedBody } from './response.js';
-import { asError } from '../errors.js';
+import { fromCachedBody } from './body.js';
 
 /** A stored response as `cache.get()` and `cache.entries()` describe it. */
 export interface CacheEntry {
@@ -60,80 +57,6 @@ export interface CacheManager {
   clear(): Promise<void>;
 }
 
-/** Store keys of variant records end like this (see `variantKey`). */
-const VARIANT_KEY = / vary:\d+:[0-9a-f]{64}$/;
-
-/** Reports a store failure of a management call the way request-path failures are reported. */
-function reportFailure(ctx: CacheContext, error: unknown, operation: string, key: string | undefined): void {
-  const failure = asError(error);
-  ctx.stats.errors += 1;
-  ctx.debug(`store ${operation} failed: ${failure.message}`, { key, error: failure });
-  ctx.events.emit('error', { key, url: undefined, method: undefined, error: failure, operation });
-}
-
-async function guarded<T>(ctx: CacheContext, operation: string, key: string | undefined, run: () => T | PromiseLike<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    reportFailure(ctx, error, operation, key);
-    throw error;
-  }
-}
-
-/** A store read for management: an undecodable entry (already deleted by the store) reads as absent, plus an `error` event. */
-async function readRecord(ctx: CacheContext, key: string): Promise<CacheRecord | undefined> {
-  try {
-    return await ctx.options.store.get(key);
-  } catch (error) {
-    reportFailure(ctx, error, 'get', key);
-    if (error instanceof CorruptEntryError) return undefined;
-    throw error;
-  }
-}
-
-/** Every store key a record occupies: its key, and its variant key when it is one variant of a `Vary` response. */
-function storeKeysOf(record: CacheRecord): string[] {
-  if (!record.vary || !record.varyValues) return [record.key];
-  return [record.key, variantKey(record.key, record.varyEpoch ?? record.createdAt, record.varyValues)];
-}
-
-function listingOf(store: CacheStore, what: 'keys' | 'entries'): never {
-  throw new TypeError(`axios-http-cache: the store (${store.constructor.name}) cannot list its ${what}: it has no ${what}() method`);
-}
-
-/**
- * Streams the records matching any of `queries`. A `Vary` response is stored twice (under its key and its
- * variant key), so variants are de-duplicated by (key, varying values); that set holds only Vary responses.
- */
-async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]): AsyncGenerator<CacheRecord> {
-  const seenVariants = new Set<string>();
-  const fresh = (record: CacheRecord): boolean => {
-    if (!record.vary) return true;
-    const identity = `${record.key}\n${JSON.stringify(record.varyValues ?? null)}`;
-    if (seenVariants.has(identity)) return false;
-    seenVariants.add(identity);
-    return true;
-  };
-  if (queries.length > 0 && queries.every((query) => query.key !== undefined)) {
-    for (const query of queries) {
-      const record = await readRecord(ctx, query.key ?? '');
-      if (record && query.matches(record) && fresh(record)) yield record;
-    }
-    return;
-  }
-  const store = ctx.options.store;
-  if (!store.entries) listingOf(store, 'entries');
-  const records = store.entries();
-  try {
-    for await (const record of records) {
-      if (queries.some((query) => query.matches(record)) && fresh(record)) yield record;
-    }
-  } catch (error) {
-    reportFailure(ctx, error, 'entries', undefined);
-    throw error;
-  }
-}
-
 function decodeData(record: CacheRecord): unknown {
   if (record.method === 'HEAD') return '';
   const data = fromCachedBody(record.body);
@@ -161,22 +84,6 @@ function toEntry(record: CacheRecord, stale: boolean): CacheEntry {
   };
 }
 
-/**
- * Deletes every record matching any of `queries`, each with all the store keys it occupies, and emits `deleted`
- * for each. Resolves the number of entries deleted.
- */
-export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string): Promise<number> {
-  const store = ctx.options.store;
-  let deleted = 0;
-  for await (const record of walk(ctx, queries)) {
-    for (const key of storeKeysOf(record)) await guarded(ctx, 'delete', key, () => store.delete(key));
-    deleted += 1;
-    ctx.events.emit('deleted', { key: record.key, url: record.url, method: record.method, reason });
-  }
-  ctx.debug(`deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}: ${reason}`, { deleted });
-  return deleted;
-}
-
 /** Builds the management methods of one attached cache; `defaults` reads the instance defaults at call time. */
 export function createManager(ctx: CacheContext, defaults: () => AxiosRequestConfig): CacheManager {
   const store = ctx.options.store;
@@ -191,9 +98,9 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
       throw new TypeError('axios-http-cache: cache.get() and cache.has() take a URL string or a request config');
     }
     const config = requestConfigFor(defaults(), target);
-    const key = keyFor(ctx, config);
-    if (key === undefined) return undefined;
-    const record = await findRecordFor((k) => readRecord(ctx, k), ctx, key, config);
+    const model = modelFor(ctx, config);
+    if (model === undefined) return undefined;
+    const record = await findRecordFor((k) => readRecord(ctx, k), ctx, model);
     return record === undefined ? undefined : toEntry(record, isStale(ctx.options, record, ctx.options.now()));
   };
 

@@ -4,7 +4,7 @@
  */
 import type { CacheRecord } from '../record.js';
 import { currentAgeMs, freshnessLifetimeMs } from '../semantics/index.js';
-import { policyFor } from './context.js';
+import { policyFor } from './request-model.js';
 import type { UrlNormaliser } from './wire-request.js';
 import type { CacheQuery, UrlPattern } from './options.js';
 import type { ResolvedOptions } from './resolve-options.js';

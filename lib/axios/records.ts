@@ -6,7 +6,7 @@ import { headersToStore, storability, storeExpiryAt, varyNames, varyValues } fro
 import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
 import { hmacSha256Hex, sha256Hex } from './hash.js';
 import type { KeyOptions } from './key.js';
-import { toCachedBody } from './response.js';
+import { toCachedBody } from './body.js';
 import { headerValueString } from './wire-request.js';
 import type { WireRequest } from './wire-request.js';
 

@@ -6,8 +6,8 @@ import { AxiosHeaders, mergeConfig } from 'axios';
 import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import type { CacheContext } from './context.js';
-import { KeyOptionError, UNKEYABLE, partitionOf, requestKey } from './key.js';
-import { wireRequest } from './wire-request.js';
+import { isModel, modelRequest } from './request-model.js';
+import type { RequestModel } from './request-model.js';
 import { findMatchingRecord } from './records.js';
 import { resolveRequestOptions } from './resolve-options.js';
 
@@ -40,23 +40,16 @@ export function requestConfigFor(defaults: AxiosRequestConfig, target: string | 
   return { ...merged, method, headers: flat, data: isPlainData(data) ? JSON.stringify(data) : data };
 }
 
-/** The key the flow would use for this request, or undefined when the request cannot be keyed (a stream body). */
-export function keyFor(ctx: CacheContext, config: InternalAxiosRequestConfig): string | undefined {
+/** The model the flow would build for this request, or undefined when the cache would not store it (a stream body, say). */
+export function modelFor(ctx: CacheContext, config: InternalAxiosRequestConfig): RequestModel | undefined {
   const request = resolveRequestOptions(config.cache);
-  const options = request === false ? {} : request;
-  const partition = partitionOf(ctx.options, config, options);
-  if (partition instanceof KeyOptionError) throw partition;
-  const key = requestKey(ctx.options, wireRequest(config, ctx.urls, ctx.options.ignoredParams), config, options, partition);
-  if (key instanceof KeyOptionError) throw key;
-  return key === UNKEYABLE ? undefined : key;
+  const model = modelRequest(ctx, config, request === false ? {} : request);
+  if (isModel(model)) return model;
+  if (model.error) throw model.error;
+  return undefined;
 }
 
 /** The record that would answer this request, following `Vary` variants as the flow does. */
-export function findRecordFor(
-  get: (key: string) => Promise<CacheRecord | undefined>,
-  ctx: CacheContext,
-  key: string,
-  config: InternalAxiosRequestConfig,
-): Promise<CacheRecord | undefined> {
-  return findMatchingRecord(get, key, wireRequest(config, ctx.urls, ctx.options.ignoredParams), config, ctx.options);
+export function findRecordFor(get: (key: string) => Promise<CacheRecord | undefined>, ctx: CacheContext, model: RequestModel): Promise<CacheRecord | undefined> {
+  return findMatchingRecord(get, model.key, model.wire, model.config, ctx.options);
 }

@@ -98,7 +98,7 @@ export function decideReuse(req: RequestFacts, stored: StoredFacts, now: number,
   // §5.2.1.2: max-stale: the client "will accept a response that has exceeded its freshness lifetime
   // by no more than the specified number of seconds" (any amount when bare).
   if (reqCc.maxStale !== undefined && stalenessMs <= reqCc.maxStale * SECOND_MS) {
-    return { action: 'fresh', ageMs, stale: true };
+    return { action: 'stale-within-max-stale', ageMs };
   }
   return { action: 'revalidate', ageMs, reason: 'stale' };
 }

@@ -72,8 +72,10 @@ export interface PolicyOptions {
 
 /** The outcome of asking whether a stored response can answer a request (RFC 9111 §4). */
 export type ReuseDecision =
-  /** `stale: true` when the response is past its freshness but the request's max-stale allows it (§5.2.1.2). */
-  | { readonly action: 'fresh'; readonly ageMs: number; readonly stale?: boolean }
+  /** The response is fresh: serve it. */
+  | { readonly action: 'fresh'; readonly ageMs: number }
+  /** Past its freshness, but the request's max-stale allows it (§5.2.1.2): serve it as stale. */
+  | { readonly action: 'stale-within-max-stale'; readonly ageMs: number }
   | { readonly action: 'stale-while-revalidate'; readonly ageMs: number }
   | { readonly action: 'revalidate'; readonly ageMs: number; readonly reason: string }
   | { readonly action: 'unusable'; readonly reason: string };

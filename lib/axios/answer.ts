@@ -1,14 +1,19 @@
-import { AxiosError, AxiosHeaders } from 'axios';
-import type { AxiosResponse } from 'axios';
+/**
+ * Builds the answer a caller gets: a stored record served as a response, an origin response or error marked with how
+ * the cache answered, each settled with the caller's own `validateStatus`, in objects of the caller's own.
+ */
+import { AxiosError, AxiosHeaders, CanceledError } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { ageHeaderValue, currentAgeMs } from '../semantics/index.js';
+import { cachedBodyLength, copyRawBody, fromCachedBody } from './body.js';
 import type { CacheInfo, CacheStatus } from './cache-info.js';
-import type { CacheContext, RequestPlan } from './context.js';
-import { cachedBodyLength, fromCachedBody, settle } from './response.js';
+import type { RequestModel } from './request-model.js';
 
 export function info(key: string | undefined, status: CacheStatus, record: CacheRecord | undefined, revalidated = false): CacheInfo {
   return { key, status, createdAt: record?.createdAt, expiresAt: record?.expiresAt, revalidated };
 }
+
 
 /** Marks an origin response (or the response inside an origin error) with how the cache answered. */
 export function mark(response: AxiosResponse, cacheInfo: CacheInfo): AxiosResponse {
@@ -24,13 +29,12 @@ export function markError(error: unknown, cacheInfo: CacheInfo): unknown {
 }
 
 /** Answers from a stored record, without the network: a fresh copy of the body, headers with a current Age. */
-export function serveRecord(ctx: CacheContext, plan: RequestPlan, record: CacheRecord, status: CacheStatus, revalidated = false): Promise<AxiosResponse> {
+export function serveRecord(now: number, plan: RequestModel, record: CacheRecord, status: CacheStatus, revalidated = false): Promise<AxiosResponse> {
   const limit = plan.config.maxContentLength;
   if (typeof limit === 'number' && limit > -1 && plan.method !== 'HEAD' && cachedBodyLength(record.body) > limit) {
     // The caller's own limit holds for stored answers as it would for the network's.
     return Promise.reject(new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, plan.config));
   }
-  const now = ctx.options.now();
   const headers = new AxiosHeaders(record.headers);
   // RFC 9111 §5.1: a response served from cache carries its current age.
   headers.set('age', ageHeaderValue(currentAgeMs(record, now)));
@@ -48,7 +52,7 @@ export function serveRecord(ctx: CacheContext, plan: RequestPlan, record: CacheR
 }
 
 /** A 504 for `only-if-cached` requests the cache cannot answer (RFC 9111 §5.2.1.7). */
-export function gatewayTimeout(plan: RequestPlan): Promise<AxiosResponse> {
+export function gatewayTimeout(plan: RequestModel): Promise<AxiosResponse> {
   const response: AxiosResponse = {
     data: '',
     status: 504,
@@ -62,3 +66,36 @@ export function gatewayTimeout(plan: RequestPlan): Promise<AxiosResponse> {
   return settle(response, plan.config);
 }
 
+/**
+ * Resolves or rejects like axios' own `settle`: a status the request's `validateStatus` refuses becomes an
+ * AxiosError carrying the response, exactly as if the network had answered it.
+ */
+export function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  const validate = config.validateStatus;
+  if (!response.status || !validate || validate(response.status)) return Promise.resolve(response);
+  return Promise.reject(
+    new AxiosError(
+      `Request failed with status code ${response.status}`,
+      response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+      config,
+      response.request,
+      response,
+    ),
+  );
+}
+
+
+/** A response shared by a flight's callers, made one caller's own: its object, config, headers and bytes. */
+export function ownResponse(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {
+  return { ...response, config, headers: new AxiosHeaders(response.headers as AxiosHeaders), data: copyRawBody(response.data as unknown) };
+}
+
+/** The same failure, addressed to one caller: axios transforms `error.response` in place per caller. */
+export function ownError(error: unknown, config: InternalAxiosRequestConfig): unknown {
+  if (!(error instanceof AxiosError) || error instanceof CanceledError) return error;
+  const response = error.response ? ownResponse(error.response, config) : undefined;
+  const copy = new AxiosError(error.message, error.code, config, error.request, response);
+  copy.cause = error.cause ?? error;
+  copy.stack = error.stack ?? '';
+  return copy;
+}

@@ -1,5 +1,4 @@
-import { AxiosError } from 'axios';
-import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+/** Bodies: what the adapter produced, as stored, and back; private copies for each caller. */
 import type { CachedBody } from '../record.js';
 
 interface BufferLike {
@@ -43,24 +42,6 @@ export function copyRawBody(data: unknown): unknown {
   if (data instanceof ArrayBuffer) return data.slice(0);
   if (data instanceof Uint8Array) return NodeBuffer?.isBuffer(data) ? NodeBuffer.from(data) : data.slice();
   return data;
-}
-
-/**
- * Resolves or rejects like axios' own `settle`: a status the request's `validateStatus` refuses becomes an
- * AxiosError carrying the response, exactly as if the network had answered it.
- */
-export function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-  const validate = config.validateStatus;
-  if (!response.status || !validate || validate(response.status)) return Promise.resolve(response);
-  return Promise.reject(
-    new AxiosError(
-      `Request failed with status code ${response.status}`,
-      response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
-      config,
-      response.request,
-      response,
-    ),
-  );
 }
 
 const encoder = new TextEncoder();

@@ -1,42 +1,30 @@
+/**
+ * Talks to the origin: one trip per key at a time (single-flight), conditional when there is something to
+ * revalidate, the 304 applied to the stored response, the answer stored when RFC 9111 and the options allow, and
+ * each caller answered with its own copy.
+ */
 import { AxiosError, AxiosHeaders, CanceledError, isCancel } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
-import {
-  canServeStaleOnError,
-  conditionalHeaders,
-  invalidationTargets,
-  isUnsafeMethod,
-  mergeNotModified,
-  notModifiedApplies,
-  storability,
-  storeExpiryAt,
-} from '../semantics/index.js';
-import type { CacheContext, OriginResult, RequestPlan } from './context.js';
-import { info, mark, markError, serveRecord } from './serve.js';
-import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
-import { copyRawBody, settle } from './response.js';
-import { redirectedTo } from './redirects.js';
+import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, storability, storeExpiryAt } from '../semantics/index.js';
+import { info, mark, markError, ownError, ownResponse, serveRecord, settle } from './answer.js';
 import { unframedCompressed } from './completeness.js';
+import type { CacheContext } from './context.js';
+import { invalidateAfter } from './invalidate.js';
 import { invalidationSuffixes, wantsBytes } from './key.js';
-import { invalidateRequested } from './invalidate.js';
+import { recordOutcome } from './outcome.js';
+import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
+import { redirectedTo } from './redirects.js';
+import { policyOfRecord } from './request-model.js';
+import type { Exchange } from './request-model.js';
 import { asError } from '../errors.js';
 
-/** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
-export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, suffixes: readonly string[]): Promise<void> {
-  const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
-  for (const target of targets) {
-    const normalised = ctx.normaliseUrl({ url: target });
-    for (const key of ['GET', 'HEAD'].flatMap((keyMethod) => suffixes.map((suffix) => `${keyMethod} ${normalised}${suffix}`))) {
-      const keyMethod = key.slice(0, key.indexOf(' '));
-      // Only a listener needs to know whether there was anything to delete: skip the extra read otherwise.
-      const existed = ctx.events.has('deleted') ? (await ctx.access.get(key)) !== undefined : false;
-      if ((await ctx.access.delete(key)) && existed) {
-        ctx.events.emit('deleted', { key, url: normalised, method: keyMethod, reason: `invalidated by ${method} ${url}` });
-      }
-    }
-  }
-  await invalidateRequested(ctx, method, url, response);
-}
+/** The outcome of one (possibly shared) trip to the origin, before it is handed to each caller. */
+export type OriginResult =
+  | { readonly kind: 'response'; readonly response: AxiosResponse; readonly record: CacheRecord | undefined }
+  | { readonly kind: 'revalidated'; readonly record: CacheRecord }
+  | { readonly kind: 'stale'; readonly record: CacheRecord; readonly reason: string }
+  | { readonly kind: 'error'; readonly error: unknown };
 
 /**
  * Writes a record under its primary key and, for a `Vary` response, also under its variant key (RFC 9111
@@ -52,7 +40,7 @@ async function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheR
 }
 
 /** Stores an origin response if RFC 9111, the options and the filter allow it; returns the stored record. */
-async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosResponse, requestTime: number, responseTime: number, previous: CacheRecord | undefined): Promise<CacheRecord | undefined> {
+async function maybeStore(ctx: CacheContext, plan: Exchange, response: AxiosResponse, requestTime: number, responseTime: number, previous: CacheRecord | undefined): Promise<CacheRecord | undefined> {
   const { key, url, method } = plan;
   let ttlMs: number | undefined;
   let refused: boolean;
@@ -62,9 +50,7 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
   } catch (thrown) {
     // A throwing ttl or filter callback costs this response its place in the cache, never the response itself.
     const error = asError(thrown);
-    ctx.stats.errors += 1;
-    ctx.debug(`not stored: the ttl or filter option threw: ${error.message}`, { key, url, error });
-    ctx.events.emit('error', { key, url, method, error, operation: 'options' });
+    recordOutcome(ctx, 'error', { key, url, method, error, operation: 'options' }, `not stored: the ttl or filter option threw: ${error.message}`);
     return undefined;
   }
   if (ttlMs !== undefined && (typeof ttlMs !== 'number' || Number.isNaN(ttlMs) || ttlMs < 0)) {
@@ -90,7 +76,7 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
     return undefined;
   }
   const now = ctx.options.now();
-  const policy = { ...plan.policy, ttlMs };
+  const policy = policyOfRecord(plan.policy, ttlMs);
   const draft = { key, method, url, response, requestTime, responseTime, ttlMs, createdAt: now, tags: plan.options.tags };
   const built = buildRecord(draft, plan.facts, plan.wire, plan.config, policy, ctx.options, now);
   if ('reason' in built) {
@@ -104,18 +90,16 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
     record = { ...record, varyEpoch: primary?.varyEpoch ?? now };
   }
   if (!(await writeRecord(ctx, key, record))) return undefined;
-  ctx.stats.stores += 1;
-  ctx.events.emit('stored', { key, url, method, expiresAt: record.expiresAt });
-  ctx.debug('stored', { key, url, expiresAt: record.expiresAt });
+  recordOutcome(ctx, 'stored', { key, url, method, expiresAt: record.expiresAt }, 'stored');
   return record;
 }
 
 /** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
-async function refreshFromNotModified(ctx: CacheContext, plan: RequestPlan, stored: CacheRecord, response: AxiosResponse, requestTime: number, responseTime: number): Promise<CacheRecord | undefined> {
+async function refreshFromNotModified(ctx: CacheContext, plan: Exchange, stored: CacheRecord, response: AxiosResponse, requestTime: number, responseTime: number): Promise<CacheRecord | undefined> {
   const headers304 = plainResponseHeaders(response.headers);
   if (!notModifiedApplies(stored, { status: 304, headers: headers304 })) return undefined;
   const merged: CacheRecord = { ...stored, headers: mergeNotModified(stored.headers, headers304), requestTime, responseTime };
-  const policy = stored.ttlMs === undefined ? plan.policy : { ...plan.policy, ttlMs: stored.ttlMs };
+  const policy = policyOfRecord(plan.policy, stored.ttlMs);
   const updated: CacheRecord = { ...merged, expiresAt: storeExpiryAt(merged, policy) };
   // RFC 9111 §4.3.4: the stored response is updated with the 304's fields, and must then still be storable: a 304
   // that says `no-store` (or `private` to a shared cache) answers this request but ends the entry.
@@ -124,14 +108,12 @@ async function refreshFromNotModified(ctx: CacheContext, plan: RequestPlan, stor
     ctx.debug(`revalidated, and removed: the 304 made it unstorable (${verdict.reason})`, { key: plan.key, url: plan.url });
     await ctx.access.delete(plan.key);
   } else if (updated.expiresAt > ctx.options.now()) await writeRecord(ctx, plan.key, updated);
-  ctx.stats.revalidations += 1;
-  ctx.events.emit('revalidated', { key: plan.key, url: plan.url, method: plan.method });
-  ctx.debug('revalidated: the origin answered 304', { key: plan.key, url: plan.url });
+  recordOutcome(ctx, 'revalidated', { key: plan.key, url: plan.url, method: plan.method }, 'revalidated: the origin answered 304');
   return updated;
 }
 
 /** One trip to the origin, shared by every caller of a flight. Never rejects (a flight's waiters rely on it). */
-function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
+function originTrip(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
   return tripOnce(ctx, plan, stale, signal).catch((error: unknown): OriginResult => ({ kind: 'error', error }));
 }
 
@@ -140,7 +122,7 @@ function originTrip(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | u
  * so the adapter rejects only for what went wrong on the way: a reset, a cut-off or undecodable body, a timeout.
  * Such a failure never leaves an entry behind.
  */
-function originConfig(plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): { config: InternalAxiosRequestConfig; conditional: boolean } {
+function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): { config: InternalAxiosRequestConfig; conditional: boolean } {
   // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
   // retry of the caller's config must not arrive carrying them.
   const config: InternalAxiosRequestConfig = { ...plan.config, headers: new AxiosHeaders(plan.config.headers), validateStatus: null };
@@ -162,7 +144,7 @@ function originConfig(plan: RequestPlan, stale: CacheRecord | undefined, signal:
   return { config, conditional: true };
 }
 
-async function tripOnce(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
+async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
   const { config, conditional } = originConfig(plan, stale, signal);
   const requestTime = ctx.options.now();
   let response: AxiosResponse;
@@ -189,23 +171,8 @@ async function tripOnce(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord
   return { kind: 'response', response, record };
 }
 
-/** A response shared by a flight's callers, made one caller's own: its object, config, headers and bytes. */
-function ownResponse(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {
-  return { ...response, config, headers: new AxiosHeaders(response.headers as AxiosHeaders), data: copyRawBody(response.data as unknown) };
-}
-
-/** The same failure, addressed to one caller: axios transforms `error.response` in place per caller. */
-function ownError(error: unknown, config: InternalAxiosRequestConfig): unknown {
-  if (!(error instanceof AxiosError) || error instanceof CanceledError) return error;
-  const response = error.response ? ownResponse(error.response, config) : undefined;
-  const copy = new AxiosError(error.message, error.code, config, error.request, response);
-  copy.cause = error.cause ?? error;
-  copy.stack = error.stack ?? '';
-  return copy;
-}
-
 /** Ask the origin (sharing the call with identical concurrent requests when `dedupe` is on), then answer this caller. */
-export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stale: CacheRecord | undefined): Promise<AxiosResponse> {
+export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined): Promise<AxiosResponse> {
   const { config } = plan;
   let result: OriginResult;
   let shared = false;
@@ -224,20 +191,17 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stal
 
   switch (result.kind) {
     case 'revalidated':
-      return serveRecord(ctx, plan, result.record, 'revalidated', true);
+      return serveRecord(ctx.options.now(), plan, result.record, 'revalidated', true);
     case 'stale':
-      ctx.stats.staleServed += 1;
-      ctx.events.emit('stale', { key: plan.key, url: plan.url, method: plan.method, reason: result.reason });
-      ctx.debug(`served stale: ${result.reason}`, { key: plan.key, url: plan.url });
-      return serveRecord(ctx, plan, result.record, 'stale');
+      recordOutcome(ctx, 'stale', { key: plan.key, url: plan.url, method: plan.method, reason: result.reason }, `served stale: ${result.reason}`);
+      return serveRecord(ctx.options.now(), plan, result.record, 'stale');
     case 'error': {
-      ctx.stats.misses += 1;
-      ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' });
+      recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' }, 'miss: the origin call failed');
       throw markError(shared ? ownError(result.error, config) : result.error, info(plan.key, 'miss', undefined));
     }
     case 'response': {
-      ctx.stats.misses += 1;
-      ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: stale ? 'revalidation answered with a new response' : 'no usable entry' });
+      const reason = stale ? 'revalidation answered with a new response' : 'no usable entry';
+      recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason }, `miss: ${reason}`);
       const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(plan.key, 'miss', result.record));
       // Each caller's own validateStatus decides, as axios' settle would have.
       return settle(response, config);

@@ -1,0 +1,138 @@
+/**
+ * The caching adapter's body, top to bottom: build the request model, read the entry, and decide what answers
+ * (RFC 9111 §4): a hit, a stale answer (max-stale, stale-while-revalidate), a revalidation, or the origin.
+ */
+import { CanceledError } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { CacheRecord } from '../record.js';
+import { decideReuse, isUnsafeMethod, parseCacheControl } from '../semantics/index.js';
+import { gatewayTimeout, info, mark, markError, serveRecord } from './answer.js';
+import type { CacheContext } from './context.js';
+import { invalidateAfter } from './invalidate.js';
+import { invalidationSuffixes, wantsBytes } from './key.js';
+import type { RequestCacheOptions } from './options.js';
+import { fetchFromOrigin } from './origin.js';
+import { recordOutcome } from './outcome.js';
+import { findMatchingRecord } from './records.js';
+import { isModel, modelRequest, policyOfRecord } from './request-model.js';
+import type { Exchange, NotCached } from './request-model.js';
+import { NOT_SYNCHRONOUS } from './store-access.js';
+import { asError } from '../errors.js';
+
+/**
+ * Marks a config the caching adapter has dispatched. axios keeps unknown config fields when a config is sent
+ * again, so a retry (axios-retry, retry-axios, or `api.request(error.config)`) arrives marked: it must reach the
+ * origin rather than be answered again with the stored response it is retrying.
+ */
+const DISPATCHED = 'axios-http-cache:dispatched';
+
+function markDispatched(config: InternalAxiosRequestConfig): boolean {
+  const fields = config as unknown as Record<string, unknown>;
+  const again = fields[DISPATCHED] === true;
+  fields[DISPATCHED] = true;
+  return again;
+}
+
+/** The caching adapter's body: decide from the store, the RFC and the options; go to the origin only when needed. */
+export function handleRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, request: RequestCacheOptions | false): Promise<AxiosResponse> {
+  try {
+    const retried = markDispatched(config);
+    const model = modelRequest(ctx, config, request);
+    if (!isModel(model)) return bypass(ctx, config, inner, model);
+    // A retried request goes to the origin, and its answer replaces what is stored.
+    const options = retried ? { ...model.options, forceRefresh: true } : model.options;
+    return lookup(ctx, { ...model, options, inner, ticket: ctx.flights.begin() });
+  } catch (error) {
+    // A throwing `key` option, say: the request fails as axios requests fail, by rejecting.
+    return Promise.reject(asError(error));
+  }
+}
+
+/** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
+async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, passed: NotCached): Promise<AxiosResponse> {
+  const { wire, reason } = passed;
+  const { method, url } = wire;
+  if (passed.error) recordOutcome(ctx, 'error', { key: undefined, url, method, error: passed.error, operation: 'key' }, passed.error.message);
+  recordOutcome(ctx, 'bypass', { key: undefined, url, method, reason }, `bypass: ${reason}`);
+  const cacheInfo = info(undefined, 'bypass', undefined);
+  let response: AxiosResponse;
+  try {
+    response = await inner(config);
+  } catch (error) {
+    throw markError(error, cacheInfo);
+  }
+  if (isUnsafeMethod(method)) await invalidateAfter(ctx, method, url, response, invalidationSuffixes(wire, config, ctx.options, passed.partition));
+  return mark(response, cacheInfo);
+}
+
+/** Reads the entry (synchronously when the store can) and answers from it. */
+function lookup(ctx: CacheContext, plan: Exchange): Promise<AxiosResponse> {
+  if (plan.options.forceRefresh) return answered(ctx, plan, undefined);
+  const primary = ctx.access.getSync(plan.key);
+  if (primary !== NOT_SYNCHRONOUS && (primary === undefined || !primary.vary)) return answered(ctx, plan, primary);
+  return findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.wire, plan.config, ctx.options).then((record) => answered(ctx, plan, record));
+}
+
+/** Answers, then gives back the single-flight ticket: after `decide` has joined or started any origin call. */
+function answered(ctx: CacheContext, plan: Exchange, record: CacheRecord | undefined): Promise<AxiosResponse> {
+  try {
+    return decide(ctx, plan, record);
+  } finally {
+    ctx.flights.end();
+  }
+}
+
+/** Decides from the entry found (or none) what answers the request: RFC 9111 §4. */
+function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefined): Promise<AxiosResponse> {
+  const { key, url, method } = plan;
+  // A body stored as text never answers a caller who asked for bytes, nor the reverse: that caller's answer replaces it.
+  const record = found && method !== 'HEAD' && (found.body.type === 'binary') !== wantsBytes(plan.config) ? undefined : found;
+  if (found && !record) ctx.debug('miss: the stored body is not of the kind this caller asked for (responseType)', { key, url });
+  const onlyIfCached = plan.options.onlyIfCached === true || (ctx.options.cacheControl && parseCacheControl(plan.facts.headers['cache-control']).onlyIfCached);
+
+  if (record) {
+    const decision = plan.options.refresh
+      ? ({ action: 'revalidate', ageMs: 0, reason: 'refresh requested' } as const)
+      : decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs));
+    if (decision.action === 'fresh') {
+      recordOutcome(ctx, 'hit', { key, url, method }, 'hit: fresh');
+      return serveRecord(ctx.options.now(), plan, record, 'hit');
+    }
+    if (decision.action === 'stale-within-max-stale') {
+      recordOutcome(ctx, 'stale', { key, url, method, reason: 'max-stale' }, 'served stale: the request allows max-stale');
+      return serveRecord(ctx.options.now(), plan, record, 'stale');
+    }
+    if (decision.action === 'stale-while-revalidate') {
+      recordOutcome(ctx, 'stale', { key, url, method, reason: 'stale-while-revalidate' }, 'served stale: stale-while-revalidate, refreshing in the background');
+      refreshInBackground(ctx, plan, record);
+      return serveRecord(ctx.options.now(), plan, record, 'stale');
+    }
+    if (onlyIfCached) return gatewayTimeout(plan);
+    if (decision.action === 'revalidate') {
+      ctx.debug(`revalidate: ${decision.reason}`, { key, url });
+      return fetchFromOrigin(ctx, plan, record);
+    }
+    ctx.debug(`miss: stored response unusable (${decision.reason})`, { key, url });
+    return fetchFromOrigin(ctx, plan, undefined);
+  }
+  if (onlyIfCached) return gatewayTimeout(plan);
+  ctx.debug(plan.options.forceRefresh ? 'miss: forceRefresh' : 'miss: no entry', { key, url });
+  return fetchFromOrigin(ctx, plan, undefined);
+}
+
+/** RFC 5861 §3: answer now, refresh once in the background; a second stale hit does not start another refresh. */
+function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRecord): void {
+  if (ctx.refreshing.has(plan.key)) return;
+  ctx.refreshing.add(plan.key);
+  // The caller has its answer: the refresh must not be cancelled with the caller's request.
+  const config: InternalAxiosRequestConfig = { ...plan.config };
+  delete config.signal;
+  delete config.cancelToken;
+  fetchFromOrigin(ctx, { ...plan, config }, record).then(
+    () => ctx.refreshing.delete(plan.key),
+    (error: unknown) => {
+      ctx.refreshing.delete(plan.key);
+      if (!(error instanceof CanceledError)) ctx.debug('background refresh failed', { key: plan.key, error });
+    },
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * Deletion by query, and the store walk it needs: below both the request path (a request's `cache.invalidate`) and
+ * the management API (`cache.delete()`, listings). Store failures here are reported and rethrown: these are
+ * explicit calls, with no timeout, since a walk over a large store takes long.
+ */
+import { asError, CorruptEntryError } from '../errors.js';
+import type { CacheRecord } from '../record.js';
+import type { CacheStore } from '../stores/store.js';
+import type { CacheContext } from './context.js';
+import { recordOutcome } from './outcome.js';
+import type { CompiledQuery } from './query.js';
+import { variantKey } from './records.js';
+
+/** Store keys of variant records end like this (see `variantKey`). */
+export const VARIANT_KEY = / vary:\d+:[0-9a-f]{64}$/;
+
+/** Reports a store failure of a management call the way request-path failures are reported. */
+export function reportFailure(ctx: CacheContext, error: unknown, operation: string, key: string | undefined): void {
+  const failure = asError(error);
+  recordOutcome(ctx, 'error', { key, url: undefined, method: undefined, error: failure, operation }, `store ${operation} failed: ${failure.message}`);
+}
+
+export async function guarded<T>(ctx: CacheContext, operation: string, key: string | undefined, run: () => T | PromiseLike<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    reportFailure(ctx, error, operation, key);
+    throw error;
+  }
+}
+
+/** A store read for management: an undecodable entry (already deleted by the store) reads as absent, plus an `error` event. */
+export async function readRecord(ctx: CacheContext, key: string): Promise<CacheRecord | undefined> {
+  try {
+    return await ctx.options.store.get(key);
+  } catch (error) {
+    reportFailure(ctx, error, 'get', key);
+    if (error instanceof CorruptEntryError) return undefined;
+    throw error;
+  }
+}
+
+/** Every store key a record occupies: its key, and its variant key when it is one variant of a `Vary` response. */
+function storeKeysOf(record: CacheRecord): string[] {
+  if (!record.vary || !record.varyValues) return [record.key];
+  return [record.key, variantKey(record.key, record.varyEpoch ?? record.createdAt, record.varyValues)];
+}
+
+export function listingOf(store: CacheStore, what: 'keys' | 'entries'): never {
+  throw new TypeError(`axios-http-cache: the store (${store.constructor.name}) cannot list its ${what}: it has no ${what}() method`);
+}
+
+/**
+ * Streams the records matching any of `queries`. A `Vary` response is stored twice (under its key and its
+ * variant key), so variants are de-duplicated by (key, varying values); that set holds only Vary responses.
+ */
+export async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]): AsyncGenerator<CacheRecord> {
+  const seenVariants = new Set<string>();
+  const firstSighting = (record: CacheRecord): boolean => {
+    if (!record.vary) return true;
+    const identity = `${record.key}\n${JSON.stringify(record.varyValues ?? null)}`;
+    if (seenVariants.has(identity)) return false;
+    seenVariants.add(identity);
+    return true;
+  };
+  if (queries.length > 0 && queries.every((query) => query.key !== undefined)) {
+    for (const query of queries) {
+      const record = await readRecord(ctx, query.key ?? '');
+      if (record && query.matches(record) && firstSighting(record)) yield record;
+    }
+    return;
+  }
+  const store = ctx.options.store;
+  if (!store.entries) listingOf(store, 'entries');
+  const records = store.entries();
+  try {
+    for await (const record of records) {
+      if (queries.some((query) => query.matches(record)) && firstSighting(record)) yield record;
+    }
+  } catch (error) {
+    reportFailure(ctx, error, 'entries', undefined);
+    throw error;
+  }
+}
+
+/**
+ * Deletes every record matching any of `queries`, each with all the store keys it occupies, and emits `deleted`
+ * for each. Resolves the number of entries deleted.
+ */
+export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string): Promise<number> {
+  const store = ctx.options.store;
+  let deleted = 0;
+  for await (const record of walk(ctx, queries)) {
+    for (const key of storeKeysOf(record)) await guarded(ctx, 'delete', key, () => store.delete(key));
+    deleted += 1;
+    recordOutcome(ctx, 'deleted', { key: record.key, url: record.url, method: record.method, reason }, `deleted ${record.key}: ${reason}`);
+  }
+  ctx.debug(`deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}: ${reason}`, { deleted });
+  return deleted;
+}
+

@@ -1,0 +1,140 @@
+/**
+ * The request model: built once per request, from the request exactly as it goes on the wire (see wire-request.ts),
+ * it holds the key, the facts RFC 9111 decides on, the parsed per-request options and the policy. The request flow,
+ * single-flight and `cache.get()` all use it.
+ */
+import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
+import type { CacheContext } from './context.js';
+import { KeyOptionError, UNKEYABLE, partitionOf, partitionSuffix, requestKey } from './key.js';
+import type { RequestCacheOptions, TtlOption } from './options.js';
+import type { ResolvedOptions } from './resolve-options.js';
+import { wireRequest } from './wire-request.js';
+import type { WireRequest } from './wire-request.js';
+
+/** One request, as the cache sees it. */
+export interface RequestModel {
+  readonly config: InternalAxiosRequestConfig;
+  readonly method: string;
+  readonly url: string;
+  readonly key: string;
+  /** The key part of the request's partition, '' when it has none: invalidation stays within it. */
+  readonly partition: string;
+  /** The request as it goes on the wire. */
+  readonly wire: WireRequest;
+  readonly facts: RequestFacts;
+  readonly options: RequestCacheOptions;
+  readonly policy: PolicyOptions;
+  readonly ttl: TtlOption | undefined;
+}
+
+/** A request the cache passes by: why, and what invalidation after it needs. */
+export interface NotCached {
+  readonly reason: string;
+  readonly wire: WireRequest;
+  /** The partition's key part ('' when none or unknown). */
+  readonly partition: string;
+  /** A `key` or `partition` option that returned something unusable (reported as an `error` event). */
+  readonly error?: KeyOptionError;
+}
+
+const CALLER_CONDITIONALS: readonly string[] = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
+
+function resolveTtl(options: ResolvedOptions, url: string, request: RequestCacheOptions): TtlOption | undefined {
+  if (request.ttl !== undefined) return request.ttl;
+  for (const [matches, ttl] of options.ttlByUrl) if (matches(url)) return ttl;
+  return options.ttl;
+}
+
+/** The request facts RFC 9111 decides on: the request directives, and whether it carries credentials (§3.5). */
+function requestFacts(wire: WireRequest): RequestFacts {
+  const headers = Object.create(null) as Record<string, string>;
+  const cacheControl = wire.headers.get('cache-control');
+  const pragma = wire.headers.get('pragma');
+  if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
+  else if (pragma !== undefined) headers.pragma = pragma;
+  // Any credential counts, not only Authorization: API keys, tokens in the query, cookies.
+  if (wire.credentials !== '') headers.authorization = wire.headers.get('authorization') ?? '(credentials)';
+  return { method: wire.method, headers };
+}
+
+/** Builds the model of a request, or says why the cache passes it by. Not async: a hit costs no extra ticks. */
+export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): RequestModel | NotCached {
+  const wire = wireRequest(config, ctx.urls, ctx.options.ignoredParams);
+  const { method, url } = wire;
+  if (request === false) return { reason: 'cache: false', wire, partition: '' };
+  const partition = partitionOf(ctx.options, config, request);
+  if (partition instanceof KeyOptionError) return { reason: partition.message, wire, partition: '', error: partition };
+  const suffix = partitionSuffix(ctx.options.secret, partition);
+  if (!ctx.options.methods.has(method)) return { reason: `method ${method} is not cached`, wire, partition: suffix };
+  if (config.responseType === 'stream') return { reason: 'responseType stream is passed through', wire, partition: suffix };
+  const conditional = CALLER_CONDITIONALS.find((name) => wire.headers.has(name));
+  if (conditional !== undefined) return { reason: `the request carries its own ${conditional}`, wire, partition: suffix };
+  const ttl = resolveTtl(ctx.options, url, request);
+  if (ttl === 0) return { reason: 'ttl 0 for this URL', wire, partition: suffix };
+  const key = requestKey(ctx.options, wire, config, request, partition);
+  if (key === UNKEYABLE) return { reason: 'the request body cannot be keyed (stream or form)', wire, partition: suffix };
+  if (key instanceof KeyOptionError) return { reason: key.message, wire, partition: suffix, error: key };
+  return {
+    config,
+    method,
+    url,
+    key,
+    partition: suffix,
+    wire,
+    facts: requestFacts(wire),
+    options: request,
+    ttl,
+    policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
+  };
+}
+
+/** A model on its way through the flow: the adapter to call on a miss, and the single-flight ticket taken before the store read. */
+export interface Exchange extends RequestModel {
+  readonly inner: AxiosAdapter;
+  readonly ticket: number;
+}
+
+export function isModel(value: RequestModel | NotCached): value is RequestModel {
+  return 'key' in value;
+}
+
+/** The RFC policy for one request: instance options, with this request's overrides applied. */
+const plainPolicies = new WeakMap<ResolvedOptions, Map<number | undefined, PolicyOptions>>();
+
+export function policyFor(options: ResolvedOptions, request: RequestCacheOptions, ttlMs: number | undefined): PolicyOptions {
+  if (request.staleWhileRevalidate !== undefined || request.staleIfError !== undefined) return buildPolicy(options, request, ttlMs);
+  // Most requests add nothing of their own: share one frozen policy per ttl instead of allocating one per hit.
+  let byTtl = plainPolicies.get(options);
+  if (!byTtl) plainPolicies.set(options, (byTtl = new Map<number | undefined, PolicyOptions>()));
+  let policy = byTtl.get(ttlMs);
+  if (!policy) {
+    if (byTtl.size >= 100) byTtl.clear();
+    byTtl.set(ttlMs, (policy = Object.freeze(buildPolicy(options, request, ttlMs))));
+  }
+  return policy;
+}
+
+function buildPolicy(options: ResolvedOptions, request: RequestCacheOptions, ttlMs: number | undefined): PolicyOptions {
+  return {
+    shared: options.shared,
+    cacheControl: options.cacheControl,
+    ttlMs,
+    statuses: options.statuses,
+    staleWhileRevalidateMs: windowMs(request.staleWhileRevalidate) ?? options.staleWhileRevalidateMs,
+    staleIfErrorMs: windowMs(request.staleIfError) ?? options.staleIfErrorMs,
+    retainForRevalidationMs: options.retainForRevalidationMs,
+  };
+}
+
+function windowMs(value: boolean | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === true) return Infinity;
+  if (value === false) return 0;
+  return value;
+}
+
+/** The policy with the ttl a record was stored with (freshness for responses without explicit freshness). */
+export function policyOfRecord(policy: PolicyOptions, ttlMs: number | undefined): PolicyOptions {
+  return ttlMs === undefined ? policy : { ...policy, ttlMs };
+}
