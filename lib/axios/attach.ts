@@ -16,7 +16,7 @@ import { resolveOptions, resolveRequestOptions } from './resolve-options.js';
 import { SingleFlight } from './single-flight.js';
 import { StoreAccess } from './store-access.js';
 import { asError } from '../errors.js';
-import { withRedirectTracking } from './redirects.js';
+import { withAdapterTraces } from './adapter-traces.js';
 
 /**
  * What {@link attachCache} returns: the store, management methods (see {@link CacheManager}), events and stats
@@ -60,7 +60,7 @@ function unwrap(setting: AxiosAdapterSetting | undefined): AxiosAdapterSetting |
 const DEFAULT_ADAPTERS = ['xhr', 'http', 'fetch'];
 
 function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
-  return getAdapter(unwrap(config.adapter) ?? DEFAULT_ADAPTERS, withRedirectTracking(config));
+  return getAdapter(unwrap(config.adapter) ?? DEFAULT_ADAPTERS, withAdapterTraces(config));
 }
 
 /**
@@ -124,7 +124,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     let inner: AxiosAdapter;
     try {
       request = resolveRequestOptions(config.cache);
-      inner = getAdapter(original ?? DEFAULT_ADAPTERS, withRedirectTracking(config));
+      inner = getAdapter(original ?? DEFAULT_ADAPTERS, withAdapterTraces(config));
     } catch (error) {
       return Promise.reject(asError(error));
     }

@@ -9,10 +9,8 @@ import type { CacheStore } from '../stores/store.js';
 import type { CacheContext } from './context.js';
 import { recordOutcome } from './outcome.js';
 import type { CompiledQuery } from './query.js';
-import { variantKey } from './records.js';
+import { recordFor, variantKey } from './records.js';
 
-/** Store keys of variant records end like this (see `variantKey`). */
-export const VARIANT_KEY = / vary:\d+:[0-9a-f]{64}$/;
 
 /** Reports a store failure of a management call the way request-path failures are reported. */
 export function reportFailure(ctx: CacheContext, error: unknown, operation: string, key: string | undefined): void {
@@ -32,7 +30,8 @@ export async function guarded<T>(ctx: CacheContext, operation: string, key: stri
 /** A store read for management: an undecodable entry (already deleted by the store) reads as absent, plus an `error` event. */
 export async function readRecord(ctx: CacheContext, key: string): Promise<CacheRecord | undefined> {
   try {
-    return await ctx.options.store.get(key);
+    // As on the request path: a record found under a key it does not belong to is not answered.
+    return recordFor(key, await ctx.options.store.get(key));
   } catch (error) {
     reportFailure(ctx, error, 'get', key);
     if (error instanceof CorruptEntryError) return undefined;

@@ -54,6 +54,8 @@ export function responseShape(config: InternalAxiosRequestConfig): string {
   if (config.decompress === false) parts.push('decompress=false');
   // A caller that follows no redirects gets the 3xx itself, which must never answer a caller that follows them.
   if (config.maxRedirects === 0) parts.push('redirects=0');
+  const fetchRedirect = (config.fetchOptions as { redirect?: unknown } | undefined)?.redirect;
+  if (fetchRedirect === 'manual' || fetchRedirect === 'error') parts.push(`redirect=${fetchRedirect}`);
   return parts.join(',');
 }
 

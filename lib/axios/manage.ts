@@ -6,7 +6,8 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import type { CacheContext } from './context.js';
-import { VARIANT_KEY, deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
+import { deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
+import { isVariantKey } from './records.js';
 import type { CacheQuery } from './options.js';
 import { compileQuery, isEmptyQuery, isStale } from './query.js';
 import type { CompiledQuery, QueryBase } from './query.js';
@@ -118,7 +119,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
       if (!store.keys) listingOf(store, 'keys');
       const all = store.keys();
       try {
-        for await (const key of all) if (!VARIANT_KEY.test(key)) yield key;
+        for await (const key of all) if (!isVariantKey(key)) yield key;
       } catch (error) {
         reportFailure(ctx, error, 'keys', undefined);
         throw error;

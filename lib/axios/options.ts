@@ -30,7 +30,9 @@ export interface CacheOptions {
   /**
    * Credential names: query parameters and request headers that are left out of the key and of stored data, and
    * that count as credentials (RFC 9111 §3.5 in shared mode, never shared by de-duplication, only a keyed hash
-   * when a response varies on them). Case-insensitive. Default: {@link DEFAULT_IGNORED_PARAMS}.
+   * when a response varies on them). Case-insensitive. A list of your own replaces {@link DEFAULT_IGNORED_PARAMS}
+   * (spread it to extend: `[...DEFAULT_IGNORED_PARAMS, 'x-tenant-token']`), but `Authorization`,
+   * `Proxy-Authorization` and `Cookie` always count. Default: {@link DEFAULT_IGNORED_PARAMS}.
    */
   ignoredParams?: readonly string[] | undefined;
   /** Request headers that become part of the key, besides those the response's `Vary` names. Default `[]`. */
@@ -130,6 +132,9 @@ export interface CacheQuery {
   olderThan?: Date | number | undefined;
 }
 
+/** Credential headers whatever `ignoredParams` says: an `ignoredParams` list of your own adds to these. */
+export const ALWAYS_CREDENTIALS: readonly string[] = Object.freeze(['authorization', 'proxy-authorization', 'cookie']);
+
 /** The credential names (headers and query parameters) left out of keys and stored data by default. */
 export const DEFAULT_IGNORED_PARAMS: readonly string[] = Object.freeze([
   // headers
@@ -160,4 +165,14 @@ export const DEFAULT_IGNORED_PARAMS: readonly string[] = Object.freeze([
   'x-amz-security-token',
   'x-goog-signature',
   'x-goog-credential',
+  // more API keys, tokens and session ids seen in query strings and headers
+  'key',
+  'x-goog-api-key',
+  'auth_token',
+  'api_token',
+  'private_token',
+  'private-token',
+  'jwt',
+  'sessionid',
+  'session_id',
 ]);

@@ -8,13 +8,12 @@ import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, storability, storeExpiryAt } from '../semantics/index.js';
 import { info, mark, markError, ownError, ownResponse, serveRecord, settle } from './answer.js';
-import { unframedCompressed } from './completeness.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
 import { invalidationSuffixes, wantsBytes } from './key.js';
 import { recordOutcome } from './outcome.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
-import { redirectedTo } from './redirects.js';
+import { redirectedTo, unframedCompressed } from './adapter-traces.js';
 import { policyOfRecord } from './request-model.js';
 import type { Exchange } from './request-model.js';
 import { asError } from '../errors.js';
@@ -65,7 +64,7 @@ async function maybeStore(ctx: CacheContext, plan: Exchange, response: AxiosResp
     ctx.debug('not stored: the filter option refused it', { key, url });
     return undefined;
   }
-  const redirect = redirectedTo(response, plan.wire, ctx.normaliseUrl);
+  const redirect = redirectedTo(response, plan.wire, ctx.urls);
   if (redirect !== undefined) {
     // What a redirect itself allowed is unknown here (axios followed it): never store the target under this URL.
     ctx.debug(`not stored: the answer came through a redirect to ${redirect}`, { key, url });
@@ -103,7 +102,8 @@ async function refreshFromNotModified(ctx: CacheContext, plan: Exchange, stored:
   const updated: CacheRecord = { ...merged, expiresAt: storeExpiryAt(merged, policy) };
   // RFC 9111 §4.3.4: the stored response is updated with the 304's fields, and must then still be storable: a 304
   // that says `no-store` (or `private` to a shared cache) answers this request but ends the entry.
-  const verdict = storability(plan.facts, { status: updated.status, headers: updated.headers }, policy);
+  // Only the response's own directives are judged: the request (its credentials, its no-store) was judged when storing.
+  const verdict = storability({ method: plan.method, headers: {} }, { status: updated.status, headers: updated.headers }, policy);
   if (!verdict.storable) {
     ctx.debug(`revalidated, and removed: the 304 made it unstorable (${verdict.reason})`, { key: plan.key, url: plan.url });
     await ctx.access.delete(plan.key);

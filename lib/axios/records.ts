@@ -1,5 +1,6 @@
 import { AxiosHeaders } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { CorruptEntryError } from '../errors.js';
 import { RECORD_FORMAT_VERSION } from '../record.js';
 import type { CacheRecord } from '../record.js';
 import { headersToStore, storability, storeExpiryAt, varyNames, varyValues } from '../semantics/index.js';
@@ -60,6 +61,27 @@ export function sameFingerprint(a: readonly (string | null)[] | undefined, b: re
 /** Where one variant of a `Vary` response lives, given the primary key and the variant generation. */
 export function variantKey(key: string, epoch: number, fingerprint: readonly (string | null)[]): string {
   return `${key} vary:${epoch}:${sha256Hex(JSON.stringify(fingerprint))}`;
+}
+
+/** What {@link variantKey} appends to the primary key. */
+const VARIANT_SUFFIX = / vary:\d+:[0-9a-f]{64}$/;
+
+/** True for the store key of a variant record (the primary key, then a variant suffix). */
+export function isVariantKey(key: string): boolean {
+  return VARIANT_SUFFIX.test(key);
+}
+
+/**
+ * The record a store answered for `key`, if it is one that may answer for that key: its own `key`, or the primary
+ * key of the variant `key` names. A record found under another key (copied, or written by someone with access to
+ * part of the keyspace) throws a CorruptEntryError, which reads as a miss.
+ */
+export function recordFor(key: string, value: unknown): CacheRecord | undefined {
+  if (value === undefined || value === null) return undefined;
+  const recordKey = (value as { key?: unknown }).key;
+  if (recordKey === key) return value as CacheRecord;
+  if (typeof recordKey === 'string' && key.startsWith(recordKey) && VARIANT_SUFFIX.test(key) && key.lastIndexOf(' vary:') === recordKey.length) return value as CacheRecord;
+  throw new CorruptEntryError(key, typeof recordKey === 'string' ? `it holds the record of ${JSON.stringify(recordKey)}` : 'it is not a cache record');
 }
 
 /**

@@ -62,10 +62,11 @@ function requestFacts(wire: WireRequest): RequestFacts {
 export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): RequestModel | NotCached {
   const wire = wireRequest(config, ctx.urls, ctx.options.ignoredParams);
   const { method, url } = wire;
-  if (request === false) return { reason: 'cache: false', wire, partition: '' };
-  const partition = partitionOf(ctx.options, config, request);
+  // The partition first: even a request the cache passes by invalidates within it.
+  const partition = partitionOf(ctx.options, config, request === false ? {} : request);
   if (partition instanceof KeyOptionError) return { reason: partition.message, wire, partition: '', error: partition };
   const suffix = partitionSuffix(ctx.options.secret, partition);
+  if (request === false) return { reason: 'cache: false', wire, partition: suffix };
   if (!ctx.options.methods.has(method)) return { reason: `method ${method} is not cached`, wire, partition: suffix };
   if (config.responseType === 'stream') return { reason: 'responseType stream is passed through', wire, partition: suffix };
   const conditional = CALLER_CONDITIONALS.find((name) => wire.headers.has(name));

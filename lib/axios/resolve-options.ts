@@ -1,5 +1,5 @@
 import type { CacheStore } from '../stores/store.js';
-import { DEFAULT_IGNORED_PARAMS } from './options.js';
+import { ALWAYS_CREDENTIALS, DEFAULT_IGNORED_PARAMS } from './options.js';
 import type { CacheOptions, CacheQuery, RequestCacheOptions, TtlOption } from './options.js';
 import { compileUrlPattern } from './url-pattern.js';
 
@@ -158,7 +158,8 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     ttl,
     ttlByUrl,
     cacheControl: optionalBoolean('cacheControl', o.cacheControl, true),
-    ignoredParams: new Set(ignored.map((p) => p.toLowerCase())),
+    // Whatever list is given, these stay credentials: they can never be shared or stored as they are.
+    ignoredParams: new Set([...ALWAYS_CREDENTIALS, ...ignored.map((p) => p.toLowerCase())]),
     matchHeaders: o.matchHeaders === undefined ? [] : stringList('matchHeaders', o.matchHeaders).map((h) => h.toLowerCase()).sort(),
     key: o.key,
     filter: o.filter,

@@ -1,5 +1,6 @@
-import { CorruptEntryError, DeferredDeleteError, isUnreachable, StoreError, StoreTimeoutError } from '../errors.js';
+import { DeferredDeleteError, isUnreachable, StoreError, StoreTimeoutError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
+import { recordFor } from './records.js';
 import type { CacheStore } from '../stores/store.js';
 import { Deadlines } from './deadlines.js';
 
@@ -36,22 +37,6 @@ function storeFailure(operation: string, reason: unknown): Error {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
-/** Store keys of `Vary` variants: the primary key, then this (see `variantKey` in records.ts). */
-const VARIANT_SUFFIX = /^ vary:\d+:[0-9a-f]{64}$/;
-
-/**
- * The record a store answered for `key`, if it is one that may answer for that key: its own `key`, or the primary
- * key of the variant `key` names. A record found under another key (copied, or written by someone with access to
- * part of the keyspace) throws a CorruptEntryError, which reads as a miss.
- */
-function recordFor(key: string, value: unknown): CacheRecord | undefined {
-  if (value === undefined || value === null) return undefined;
-  const recordKey = (value as { key?: unknown }).key;
-  if (recordKey === key) return value as CacheRecord;
-  if (typeof recordKey === 'string' && key.startsWith(recordKey) && VARIANT_SUFFIX.test(key.slice(recordKey.length))) return value as CacheRecord;
-  throw new CorruptEntryError(key, typeof recordKey === 'string' ? `it holds the record of ${JSON.stringify(recordKey)}` : 'it is not a cache record');
 }
 
 /**

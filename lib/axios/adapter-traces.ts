@@ -1,0 +1,113 @@
+/**
+ * What the adapter knew about a response and axios did not pass on, read from the traces each adapter leaves:
+ *
+ * - Redirects are followed inside the adapter, so a response may answer another URL than the one requested, after a
+ *   3xx the cache never saw (whose `private` or `no-store` it could not honour). Such a response is never stored.
+ *   Node's http adapter (follow-redirects) puts the final URL on `response.request.res.responseUrl`;
+ *   XMLHttpRequest has `responseURL`; the fetch adapter keeps no trace, so the cache hands it a fetch that notes it.
+ * - A compressed body delimited only by the connection closing (HTTP/1, neither `Content-Length` nor chunked) ends
+ *   the same way whether the origin finished or the network cut it, and it decodes without an error when cut. Such a
+ *   body is never stored. Node's http adapter leaves the raw headers on `response.request.res`; the fetch tracker
+ *   notes the framing headers. (An uncompressed body cut there cannot be told from a complete one by anybody.)
+ */
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { UrlParser, WireRequest } from './wire-request.js';
+
+interface FetchResponseLike {
+  readonly redirected?: boolean;
+  readonly url?: string;
+  readonly headers?: { get(name: string): string | null };
+}
+type FetchLike = (input: unknown, init?: unknown) => Promise<FetchResponseLike>;
+
+/** What the fetch tracker noted, by the Request object axios passed to fetch (its `response.request`). */
+const fetchTraces = new WeakMap<object, { readonly finalUrl: string | undefined; readonly unframedCompressed: boolean }>();
+const trackers = new WeakMap<FetchLike, FetchLike>();
+
+function compressedWithoutFraming(contentEncoding: string | null | undefined, contentLength: unknown, transferEncoding: unknown): boolean {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  return encoding !== '' && encoding !== 'identity' && (contentLength === null || contentLength === undefined) && (transferEncoding === null || transferEncoding === undefined);
+}
+
+function track(fetch: () => FetchLike | undefined): FetchLike {
+  return (input, init) => {
+    const original = fetch();
+    if (!original) return Promise.reject(new TypeError('fetch is not available in this environment'));
+    return original(input, init).then((response) => {
+      if (typeof input === 'object' && input !== null) {
+        const headers = response.headers;
+        fetchTraces.set(input, {
+          finalUrl: response.redirected === true && typeof response.url === 'string' ? response.url : undefined,
+          unframedCompressed: headers ? compressedWithoutFraming(headers.get('content-encoding'), headers.get('content-length'), headers.get('transfer-encoding')) : false,
+        });
+      }
+      return response;
+    });
+  };
+}
+
+const globalTracker = track(() => (globalThis as { fetch?: FetchLike }).fetch);
+
+/**
+ * The config to choose the inner adapter with: the same, with an `env.fetch` that leaves traces. A tracker is made
+ * once per fetch function, because axios' fetch adapter keeps one instance per `env.fetch` it is given.
+ */
+export function withAdapterTraces(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  const env = config.env as { fetch?: unknown } | undefined;
+  const own = env?.fetch;
+  if (own !== undefined && typeof own !== 'function') return config;
+  let tracker = globalTracker;
+  if (typeof own === 'function') {
+    const original = own as FetchLike;
+    tracker = trackers.get(original) ?? track(() => original);
+    trackers.set(original, tracker);
+  }
+  return { ...config, env: { ...config.env, fetch: tracker } } as InternalAxiosRequestConfig;
+}
+
+interface RequestTraces {
+  readonly res?: { readonly responseUrl?: unknown; readonly rawHeaders?: unknown; readonly httpVersionMajor?: unknown } | null;
+  readonly responseURL?: unknown;
+}
+
+function requestOf(response: AxiosResponse): (RequestTraces & object) | undefined {
+  const request = response.request as (RequestTraces & object) | null | undefined;
+  return request !== null && typeof request === 'object' ? request : undefined;
+}
+
+/** The key URL a response was redirected to, or undefined when it answers the URL requested (credential parameters included). */
+export function redirectedTo(response: AxiosResponse, wire: WireRequest, urls: UrlParser): string | undefined {
+  const request = requestOf(response);
+  if (!request) return undefined;
+  const final = fetchTraces.get(request)?.finalUrl ?? request.res?.responseUrl ?? request.responseURL;
+  if (typeof final !== 'string' || final === '') return undefined;
+  try {
+    const parsed = urls.parse({ url: final });
+    return parsed.url === wire.url && parsed.credentialParams === wire.credentialParams ? undefined : parsed.url;
+  } catch {
+    return final;
+  }
+}
+
+/** True when the response has a compressed body delimited only by the connection closing (see above). */
+export function unframedCompressed(response: AxiosResponse, method: string): boolean {
+  if (method === 'HEAD' || response.status === 204 || response.status === 304) return false;
+  const request = requestOf(response);
+  if (!request) return false;
+  const traced = fetchTraces.get(request);
+  if (traced) return traced.unframedCompressed;
+  const res = request.res;
+  if (!res || !Array.isArray(res.rawHeaders) || res.httpVersionMajor !== 1) return false;
+  const raw = res.rawHeaders as unknown[];
+  let encoding: string | undefined;
+  let length: string | undefined;
+  let transfer: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = typeof raw[i] === 'string' ? (raw[i] as string).toLowerCase() : '';
+    const value = String(raw[i + 1]);
+    if (name === 'content-encoding') encoding = value;
+    else if (name === 'content-length') length = value;
+    else if (name === 'transfer-encoding') transfer = value;
+  }
+  return compressedWithoutFraming(encoding, length, transfer);
+}
