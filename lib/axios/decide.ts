@@ -5,7 +5,7 @@
 import { CanceledError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
-import { decideReuse, isUnsafeMethod, parseCacheControl } from '../semantics/index.js';
+import { decideReuse, isUnsafeMethod } from '../semantics/index.js';
 import { gatewayTimeout, info, mark, markError, serveRecord } from './answer.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
@@ -61,7 +61,10 @@ async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inn
   } catch (error) {
     throw markError(error, cacheInfo);
   }
-  if (isUnsafeMethod(method)) await invalidateAfter(ctx, method, url, response, invalidationSuffixes(wire, config, ctx.options, passed.partition));
+  if (isUnsafeMethod(method)) {
+    const suffixes = invalidationSuffixes(wire, config, ctx.options, passed.partition);
+    await invalidateAfter(ctx, method, url, response, { suffixes, requested: passed.options?.invalidate, baseURL: config.baseURL });
+  }
   return mark(response, cacheInfo);
 }
 
@@ -88,7 +91,7 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
   // A body stored as text never answers a caller who asked for bytes, nor the reverse: that caller's answer replaces it.
   const record = found && method !== 'HEAD' && (found.body.type === 'binary') !== wantsBytes(plan.config) ? undefined : found;
   if (found && !record) ctx.debug('miss: the stored body is not of the kind this caller asked for (responseType)', { key, url });
-  const onlyIfCached = plan.options.onlyIfCached === true || (ctx.options.cacheControl && parseCacheControl(plan.facts.headers['cache-control']).onlyIfCached);
+  const { onlyIfCached } = plan;
 
   if (record) {
     const decision = plan.options.refresh

@@ -10,24 +10,32 @@ import { invalidationTargets } from '../semantics/index.js';
 import { deleteMatching } from './delete-matching.js';
 import { recordOutcome } from './outcome.js';
 import { plainResponseHeaders } from './records.js';
-import type { CacheQuery, UrlPattern } from './options.js';
+import type { CacheQuery, RequestCacheOptions, UrlPattern } from './options.js';
 import { compileQuery, isEmptyQuery } from './query.js';
 import type { CompiledQuery } from './query.js';
-import { resolveRequestOptions } from './resolve-options.js';
 
 function toQuery(target: UrlPattern | CacheQuery): CacheQuery {
   return typeof target === 'string' || target instanceof RegExp ? { pattern: target } : target;
 }
 
+/** What an unsafe request invalidates besides its own URL: the caller's key suffixes and its `cache.invalidate`. */
+export interface Invalidation {
+  /** Key suffixes to reach at each target URL (see `invalidationSuffixes`). */
+  readonly suffixes: readonly string[];
+  /** The request's `cache.invalidate`, if any. */
+  readonly requested: RequestCacheOptions['invalidate'];
+  /** The request's base URL, against which relative `cache.invalidate` globs resolve. */
+  readonly baseURL: string | undefined;
+}
+
 /** Runs the invalidation the request asked for when its response has a non-error status (2xx or 3xx). */
-async function invalidateRequested(ctx: CacheContext, method: string, url: string, response: AxiosResponse): Promise<void> {
+async function invalidateRequested(ctx: CacheContext, method: string, url: string, response: AxiosResponse, invalidation: Invalidation): Promise<void> {
   if (response.status < 200 || response.status > 399) return;
-  const config = response.config as AxiosResponse['config'] | undefined;
-  const request = resolveRequestOptions(config?.cache);
-  if (request === false || request.invalidate === undefined || request.invalidate.length === 0) return;
+  const requested = invalidation.requested;
+  if (requested === undefined || requested.length === 0) return;
   const now = ctx.options.now();
-  const base = { baseURL: config?.baseURL };
-  const queries: CompiledQuery[] = request.invalidate
+  const base = { baseURL: invalidation.baseURL };
+  const queries: CompiledQuery[] = requested
     .map(toQuery)
     // An empty query would select every entry: `invalidate: [{}]` is far more likely a mistake than a wish to clear.
     .filter((query) => !isEmptyQuery(query))
@@ -45,7 +53,8 @@ async function invalidateRequested(ctx: CacheContext, method: string, url: strin
 }
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
-export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, suffixes: readonly string[]): Promise<void> {
+export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, invalidation: Invalidation): Promise<void> {
+  const { suffixes } = invalidation;
   const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
   for (const target of targets) {
     const normalised = ctx.normaliseUrl({ url: target });
@@ -58,5 +67,5 @@ export async function invalidateAfter(ctx: CacheContext, method: string, url: st
       }
     }
   }
-  await invalidateRequested(ctx, method, url, response);
+  await invalidateRequested(ctx, method, url, response, invalidation);
 }

@@ -166,7 +166,10 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
   if (stale && response.status >= 500 && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
     return { kind: 'stale', record: stale, reason: `origin ${response.status}` };
   }
-  if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, plan.method, plan.url, response, invalidationSuffixes(plan.wire, plan.config, ctx.options, plan.partition));
+  if (isUnsafeMethod(plan.method)) {
+    const suffixes = invalidationSuffixes(plan.wire, plan.config, ctx.options, plan.partition);
+    await invalidateAfter(ctx, plan.method, plan.url, response, { suffixes, requested: plan.options.invalidate, baseURL: plan.config.baseURL });
+  }
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
   return { kind: 'response', response, record };
 }

@@ -4,6 +4,7 @@
  * single-flight and `cache.get()` all use it.
  */
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
+import { parseCacheControl } from '../semantics/index.js';
 import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
 import type { CacheContext } from './context.js';
 import { KeyOptionError, UNKEYABLE, partitionOf, partitionSuffix, requestKey } from './key.js';
@@ -23,6 +24,8 @@ export interface RequestModel {
   /** The request as it goes on the wire. */
   readonly wire: WireRequest;
   readonly facts: RequestFacts;
+  /** Never go to the network (`cache.onlyIfCached`, or `Cache-Control: only-if-cached`): a miss answers 504. */
+  readonly onlyIfCached: boolean;
   readonly options: RequestCacheOptions;
   readonly policy: PolicyOptions;
   readonly ttl: TtlOption | undefined;
@@ -36,6 +39,8 @@ export interface NotCached {
   readonly partition: string;
   /** A `key` or `partition` option that returned something unusable (reported as an `error` event). */
   readonly error?: KeyOptionError;
+  /** The request's own options (its `cache.invalidate` still applies); absent for `cache: false`. */
+  readonly options?: RequestCacheOptions;
 }
 
 const CALLER_CONDITIONALS: readonly string[] = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
@@ -67,15 +72,16 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
   if (partition instanceof KeyOptionError) return { reason: partition.message, wire, partition: '', error: partition };
   const suffix = partitionSuffix(ctx.options.secret, partition);
   if (request === false) return { reason: 'cache: false', wire, partition: suffix };
-  if (!ctx.options.methods.has(method)) return { reason: `method ${method} is not cached`, wire, partition: suffix };
-  if (config.responseType === 'stream') return { reason: 'responseType stream is passed through', wire, partition: suffix };
+  if (!ctx.options.methods.has(method)) return { reason: `method ${method} is not cached`, wire, partition: suffix, options: request };
+  if (config.responseType === 'stream') return { reason: 'responseType stream is passed through', wire, partition: suffix, options: request };
   const conditional = CALLER_CONDITIONALS.find((name) => wire.headers.has(name));
-  if (conditional !== undefined) return { reason: `the request carries its own ${conditional}`, wire, partition: suffix };
+  if (conditional !== undefined) return { reason: `the request carries its own ${conditional}`, wire, partition: suffix, options: request };
   const ttl = resolveTtl(ctx.options, url, request);
-  if (ttl === 0) return { reason: 'ttl 0 for this URL', wire, partition: suffix };
+  if (ttl === 0) return { reason: 'ttl 0 for this URL', wire, partition: suffix, options: request };
   const key = requestKey(ctx.options, wire, config, request, partition);
-  if (key === UNKEYABLE) return { reason: 'the request body cannot be keyed (stream or form)', wire, partition: suffix };
-  if (key instanceof KeyOptionError) return { reason: key.message, wire, partition: suffix, error: key };
+  if (key === UNKEYABLE) return { reason: 'the request body cannot be keyed (stream or form)', wire, partition: suffix, options: request };
+  if (key instanceof KeyOptionError) return { reason: key.message, wire, partition: suffix, options: request, error: key };
+  const facts = requestFacts(wire);
   return {
     config,
     method,
@@ -83,7 +89,8 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
     key,
     partition: suffix,
     wire,
-    facts: requestFacts(wire),
+    facts,
+    onlyIfCached: request.onlyIfCached === true || (ctx.options.cacheControl && parseCacheControl(facts.headers['cache-control']).onlyIfCached),
     options: request,
     ttl,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
