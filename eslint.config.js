@@ -1,12 +1,12 @@
-// Lint rules, including the layer boundaries from DESIGN.md:
-// lib/semantics and lib/stores never import axios or each other.
+// Lint rules, including the layer boundaries of docs/ARCHITECTURE.md ("What may import what"):
+// lib/semantics and lib/stores never import axios or each other, and lib/semantics no node: module.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const layer = (files, banned) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: banned.map((group) => ({ group: [group], message: 'crosses a layer boundary (see DESIGN.md, Layers)' })) }],
+    'no-restricted-imports': ['error', { patterns: banned.map((group) => ({ group: [group], message: 'crosses a layer boundary (see docs/ARCHITECTURE.md, "What may import what")' })) }],
   },
 });
 
