@@ -32,7 +32,7 @@ export interface CacheRecord {
   readonly key: string;
   /** Upper-case request method. */
   readonly method: string;
-  /** Normalised absolute request URL (sorted query). */
+  /** Normalised absolute request URL (query kept verbatim and in order, credential parameters removed). */
   readonly url: string;
   readonly status: number;
   readonly statusText: string;

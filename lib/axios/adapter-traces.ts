@@ -38,13 +38,16 @@ function track(fetch: () => FetchLike | undefined): FetchLike {
         const headers = response.headers;
         fetchTraces.set(input, {
           finalUrl: response.redirected === true && typeof response.url === 'string' ? response.url : undefined,
-          unframedCompressed: headers ? compressedWithoutFraming(headers.get('content-encoding'), headers.get('content-length'), headers.get('transfer-encoding')) : false,
+          unframedCompressed: IN_NODE && headers ? compressedWithoutFraming(headers.get('content-encoding'), headers.get('content-length'), headers.get('transfer-encoding')) : false,
         });
       }
       return response;
     });
   };
 }
+
+/** Node's fetch (undici) takes a body that ended with the connection as complete; browsers report such cuts themselves. */
+const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
 
 const globalTracker = track(() => (globalThis as { fetch?: FetchLike }).fetch);
 

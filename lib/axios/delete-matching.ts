@@ -11,7 +11,6 @@ import { recordOutcome } from './outcome.js';
 import type { CompiledQuery } from './query.js';
 import { recordFor, variantKey } from './records.js';
 
-
 /** Reports a store failure of a management call the way request-path failures are reported. */
 export function reportFailure(ctx: CacheContext, error: unknown, operation: string, key: string | undefined): void {
   const failure = asError(error);
@@ -27,11 +26,19 @@ export async function guarded<T>(ctx: CacheContext, operation: string, key: stri
   }
 }
 
-/** A store read for management: an undecodable entry (already deleted by the store) reads as absent, plus an `error` event. */
+/**
+ * A store read for management: an undecodable entry (the store deletes it) or a record found under a key it does not
+ * belong to (deleted here, as on the request path) reads as absent, plus an `error` event.
+ */
 export async function readRecord(ctx: CacheContext, key: string): Promise<CacheRecord | undefined> {
   try {
-    // As on the request path: a record found under a key it does not belong to is not answered.
-    return recordFor(key, await ctx.options.store.get(key));
+    const value: unknown = await ctx.options.store.get(key);
+    try {
+      return recordFor(key, value);
+    } catch (misplaced) {
+      await ctx.access.delete(key);
+      throw misplaced;
+    }
   } catch (error) {
     reportFailure(ctx, error, 'get', key);
     if (error instanceof CorruptEntryError) return undefined;

@@ -18,7 +18,7 @@ import { fromCachedBody } from './body.js';
 /** A stored response as `cache.get()` and `cache.entries()` describe it. */
 export interface CacheEntry {
   readonly key: string;
-  /** Normalised absolute URL (sorted query, ignored parameters removed). */
+  /** Normalised absolute URL (query kept verbatim and in order, credential parameters removed). */
   readonly url: string;
   /** Upper-case method. */
   readonly method: string;

@@ -114,7 +114,7 @@ export interface RequestCacheOptions {
  * hold (they are ANDed); an empty query selects everything (except for `delete`, which refuses it: use `clear()`).
  */
 export interface CacheQuery {
-  /** One exact URL (absolute, or relative to the instance's `baseURL`), normalised as keys are (sorted query). */
+  /** One exact URL (absolute, or relative to the instance's `baseURL`), normalised as keys are (query kept in order, credential parameters removed). */
   url?: string | undefined;
   /** Several exact URLs: an entry matches if it has any of them. */
   urls?: readonly string[] | undefined;

@@ -6,7 +6,7 @@
 import { AxiosError, AxiosHeaders, CanceledError, isCancel } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
-import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, storability, storeExpiryAt } from '../semantics/index.js';
+import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
 import { info, mark, markError, ownError, ownResponse, serveRecord, settle } from './answer.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
@@ -104,7 +104,10 @@ async function refreshFromNotModified(ctx: CacheContext, plan: Exchange, stored:
   // that says `no-store` (or `private` to a shared cache) answers this request but ends the entry.
   // Only the response's own directives are judged: the request (its credentials, its no-store) was judged when storing.
   const verdict = storability({ method: plan.method, headers: {} }, { status: updated.status, headers: updated.headers }, policy);
-  if (!verdict.storable) {
+  if (parseCacheControl(plan.facts.headers['cache-control']).noStore) {
+    // RFC 9111 §5.2.1.5: a request that says no-store has no part of its exchange stored, the update included.
+    ctx.debug('revalidated, not updated: the request says no-store', { key: plan.key, url: plan.url });
+  } else if (!verdict.storable) {
     ctx.debug(`revalidated, and removed: the 304 made it unstorable (${verdict.reason})`, { key: plan.key, url: plan.url });
     await ctx.access.delete(plan.key);
   } else if (updated.expiresAt > ctx.options.now()) await writeRecord(ctx, plan.key, updated);

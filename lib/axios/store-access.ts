@@ -105,7 +105,7 @@ export class StoreAccess {
     }
     if (this.skipUntil !== 0) this.probeDone(true);
     try {
-      return recordFor(key, value);
+      return this.ownRecord(key, value);
     } catch (reason) {
       this.failed('get', key, reason);
       return undefined;
@@ -114,7 +114,7 @@ export class StoreAccess {
 
   get(key: string): Promise<CacheRecord | undefined> {
     if (this.deferredDeletes.size !== 0 && this.deferredDeletes.has(key)) return Promise.resolve(this.deferredRead());
-    return this.run('get', key, () => this.store.get(key), (value) => recordFor(key, value), undefined);
+    return this.run('get', key, () => this.store.get(key), (value) => this.ownRecord(key, value), undefined);
   }
 
   set(key: string, record: CacheRecord, expiresAt: number): Promise<boolean> {
@@ -154,6 +154,21 @@ export class StoreAccess {
       if (!this.deferredDeletes.has(key)) continue; // superseded by a write meanwhile
       if (!(await this.delete(key))) return; // still waiting: the store failed or is cooling down again
       this.hooks.deferredDeleteApplied(key);
+    }
+  }
+
+  /** The record answered for `key` if it belongs there; a record found under another key is deleted and reads as a miss. */
+  private ownRecord(key: string, value: unknown): CacheRecord | undefined {
+    try {
+      return recordFor(key, value);
+    } catch (error) {
+      try {
+        const deleting = this.store.delete(key);
+        if (isThenable(deleting)) deleting.then(undefined, () => undefined);
+      } catch {
+        // The failure to read is what gets reported; a failed clean-up adds nothing to it.
+      }
+      throw error;
     }
   }
 
