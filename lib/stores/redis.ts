@@ -123,6 +123,9 @@ export class RedisStore implements CacheStore {
     if (client === undefined && url === undefined) {
       throw storeOptionError('RedisStore', 'needs option client (a connected ioredis client) or option url (a redis:// URL); neither was given');
     }
+    if (client !== undefined && options.redisOptions !== undefined) {
+      throw storeOptionError('RedisStore', 'option redisOptions applies only to the client the store creates from option url; with option client configure your own client instead');
+    }
     this.prefix = options.prefix ?? 'axios-http-cache';
     if (typeof this.prefix !== 'string' || this.prefix === '') throw storeOptionError('RedisStore', 'option prefix must be a non-empty string, so that clear() cannot touch other keys');
     this.#encoding = nodeEncodeOptions('RedisStore', options);
