@@ -42,6 +42,22 @@ export class StoreTimeoutError extends CacheError {
   }
 }
 
+/**
+ * A store was used after its `close()`: it holds no connection any more and answers every operation with this
+ * error. Through `attachCache` that is a miss plus an `error` event (never a cool-down: the store is not
+ * unreachable, it is finished). Create a new store, or close a store only after `detachCache()`.
+ */
+export class StoreClosedError extends CacheError {
+  /** The store's class name, e.g. `RedisStore`. */
+  readonly store: string;
+  readonly operation: string;
+  constructor(store: string, operation: string) {
+    super('ECACHE_CLOSED', `axios-http-cache: ${store}.${operation}() was called after ${store}.close(); a closed store answers nothing. Create a new ${store}, or call close() only once the cache is done (after detachCache())`);
+    this.store = store;
+    this.operation = operation;
+  }
+}
+
 /** A record too large for the store's entries (a MongoDB document holds 16 MiB, a Redis string 512 MiB): not stored. */
 export class EntryTooLargeError extends CacheError {
   readonly key: string;
@@ -90,6 +106,7 @@ const CONNECTION_MESSAGE = /\bconnection (?:is )?(?:closed|lost|reset|refused)\b
 export function isUnreachable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
     if (current instanceof StoreTimeoutError) return true;
+    if (current instanceof StoreClosedError) return false; // closed for good: waiting would not bring it back
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
     if (CONNECTION_ERROR_NAMES.has(current.name) || CONNECTION_MESSAGE.test(current.message)) return true;

@@ -5,6 +5,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, brotliDecompress, constants, gunzip, gzip } from 'node:zlib';
 import type { CompressionAlgorithm, Compressor, EncodeOptions } from './codec.js';
+import { storeOptionError } from './store-options.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -38,9 +39,9 @@ export interface StoreCompressionOptions {
 export function nodeEncodeOptions(storeName: string, options: StoreCompressionOptions): EncodeOptions {
   const above = options.compressAboveBytes;
   if (above !== undefined && !(Number.isFinite(above) && above >= 0)) {
-    throw new TypeError(`${storeName} option compressAboveBytes must be a non-negative number of bytes`);
+    throw storeOptionError(storeName, 'option compressAboveBytes must be a non-negative number of bytes');
   }
   const algorithm = options.compression ?? 'gzip';
-  if (algorithm !== 'gzip' && algorithm !== 'brotli') throw new TypeError(`${storeName} option compression must be 'gzip' or 'brotli'`);
+  if (algorithm !== 'gzip' && algorithm !== 'brotli') throw storeOptionError(storeName, `option compression must be 'gzip' or 'brotli', got ${JSON.stringify(algorithm)}`);
   return above === undefined ? { algorithm, compressor: nodeCompressor } : { compressAboveBytes: above, algorithm, compressor: nodeCompressor };
 }

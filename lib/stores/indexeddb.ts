@@ -11,6 +11,7 @@ import type { CacheRecord } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { EXPIRES_AT_INDEX, isQuotaError, openStoreDatabase, transactionDone } from './idb-promise.js';
 import { recordProblem } from './web-record.js';
+import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 export interface IndexedDBStoreOptions {
   /** Database name. Default: `'axios-http-cache'`. */
@@ -43,18 +44,19 @@ interface StoredRow {
 export const SWEEP_BATCH = 200;
 /** Rows read per page by `keys()` and `entries()`. */
 const PAGE_SIZE = 50;
+const KNOWN_OPTIONS = ['dbName', 'storeName', 'indexedDB', 'now', 'sweepIntervalMs'] as const;
 
 function defaultFactory(): IDBFactory {
   const factory = (globalThis as { indexedDB?: unknown }).indexedDB;
   if (typeof factory !== 'object' || factory === null) {
-    throw new TypeError('IndexedDBStore: option indexedDB was not given and there is no globalThis.indexedDB here');
+    throw storeOptionError('IndexedDBStore', 'option indexedDB was not given and there is no globalThis.indexedDB here; pass an IDBFactory, or use another store');
   }
   return factory as IDBFactory;
 }
 
 function nonEmpty(name: string, value: string | undefined, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value === '') throw new TypeError(`IndexedDBStore: option ${name} must be a non-empty string`);
+  if (typeof value !== 'string' || value === '') throw storeOptionError('IndexedDBStore', `option ${name} must be a non-empty string`);
   return value;
 }
 
@@ -84,12 +86,13 @@ export class IndexedDBStore implements CacheStore {
   #sweeping: Promise<void> | undefined;
 
   constructor(options: IndexedDBStoreOptions = {}) {
+    checkStoreOptions('IndexedDBStore', options, KNOWN_OPTIONS);
     if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new TypeError('IndexedDBStore: option now must be a function returning epoch ms');
+      throw storeOptionError('IndexedDBStore', 'option now must be a function returning epoch ms');
     }
     const sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs < 0) {
-      throw new TypeError('IndexedDBStore: option sweepIntervalMs must be a finite number of ms, 0 or more');
+      throw storeOptionError('IndexedDBStore', 'option sweepIntervalMs must be a finite number of ms, 0 or more');
     }
     this.#factory = options.indexedDB ?? defaultFactory();
     this.#dbName = nonEmpty('dbName', options.dbName, 'axios-http-cache');

@@ -10,6 +10,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore } from './store.js';
+import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 const MIB = 1024 * 1024;
 
@@ -62,9 +63,11 @@ export function estimateRecordBytes(record: CacheRecord): number {
   return ENTRY_OVERHEAD_BYTES + 2 * chars + bodyBytes;
 }
 
+const KNOWN_OPTIONS = ['maxEntries', 'maxBytes', 'maxEntryBytes', 'now'] as const;
+
 function positiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new TypeError(`MemoryStore option ${name} must be a positive integer, got ${String(value)}`);
+    throw storeOptionError('MemoryStore', `option ${name} must be a positive integer, got ${String(value)}`);
   }
   return value;
 }
@@ -79,18 +82,16 @@ export class MemoryStore implements CacheStore {
   readonly #lru: LRUCache<string, Slot>;
 
   constructor(options: MemoryStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('MemoryStore options must be an object');
-    }
+    checkStoreOptions('MemoryStore', options, KNOWN_OPTIONS);
     this.maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 1000);
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 50 * MIB);
     this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
     if (this.maxEntryBytes > this.maxBytes) {
-      throw new TypeError(`MemoryStore option maxEntryBytes (${this.maxEntryBytes}) must not exceed maxBytes (${this.maxBytes})`);
+      throw storeOptionError('MemoryStore', `option maxEntryBytes (${this.maxEntryBytes}) must not exceed maxBytes (${this.maxBytes})`);
     }
     const now = options.now ?? Date.now;
     if (typeof now !== 'function') {
-      throw new TypeError('MemoryStore option now must be a function returning epoch ms');
+      throw storeOptionError('MemoryStore', 'option now must be a function returning epoch ms');
     }
     this.#now = now;
     this.#lru = new LRUCache<string, Slot>({

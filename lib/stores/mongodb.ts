@@ -17,14 +17,21 @@
  * Expiry: a TTL index on `purgeAt` (`expireAfterSeconds: 0`) where the server supports one;
  * where it answers 238 NotImplemented (FerretDB v1), a periodic `deleteMany` sweep instead, with
  * one `warning` event. Reads always check `expiresAt > now`, because TTL deletion is lazy.
+ *
+ * A collection or database passed in is recognised by the methods the store calls (duck typing), and the
+ * driver's values by their shape, never by `instanceof`: a second copy of the mongodb driver (a monorepo,
+ * mongodb 6 beside 7) works as well as this one. For the same reason `data` is written as a plain
+ * `Uint8Array` (every driver stores it as a BSON Binary): a `Binary` of this copy's bson would be refused by
+ * another major version of bson.
  */
-import { Binary, BSON, MongoClient, MongoServerError, ObjectId, type Collection, type Db, type MongoClientOptions } from 'mongodb';
-import { CorruptEntryError, EntryTooLargeError } from '../errors.js';
+import { BSON, MongoClient, ObjectId, type Binary, type Collection, type Db, type MongoClientOptions } from 'mongodb';
+import { CorruptEntryError, EntryTooLargeError, StoreClosedError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { decodeRecord, encodeRecord, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
 import type { CacheStore, StoreEvent } from './store.js';
+import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 /** Marks documents this store wrote, so a collection shared with other data keeps that data on `clear()`. */
 export const DOCUMENT_MARKER = 'axios-http-cache';
@@ -45,11 +52,83 @@ export interface CacheDocument {
   data: Binary;
 }
 
+/**
+ * The collection methods the store calls, as the mongodb driver (6 and 7) answers them: what an option
+ * `collection` must have. A `Collection` of any installed copy of the driver fits, and so does a wrapper that
+ * forwards these.
+ */
+export interface MongoCollectionLike {
+  findOne(filter: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown>;
+  find(filter: Record<string, unknown>, options?: Record<string, unknown>): AsyncIterable<unknown>;
+  replaceOne(filter: Record<string, unknown>, replacement: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown>;
+  deleteOne(filter: Record<string, unknown>): Promise<unknown>;
+  deleteMany(filter: Record<string, unknown>): Promise<{ readonly deletedCount: number }>;
+  countDocuments(filter: Record<string, unknown>): Promise<number>;
+  aggregate(pipeline: Array<Record<string, unknown>>): { toArray(): Promise<unknown[]> };
+  createIndex(spec: Record<string, 1>, options?: Record<string, unknown>): Promise<string>;
+  findOneAndUpdate(filter: Record<string, unknown>, update: Record<string, unknown>, options: Record<string, unknown>): Promise<unknown>;
+}
+
+/** What an option `db` must have: a mongodb `Db` of any installed copy of the driver. */
+export interface MongoDbLike {
+  collection(name: string): MongoCollectionLike;
+}
+
+const COLLECTION_METHODS = ['findOne', 'find', 'replaceOne', 'deleteOne', 'deleteMany', 'countDocuments', 'aggregate', 'createIndex', 'findOneAndUpdate'] as const;
+
+const KNOWN_OPTIONS = [
+  'collection', 'db', 'collectionName', 'url', 'dbName', 'clientOptions', 'sweepIntervalMs', 'now', 'compressAboveBytes', 'compression',
+] as const;
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** `value` as a {@link MongoCollectionLike}, or a TypeError naming the methods it lacks. */
+function checkCollection(value: unknown, option: string): MongoCollectionLike {
+  if (typeof value !== 'object' || value === null) {
+    throw storeOptionError('MongoStore', `option ${option} must be a mongodb Collection (db.collection(name)), got ${describeValue(value)}`);
+  }
+  const candidate = value as Record<string, unknown>;
+  const missing = COLLECTION_METHODS.filter((method) => typeof candidate[method] !== 'function');
+  if (missing.length > 0) {
+    const list = missing.map((name) => `${name}()`).join(', ');
+    throw storeOptionError('MongoStore', option === 'collection'
+      ? `option collection must be a mongodb Collection (mongodb 6 or later): it has no ${list}. Pass client.db(name).collection(name), or option db or option url instead`
+      : `option db must be a mongodb Db (mongodb 6 or later): its collection() answered an object without ${list}. Pass client.db(name), or option collection or option url instead`);
+  }
+  return value as MongoCollectionLike;
+}
+
+/**
+ * The bytes of a stored `data` field: a BSON Binary of any copy of the bson library (told by its `_bsontype`
+ * tag, as bson itself does, not by `instanceof`), or the Buffer a driver with `promoteBuffers` answers.
+ */
+export function binaryBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { _bsontype: type, buffer, position } = value as { _bsontype?: unknown; buffer?: unknown; position?: unknown };
+  if (type !== 'Binary' || !(buffer instanceof Uint8Array)) return undefined;
+  // `position` is the length in use; `buffer` may be longer (room a Binary keeps for writes).
+  return typeof position === 'number' && position >= 0 && position < buffer.byteLength ? buffer.subarray(0, position) : buffer;
+}
+
+/** The numeric code of a server error (MongoServerError of any driver copy), else undefined. */
+function serverErrorCode(error: unknown): number | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'number' ? code : undefined;
+}
+
 export interface MongoStoreOptions extends StoreCompressionOptions {
-  /** The collection to use (the store's namespace). Never closed by the store. */
-  readonly collection?: Collection<CacheDocument>;
-  /** A database handle; the store uses `collectionName` in it. Never closed by the store. */
-  readonly db?: Db;
+  /**
+   * The collection to use (the store's namespace): a mongodb `Collection`, from any installed copy of the
+   * driver (mongodb 6 or 7). Never closed by the store. Give exactly one of `collection`, `db` and `url`.
+   */
+  readonly collection?: Collection<CacheDocument> | MongoCollectionLike;
+  /** A database handle (any copy of the driver); the store uses `collectionName` in it. Never closed by the store. */
+  readonly db?: Db | MongoDbLike;
   /** Collection name with `db` or `url`. @default 'http_cache' */
   readonly collectionName?: string;
   /** A `mongodb://` URL; the store then owns its client and `close()` closes it. */
@@ -90,7 +169,7 @@ interface ServerClockReading {
 const live = (now: number): { cache: typeof DOCUMENT_MARKER; expiresAt: { $gt: Date } } => ({ cache: DOCUMENT_MARKER, expiresAt: { $gt: new Date(now) } });
 
 export class MongoStore implements CacheStore {
-  readonly #collection: Collection<CacheDocument>;
+  readonly #collection: MongoCollectionLike;
   readonly #ownedClient: MongoClient | undefined;
   readonly #sweepIntervalMs: number;
   readonly #encoding: EncodeOptions;
@@ -105,30 +184,41 @@ export class MongoStore implements CacheStore {
   #closed = false;
 
   constructor(options: MongoStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('MongoStore needs an options object with collection, db or url');
+    if (options === undefined) throw storeOptionError('MongoStore', 'needs options: { collection }, { db, collectionName? } or { url, dbName?, collectionName? }');
+    checkStoreOptions('MongoStore', options, KNOWN_OPTIONS);
     const { collection, db, url } = options;
-    const given = [collection, db, url].filter((value) => value !== undefined).length;
-    if (given !== 1) throw new TypeError('MongoStore needs exactly one of option collection, option db or option url');
+    const given = (['collection', 'db', 'url'] as const).filter((name) => options[name] !== undefined);
+    if (given.length !== 1) {
+      const got = given.length === 0 ? 'none was given' : `got ${given.join(' and ')}`;
+      throw storeOptionError('MongoStore', `needs exactly one of option collection (a mongodb Collection), option db (a mongodb Db) or option url (a mongodb:// URL); ${got}`);
+    }
+    if (collection !== undefined && options.collectionName !== undefined) {
+      throw storeOptionError('MongoStore', 'option collectionName has no effect with option collection (that collection is the namespace); drop one of them');
+    }
+    if (url === undefined) {
+      for (const name of ['dbName', 'clientOptions'] as const) {
+        if (options[name] !== undefined) throw storeOptionError('MongoStore', `option ${name} applies only to the client the store creates from option url; with option ${given[0] ?? 'db'} configure your own client instead`);
+      }
+    }
     const collectionName = options.collectionName ?? 'http_cache';
-    if (typeof collectionName !== 'string' || collectionName === '') throw new TypeError('MongoStore option collectionName must be a non-empty string');
+    if (typeof collectionName !== 'string' || collectionName === '') throw storeOptionError('MongoStore', 'option collectionName must be a non-empty string');
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     if (!Number.isFinite(this.#sweepIntervalMs) || this.#sweepIntervalMs < 100) {
-      throw new TypeError('MongoStore option sweepIntervalMs must be a number of milliseconds, at least 100');
+      throw storeOptionError('MongoStore', 'option sweepIntervalMs must be a number of milliseconds, at least 100');
     }
     this.#encoding = nodeEncodeOptions('MongoStore', options);
     this.#now = options.now ?? Date.now;
-    if (typeof this.#now !== 'function') throw new TypeError('MongoStore option now must be a function returning epoch ms');
+    if (typeof this.#now !== 'function') throw storeOptionError('MongoStore', 'option now must be a function returning epoch ms');
 
     if (collection !== undefined) {
-      if (typeof collection.findOne !== 'function' || typeof collection.replaceOne !== 'function') {
-        throw new TypeError('MongoStore option collection must be a mongodb Collection');
-      }
-      this.#collection = collection;
+      this.#collection = checkCollection(collection, 'collection');
     } else if (db !== undefined) {
-      if (typeof db.collection !== 'function') throw new TypeError('MongoStore option db must be a mongodb Db');
-      this.#collection = db.collection<CacheDocument>(collectionName);
+      if (typeof db !== 'object' || db === null || typeof (db as { collection?: unknown }).collection !== 'function') {
+        throw storeOptionError('MongoStore', `option db must be a mongodb Db (client.db(name)), with a collection() method; got ${describeValue(db)}`);
+      }
+      this.#collection = checkCollection(db.collection(collectionName), 'db');
     } else {
-      if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//.test(url)) throw new TypeError('MongoStore option url must be a mongodb:// or mongodb+srv:// URL');
+      if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//.test(url)) throw storeOptionError('MongoStore', 'option url must be a mongodb:// or mongodb+srv:// URL');
       this.#ownedClient = new MongoClient(url, options.clientOptions);
       this.#collection = this.#ownedClient.db(options.dbName ?? 'axios-http-cache').collection<CacheDocument>(collectionName);
     }
@@ -145,6 +235,7 @@ export class MongoStore implements CacheStore {
    * retried by the next operation.
    */
   ready(): Promise<void> {
+    if (this.#closed && this.#setup === undefined) return Promise.reject(new StoreClosedError('MongoStore', 'ready'));
     this.#setup ??= this.#setUpExpiry();
     return this.#setup;
   }
@@ -154,7 +245,7 @@ export class MongoStore implements CacheStore {
       await this.#collection.createIndex({ purgeAt: 1 }, { name: TTL_INDEX_NAME, expireAfterSeconds: 0 });
       this.#expiryMode = 'ttl-index';
     } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) {
+      if (serverErrorCode(error) !== NOT_IMPLEMENTED) {
         this.#setup = undefined; // try again on a later operation
         this.#events.emitError(error);
         return;
@@ -163,7 +254,7 @@ export class MongoStore implements CacheStore {
       this.#startSweep();
       this.#events.emit({
         type: 'warning',
-        error: new Error(`MongoStore: the server does not support TTL indexes (${error.message}); expired entries are removed by a sweep every ${this.#sweepIntervalMs} ms and hidden on read`, { cause: error }),
+        error: new Error(`MongoStore: the server does not support TTL indexes (${(error as Error).message}); expired entries are removed by a sweep every ${this.#sweepIntervalMs} ms and hidden on read`, { cause: error }),
       });
     }
     try {
@@ -187,12 +278,12 @@ export class MongoStore implements CacheStore {
    */
   #readServerClock(): Promise<void> {
     this.#serverClockRead ??= (async () => {
-      const probes = this.#collection as unknown as Collection<{ _id: string; purgeAt?: Date }>;
       const probeId = `axios-http-cache:clock-probe:${new ObjectId().toHexString()}`;
       const sentAt = performance.now();
-      const probe = await probes.findOneAndUpdate({ _id: probeId }, { $currentDate: { purgeAt: true } }, { upsert: true, returnDocument: 'after' });
+      const answer = await this.#collection.findOneAndUpdate({ _id: probeId }, { $currentDate: { purgeAt: true } }, { upsert: true, returnDocument: 'after' });
       const receivedAt = performance.now();
-      await probes.deleteOne({ _id: probeId });
+      await this.#collection.deleteOne({ _id: probeId });
+      const probe = answer as { purgeAt?: unknown } | null;
       if (probe?.purgeAt instanceof Date) this.#serverClock = { serverMs: probe.purgeAt.getTime(), monotonicMs: (sentAt + receivedAt) / 2 };
     })().finally(() => {
       this.#serverClockRead = undefined;
@@ -221,8 +312,14 @@ export class MongoStore implements CacheStore {
    * application's clock, and the server's clock plays no part.
    */
   async sweep(): Promise<number> {
+    this.#checkOpen('sweep');
     const result = await this.#collection.deleteMany({ cache: DOCUMENT_MARKER, expiresAt: { $lte: new Date(this.#now()) } });
     return result.deletedCount;
+  }
+
+  /** Throws the {@link StoreClosedError} of `operation` once `close()` has been called. */
+  #checkOpen(operation: string): void {
+    if (this.#closed) throw new StoreClosedError('MongoStore', operation);
   }
 
   #startSetup(): void {
@@ -232,16 +329,17 @@ export class MongoStore implements CacheStore {
   }
 
   async get(key: string): Promise<CacheRecord | undefined> {
+    this.#checkOpen('get');
     this.#startSetup();
     // Filter by _id alone and check marker and expiry here: FerretDB v1 answers an _id-only query
     // about three times faster than one that adds `expiresAt: { $gt }` (measured: 1.8 vs 5.7 ms).
-    const doc = await this.#collection.findOne({ _id: key }, { projection: { cache: 1, expiresAt: 1, data: 1 } });
+    const doc = await this.#collection.findOne({ _id: key }, { projection: { cache: 1, expiresAt: 1, data: 1 } }) as { cache?: unknown; expiresAt?: unknown; data?: unknown } | null;
     if (doc?.cache !== DOCUMENT_MARKER || !(doc.expiresAt instanceof Date) || !(doc.expiresAt.getTime() > this.#now())) {
       return undefined;
     }
-    const data: unknown = doc.data;
-    const decoded = data instanceof Binary
-      ? await decodeRecord(data.buffer, nodeCompressor)
+    const bytes = binaryBytes(doc.data);
+    const decoded = bytes !== undefined
+      ? await decodeRecord(bytes, nodeCompressor)
       : { ok: false as const, reason: 'field data is not binary' };
     if (!decoded.ok) {
       await this.#collection.deleteOne({ _id: key });
@@ -251,6 +349,7 @@ export class MongoStore implements CacheStore {
   }
 
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
+    this.#checkOpen('set');
     this.#startSetup();
     const ttlMs = expiresAt - this.#now();
     if (!(ttlMs > 0)) {
@@ -267,8 +366,8 @@ export class MongoStore implements CacheStore {
       url: record.url,
       method: record.method,
       tags: [...(record.tags ?? [])],
-      data: new Binary(encoded),
-    } satisfies Omit<CacheDocument, "_id">;
+      data: encoded, // stored as a BSON Binary (subtype 0) by whichever driver the collection belongs to
+    } satisfies Omit<CacheDocument, '_id' | 'data'> & { data: Uint8Array };
     // Checked here, not left to the driver: a larger document fails deep in serialisation ("offset is out of bounds").
     const bytes = BSON.calculateObjectSize({ _id: key, ...doc });
     if (bytes > MAX_DOCUMENT_BYTES) throw new EntryTooLargeError(key, bytes, MAX_DOCUMENT_BYTES);
@@ -278,52 +377,62 @@ export class MongoStore implements CacheStore {
         return;
       } catch (error) {
         // Two upserts of one new key can race to insert; the loser sees E11000 and simply replaces.
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY) || attempt >= 3) throw error;
+        if (serverErrorCode(error) !== DUPLICATE_KEY || attempt >= 3) throw error;
       }
     }
   }
 
   async delete(key: string): Promise<void> {
+    this.#checkOpen('delete');
     await this.#collection.deleteOne({ _id: key });
   }
 
   /** Deletes every document this store wrote in its collection; other documents stay. */
   async clear(): Promise<void> {
+    this.#checkOpen('clear');
     await this.#collection.deleteMany({ cache: DOCUMENT_MARKER });
   }
 
   async *keys(): AsyncIterable<string> {
+    this.#checkOpen('keys');
     const cursor = this.#collection.find(live(this.#now()), { projection: { _id: 1 } });
-    for await (const doc of cursor) yield doc._id;
+    for await (const doc of cursor) {
+      const id = (doc as { _id?: unknown })._id;
+      if (typeof id === 'string') yield id;
+    }
   }
 
   /** Live records, streamed from a cursor; a document that does not decode is deleted and reported. */
   async *entries(): AsyncIterable<CacheRecord> {
+    this.#checkOpen('entries');
     const cursor = this.#collection.find(live(this.#now()), { projection: { data: 1 } });
-    for await (const doc of cursor) {
-      const data: unknown = doc.data;
-      const decoded = data instanceof Binary ? await decodeRecord(data.buffer, nodeCompressor) : undefined;
+    for await (const found of cursor) {
+      const doc = found as { _id?: unknown; data?: unknown };
+      const bytes = binaryBytes(doc.data);
+      const decoded = bytes !== undefined ? await decodeRecord(bytes, nodeCompressor) : undefined;
       if (decoded?.ok === true) {
         yield decoded.record;
       } else {
         await this.#collection.deleteOne({ _id: doc._id });
-        this.#events.emit({ type: 'error', error: new CorruptEntryError(doc._id, decoded?.reason ?? 'field data is not binary') });
+        this.#events.emit({ type: 'error', error: new CorruptEntryError(String(doc._id), decoded?.reason ?? 'field data is not binary') });
       }
     }
   }
 
   async count(): Promise<number> {
+    this.#checkOpen('count');
     return this.#collection.countDocuments(live(this.#now()));
   }
 
   /** Bytes of the encoded records ($binarySize); undefined where the server lacks that operator. */
   async size(): Promise<number | undefined> {
+    this.#checkOpen('size');
     try {
-      const [row] = await this.#collection.aggregate<{ bytes: number }>([
+      const [row] = await this.#collection.aggregate([
         { $match: live(this.#now()) },
         { $group: { _id: null, bytes: { $sum: { $binarySize: '$data' } } } },
-      ]).toArray();
-      return row?.bytes ?? 0;
+      ]).toArray() as Array<{ bytes?: unknown }>;
+      return typeof row?.bytes === 'number' ? row.bytes : 0;
     } catch {
       return undefined;
     }
@@ -333,8 +442,12 @@ export class MongoStore implements CacheStore {
     return this.#events.subscribe(listener);
   }
 
-  /** Stops the sweep and closes the client this store created from `url` (never one passed in). */
+  /**
+   * Closes the store: every later call rejects with a {@link StoreClosedError} (`ECACHE_CLOSED`). Stops the
+   * sweep and closes the client this store created from `url` (never one passed in). Calling it again does nothing.
+   */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true; // from here #startSweep starts nothing, even when a pending setup falls back to the sweep
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;

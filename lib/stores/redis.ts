@@ -7,19 +7,68 @@
  * once nor keeps them too long (an absolute `PXAT` would be read against the server's clock). Every command touches exactly one key, so the layout is cluster-safe without hash tags
  * (entries spread over all slots); `clear()` walks each master with SCAN MATCH and unlinks what it
  * finds in batches. KEYS and FLUSHDB are never used.
+ *
+ * A client passed in is recognised by the commands the store sends (duck typing), never by `instanceof`: a
+ * client from another copy of ioredis (a monorepo, ioredis 5 beside 6) works as well as one from this copy.
  */
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { CorruptEntryError, EntryTooLargeError } from '../errors.js';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
+import { CorruptEntryError, EntryTooLargeError, StoreClosedError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
 import type { CacheStore, StoreEvent } from './store.js';
+import { checkStoreOptions, storeOptionError } from './store-options.js';
+
+/**
+ * The commands the store sends, as ioredis (5.3 and later, 6) answers them: what an option `client` must have.
+ * An ioredis `Redis` or `Cluster` of any installed copy fits, and so does a wrapper that forwards these.
+ */
+export interface RedisClientLike {
+  getBuffer(key: string): Promise<Buffer | null>;
+  set(key: string, value: Buffer, millisecondsToken: 'PX', milliseconds: number): Promise<unknown>;
+  unlink(...keys: string[]): Promise<number>;
+  strlen(key: string): Promise<number>;
+  pttl(key: string): Promise<number>;
+  scan(cursor: string, patternToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, elements: string[]]>;
+  /** True on an ioredis `Cluster`, whose masters the store then scans one by one. */
+  readonly isCluster?: boolean;
+  /** A cluster's nodes (ioredis `Cluster#nodes`); needed when `isCluster` is true. */
+  nodes?(role: 'master'): RedisClientLike[];
+}
+
+/** The commands {@link RedisClientLike} requires, checked on an option `client`. */
+const CLIENT_COMMANDS = ['getBuffer', 'set', 'unlink', 'strlen', 'pttl', 'scan'] as const;
+
+const KNOWN_OPTIONS = ['client', 'url', 'redisOptions', 'prefix', 'scanBatchSize', 'now', 'compressAboveBytes', 'compression'] as const;
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+/** The option `client` as a {@link RedisClientLike}, or a TypeError naming what it lacks. */
+function checkClient(client: unknown): RedisClientLike {
+  if ((typeof client !== 'object' && typeof client !== 'function') || client === null) {
+    throw storeOptionError('RedisStore', `option client must be an ioredis Redis or Cluster (new Redis(...)), got ${describeValue(client)}`);
+  }
+  const candidate = client as Record<string, unknown>;
+  const missing: string[] = CLIENT_COMMANDS.filter((command) => typeof candidate[command] !== 'function');
+  if (candidate['isCluster'] === true && typeof candidate['nodes'] !== 'function') missing.push('nodes');
+  if (missing.length > 0) {
+    throw storeOptionError('RedisStore', `option client must be an ioredis Redis or Cluster (ioredis 5.3 or later): it has no ${missing.map((name) => `${name}()`).join(', ')}. Pass new Redis(...) or new Cluster(...), or option url instead`);
+  }
+  return client as RedisClientLike;
+}
 
 export interface RedisStoreOptions extends StoreCompressionOptions {
-  /** A connected ioredis client or cluster. The store never closes a client it did not create. */
-  readonly client?: Redis | Cluster;
-  /** A `redis://` URL; the store then creates its own client and `close()` quits it. */
+  /**
+   * A connected ioredis client or cluster (ioredis 5.3 or later, from any installed copy). The store never
+   * closes a client it did not create. Give either this or `url`.
+   */
+  readonly client?: Redis | Cluster | RedisClientLike;
+  /** A `redis://` URL; the store then creates its own client and `close()` quits it. Give either this or `client`. */
   readonly url?: string;
   /** ioredis options for the client created from `url`. */
   readonly redisOptions?: Omit<RedisOptions, 'replyMapping'>;
@@ -54,40 +103,56 @@ const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 
 export class RedisStore implements CacheStore {
   readonly prefix: string;
-  readonly #client: Redis | Cluster;
-  readonly #ownsClient: boolean;
+  readonly #client: RedisClientLike;
+  /** The client this store created from `url`, which `close()` quits. */
+  readonly #ownedClient: Redis | undefined;
+  readonly #isCluster: boolean;
   readonly #encoding: EncodeOptions;
   readonly #scanBatchSize: number;
   readonly #now: () => number;
   readonly #events = new EventHub();
+  #closed = false;
 
   constructor(options: RedisStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('RedisStore needs an options object with client or url');
+    if (options === undefined) throw storeOptionError('RedisStore', 'needs options: { client } (a connected ioredis client) or { url } (a redis:// URL)');
+    checkStoreOptions('RedisStore', options, KNOWN_OPTIONS);
     const { client, url } = options;
-    if ((client === undefined) === (url === undefined)) {
-      throw new TypeError('RedisStore option client or option url must be given (exactly one)');
+    if (client !== undefined && url !== undefined) {
+      throw storeOptionError('RedisStore', 'got both option client and option url: pass either client (a connected ioredis client, which the store never closes) or url (the store creates and closes its own client), not both');
+    }
+    if (client === undefined && url === undefined) {
+      throw storeOptionError('RedisStore', 'needs option client (a connected ioredis client) or option url (a redis:// URL); neither was given');
+    }
+    if (client !== undefined && options.redisOptions !== undefined) {
+      throw storeOptionError('RedisStore', 'option redisOptions applies only to the client the store creates from option url; with option client configure your own client instead');
     }
     this.prefix = options.prefix ?? 'axios-http-cache';
-    if (typeof this.prefix !== 'string' || this.prefix === '') throw new TypeError('RedisStore option prefix must be a non-empty string');
+    if (typeof this.prefix !== 'string' || this.prefix === '') throw storeOptionError('RedisStore', 'option prefix must be a non-empty string, so that clear() cannot touch other keys');
     this.#encoding = nodeEncodeOptions('RedisStore', options);
     this.#scanBatchSize = options.scanBatchSize ?? 500;
-    if (!Number.isSafeInteger(this.#scanBatchSize) || this.#scanBatchSize <= 0) throw new TypeError('RedisStore option scanBatchSize must be a positive integer');
+    if (!Number.isSafeInteger(this.#scanBatchSize) || this.#scanBatchSize <= 0) throw storeOptionError('RedisStore', 'option scanBatchSize must be a positive integer');
     this.#now = options.now ?? Date.now;
-    if (typeof this.#now !== 'function') throw new TypeError('RedisStore option now must be a function returning epoch ms');
+    if (typeof this.#now !== 'function') throw storeOptionError('RedisStore', 'option now must be a function returning epoch ms');
 
     if (client !== undefined) {
-      if (!(client instanceof Redis || client instanceof Cluster)) throw new TypeError('RedisStore option client must be an ioredis Redis or Cluster');
-      this.#client = client;
-      this.#ownsClient = false;
+      this.#client = checkClient(client);
+      this.#ownedClient = undefined;
     } else {
-      if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw new TypeError('RedisStore option url must be a redis:// or rediss:// URL');
+      if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw storeOptionError('RedisStore', 'option url must be a redis:// or rediss:// URL');
       // A cache must not hold requests hostage while Redis is away: give up on a command after one retry.
-      this.#client = new Redis(url, { maxRetriesPerRequest: 1, ...options.redisOptions });
-      this.#ownsClient = true;
-      this.#client.on('error', (error: unknown) => {
+      const owned = new Redis(url, { maxRetriesPerRequest: 1, ...options.redisOptions });
+      owned.on('error', (error: unknown) => {
         this.#events.emitError(error);
       });
+      this.#client = owned;
+      this.#ownedClient = owned;
     }
+    this.#isCluster = this.#client.isCluster === true;
+  }
+
+  /** Throws the {@link StoreClosedError} of `operation` once `close()` has been called. */
+  #checkOpen(operation: string): void {
+    if (this.#closed) throw new StoreClosedError('RedisStore', operation);
   }
 
   #redisKey(key: string): string {
@@ -95,6 +160,7 @@ export class RedisStore implements CacheStore {
   }
 
   get(key: string): Promise<CacheRecord | undefined> {
+    if (this.#closed) return Promise.reject(new StoreClosedError('RedisStore', 'get'));
     const redisKey = this.#redisKey(key);
     // Written with .then rather than await, and decoded synchronously when uncompressed: this is the hit path.
     return this.#client.getBuffer(redisKey).then((data) => {
@@ -118,6 +184,7 @@ export class RedisStore implements CacheStore {
    * older one under the key is unlinked.
    */
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
+    this.#checkOpen('set');
     const redisKey = this.#redisKey(key);
     const ttlMs = Math.ceil(expiresAt - this.#now());
     if (!(ttlMs > 0)) {
@@ -130,22 +197,25 @@ export class RedisStore implements CacheStore {
   }
 
   async delete(key: string): Promise<void> {
+    this.#checkOpen('delete');
     await this.#client.unlink(this.#redisKey(key));
   }
 
   /** Unlinks every key under `${prefix}:`, SCAN batch by SCAN batch, on every master of a cluster. */
   async clear(): Promise<void> {
+    this.#checkOpen('clear');
     for await (const batch of this.#scanBatches()) {
-      if (this.#client instanceof Cluster) {
+      if (this.#isCluster) {
         // Keys of one batch may sit in different slots: one single-key UNLINK each (no CROSSSLOT).
         await Promise.all(batch.map((redisKey) => this.#client.unlink(redisKey)));
       } else {
-        await this.#client.unlink(batch);
+        await this.#client.unlink(...batch);
       }
     }
   }
 
   async *keys(): AsyncIterable<string> {
+    this.#checkOpen('keys');
     for await (const batch of this.#liveBatches()) {
       for (const redisKey of batch) yield redisKey.slice(this.prefix.length + 1);
     }
@@ -153,6 +223,7 @@ export class RedisStore implements CacheStore {
 
   /** Live records, read one batch at a time; entries that no longer decode are deleted and skipped. */
   async *entries(): AsyncIterable<CacheRecord> {
+    this.#checkOpen('entries');
     for await (const batch of this.#liveBatches()) {
       const keys = batch.map((redisKey) => redisKey.slice(this.prefix.length + 1));
       const records = await Promise.all(keys.map((key) => this.get(key).catch((error: unknown) => {
@@ -165,6 +236,7 @@ export class RedisStore implements CacheStore {
 
   /** Live entries, counted with one SCAN pass (cost grows with the namespace). */
   async count(): Promise<number> {
+    this.#checkOpen('count');
     let total = 0;
     for await (const batch of this.#liveBatches()) total += batch.length;
     return total;
@@ -172,6 +244,7 @@ export class RedisStore implements CacheStore {
 
   /** Bytes of the encoded values under the prefix (STRLEN), excluding Redis' own per-key overhead. */
   async size(): Promise<number> {
+    this.#checkOpen('size');
     let total = 0;
     for await (const batch of this.#liveBatches()) {
       const lengths = await Promise.all(batch.map((redisKey) => this.#client.strlen(redisKey)));
@@ -184,19 +257,25 @@ export class RedisStore implements CacheStore {
     return this.#events.subscribe(listener);
   }
 
-  /** Quits the client if this store created it from `url`; a client passed in is left alone. */
+  /**
+   * Closes the store: every later call rejects with a {@link StoreClosedError} (`ECACHE_CLOSED`). Quits the
+   * client if this store created it from `url`; a client passed in is left alone. Calling it again does nothing.
+   */
   async close(): Promise<void> {
-    if (!this.#ownsClient) return;
+    if (this.#closed) return;
+    this.#closed = true;
+    const owned = this.#ownedClient;
+    if (owned === undefined) return;
     try {
-      await this.#client.quit();
+      await owned.quit();
     } catch {
-      this.#client.disconnect();
+      owned.disconnect();
     }
   }
 
   async *#scanBatches(): AsyncGenerator<string[]> {
     const match = `${escapeGlob(this.prefix)}:*`;
-    const nodes = this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client];
+    const nodes = this.#isCluster && this.#client.nodes !== undefined ? this.#client.nodes('master') : [this.#client];
     for (const node of nodes) {
       let cursor = '0';
       do {

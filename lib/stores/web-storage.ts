@@ -11,6 +11,7 @@ import { EventHub, asStoreError } from './event-hub.js';
 import type { CacheRecord, CachedBody } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { base64ToBytes, bytesToBase64, recordProblem } from './web-record.js';
+import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 /** The part of the DOM `Storage` interface this store uses; `localStorage` and `sessionStorage` have it. */
 export type WebStorageLike = Pick<Storage, 'length' | 'key' | 'getItem' | 'setItem' | 'removeItem'>;
@@ -42,16 +43,17 @@ type StoredBody =
   | { readonly type: 'binary'; readonly base64: string; readonly as?: 'buffer' | 'arraybuffer' | 'uint8array' };
 
 const DEFAULT_PREFIX = 'axios-http-cache:';
+const KNOWN_OPTIONS = ['storage', 'prefix', 'now'] as const;
 
 function defaultStorage(): WebStorageLike {
   let storage: unknown;
   try {
     storage = (globalThis as { localStorage?: unknown }).localStorage;
   } catch (error) {
-    throw new TypeError('WebStorageStore: option storage was not given and globalThis.localStorage is not accessible here', { cause: error });
+    throw new TypeError('axios-http-cache: WebStorageStore option storage was not given and globalThis.localStorage is not accessible here; pass a Storage (localStorage, sessionStorage or an object with the same members)', { cause: error });
   }
   if (typeof storage !== 'object' || storage === null) {
-    throw new TypeError('WebStorageStore: option storage was not given and there is no globalThis.localStorage here; pass a Storage');
+    throw storeOptionError('WebStorageStore', 'option storage was not given and there is no globalThis.localStorage here; pass a Storage (localStorage, sessionStorage or an object with the same members)');
   }
   return storage as WebStorageLike;
 }
@@ -95,11 +97,12 @@ export class WebStorageStore implements CacheStore {
   readonly #events = new EventHub();
 
   constructor(options: WebStorageStoreOptions = {}) {
+    checkStoreOptions('WebStorageStore', options, KNOWN_OPTIONS);
     if (options.prefix !== undefined && (typeof options.prefix !== 'string' || options.prefix === '')) {
-      throw new TypeError('WebStorageStore: option prefix must be a non-empty string, so that clear() cannot touch other data');
+      throw storeOptionError('WebStorageStore', 'option prefix must be a non-empty string, so that clear() cannot touch other data');
     }
     if (options.now !== undefined && typeof options.now !== 'function') {
-      throw new TypeError('WebStorageStore: option now must be a function returning epoch ms');
+      throw storeOptionError('WebStorageStore', 'option now must be a function returning epoch ms');
     }
     this.#storage = options.storage ?? defaultStorage();
     this.#prefix = options.prefix ?? DEFAULT_PREFIX;

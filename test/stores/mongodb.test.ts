@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import { Binary, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
-import { MongoStore, type CacheDocument } from '../../lib/stores/mongodb.js';
+// The low end of the peer range (mongodb ^6.0.0), installed beside mongodb 7 as a second copy (with bson 6).
+import { Binary as Binary6, MongoClient as MongoClient6, type Db as Db6 } from 'mongodb6';
+import { StoreClosedError } from '../../lib/errors.js';
+import { binaryBytes, MongoStore, type CacheDocument } from '../../lib/stores/mongodb.js';
 import type { StoreEvent } from '../../lib/stores/store.js';
 import { missingServer, sharedMongoUrl, startPrivateFerretDb, uniqueName, type PrivateServer } from '../support/servers.js';
 import { makeRecord } from './fixtures.js';
-import { runStoreContract } from './store-contract.js';
+import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
 
 /** A collection whose createIndex succeeds, to drive the TTL-index path on a server without TTL support. */
 function withTtlSupport(collection: Collection<CacheDocument>): Collection<CacheDocument> {
@@ -21,6 +24,8 @@ describe('MongoStore against a MongoDB-compatible server', function () {
   let url: string;
   let client: MongoClient;
   let db: Db;
+  let client6: MongoClient6;
+  let db6: Db6;
   let privateServer: PrivateServer | undefined;
   const dbName = 'ahc-test';
 
@@ -30,26 +35,30 @@ describe('MongoStore against a MongoDB-compatible server', function () {
     if (shared !== undefined) {
       url = shared;
     } else if (process.env['MONGODB_URL'] !== undefined) {
-      missingServer(this, `MongoDB at MONGODB_URL (${process.env['MONGODB_URL']})`);
+      missingServer(this, `MongoDB at MONGODB_URL (${process.env['MONGODB_URL']}, which does not answer)`);
     } else {
       privateServer = await startPrivateFerretDb();
-      if (privateServer === undefined) missingServer(this, 'MongoDB (MONGODB_URL), FerretDB on 127.0.0.1:27018, or a FerretDB binary (.ci/ferretdb/ensure.sh)');
+      if (privateServer === undefined) missingServer(this, 'MongoDB (nothing answers on 127.0.0.1:27018 and there is no FerretDB binary to start)');
       url = privateServer.url;
     }
     client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
     db = client.db(dbName);
+    client6 = new MongoClient6(url, { serverSelectionTimeoutMS: 5000 });
+    db6 = client6.db(dbName);
   });
 
   after(async function () {
     await client?.close();
+    await client6?.close();
     await privateServer?.dispose();
   });
 
-  runStoreContract('MongoStore', async (clock) => {
+  /** The contract harness for a store over the database `dbOf()` gives; raw checks go through mongodb 7's `db`. */
+  const harness = (dbOf: () => Db | Db6) => async (clock: TestClock): Promise<StoreHarness> => {
     const name = uniqueName('contract');
     const raw = db.collection<CacheDocument>(name);
     const stores: MongoStore[] = [];
-    const store = new MongoStore({ db, collectionName: name, now: clock.now, sweepIntervalMs: 3_600_000 });
+    const store = new MongoStore({ db: dbOf(), collectionName: name, now: clock.now, sweepIntervalMs: 3_600_000 });
     stores.push(store);
     await store.ready();
     return {
@@ -58,7 +67,7 @@ describe('MongoStore against a MongoDB-compatible server', function () {
       corrupt: async (key: string) => { await raw.updateOne({ _id: key }, { $set: { data: new Binary(new Uint8Array([1, 2, 3])) } }); },
       makePeer: () => Promise.resolve(new MongoStore({ url, dbName, collectionName: name })),
       makeNeighbour: () => {
-        const neighbour = new MongoStore({ db, collectionName: `${name}-neighbour` });
+        const neighbour = new MongoStore({ db: dbOf(), collectionName: `${name}-neighbour` });
         stores.push(neighbour);
         return Promise.resolve(neighbour);
       },
@@ -72,7 +81,10 @@ describe('MongoStore against a MongoDB-compatible server', function () {
         await db.collection(`${name}-neighbour`).drop().catch(() => undefined);
       },
     };
-  });
+  };
+
+  runStoreContract('MongoStore', harness(() => db));
+  runStoreContract('MongoStore over a mongodb 6.0 Db (another copy of the driver, with bson 6)', harness(() => db6));
 
   describe('MongoStore specifics', function () {
     let name: string;
@@ -200,18 +212,106 @@ describe('MongoStore against a MongoDB-compatible server', function () {
       await store.set('a', makeRecord('a', now), now + 60_000);
       await store.close();
       const error = await store.get('a').then(() => undefined, (reason: unknown) => reason);
-      expect(error).to.be.instanceOf(Error);
+      expect(error).to.be.instanceOf(StoreClosedError);
+    });
+
+    for (const [description, kind] of [['a database it was given', 'given'], ['a client it created from url', 'owned']] as const) {
+      it(`rejects every operation with ECACHE_CLOSED once closed, over ${description}`, async function () {
+        const store = kind === 'given' ? new MongoStore({ db, collectionName: name }) : new MongoStore({ url, dbName, collectionName: name });
+        await store.set('a', makeRecord('a', now), now + 60_000);
+        await store.close();
+        await store.close(); // a second close() is harmless
+        const failures = await Promise.all([
+          store.get('a'),
+          store.set('b', makeRecord('b', now), now + 60_000),
+          store.delete('a'),
+          store.clear(),
+          store.count(),
+          store.size(),
+          store.sweep(),
+          store.keys()[Symbol.asyncIterator]().next(),
+          store.entries()[Symbol.asyncIterator]().next(),
+        ].map((operation) => Promise.resolve(operation).then(() => undefined, (reason: unknown) => reason)));
+        for (const [i, failure] of failures.entries()) {
+          expect(failure, `operation ${i}`).to.be.instanceOf(StoreClosedError);
+          expect(failure).to.include({ code: 'ECACHE_CLOSED', store: 'MongoStore' });
+        }
+        expect((failures[0] as Error).message).to.match(/^axios-http-cache: MongoStore\.get\(\) was called after MongoStore\.close\(\).*Create a new MongoStore/);
+        expect(await db.collection(name).countDocuments({ _id: 'a' as never })).to.equal(1); // closing a store deletes nothing
+      });
+    }
+
+    it('reads through a mongodb 6 collection what it wrote through a mongodb 7 one, and the other way round', async function () {
+      const store7 = new MongoStore({ collection: db.collection<CacheDocument>(name), now: () => now });
+      const store6 = new MongoStore({ collection: db6.collection(name), now: () => now });
+      await store7.set('from7', makeRecord('from7', now), now + 60_000);
+      await store6.set('from6', makeRecord('from6', now), now + 60_000);
+      // mongodb 6 answers bson 6 Binary values, which are no instance of mongodb 7's Binary.
+      const doc6 = await db6.collection(name).findOne({ _id: 'from7' as never });
+      expect(doc6?.['data']).to.be.instanceOf(Binary6).and.not.instanceOf(Binary);
+      expect((await store6.get('from7'))?.key).to.equal('from7');
+      expect((await store7.get('from6'))?.key).to.equal('from6');
+      expect((await db.collection<CacheDocument>(name).findOne({ _id: 'from6' }))?.data).to.be.instanceOf(Binary);
+      await store6.close();
+      await store7.close();
+    });
+
+    it('tells the server refusing TTL indexes apart through a mongodb 6 collection as through a mongodb 7 one', async function () {
+      const store7 = new MongoStore({ collection: db.collection<CacheDocument>(name) });
+      const store6 = new MongoStore({ collection: db6.collection(`${name}-6`) });
+      const events: StoreEvent[] = [];
+      store6.onEvent((event) => events.push(event));
+      await store7.ready();
+      await store6.ready();
+      expect(store6.expiryMode).to.equal(store7.expiryMode).and.not.equal('pending');
+      expect(events.filter((event) => event.type === 'error')).to.deep.equal([]);
+      await store6.close();
+      await store7.close();
+      await db.collection(`${name}-6`).drop().catch(() => undefined);
+    });
+
+    it('hits through a client that answers Buffers for binary fields (promoteBuffers)', async function () {
+      const promoting = new MongoClient(url, { serverSelectionTimeoutMS: 5000, promoteBuffers: true });
+      try {
+        const writer = new MongoStore({ db, collectionName: name, now: () => now });
+        await writer.set('p', makeRecord('p', now), now + 60_000);
+        const store = new MongoStore({ db: promoting.db(dbName), collectionName: name, now: () => now });
+        expect((await store.get('p'))?.key).to.equal('p');
+        const listed: string[] = [];
+        for await (const record of store.entries()) listed.push(record.key);
+        expect(listed).to.deep.equal(['p']);
+        await store.close();
+        await writer.close();
+      } finally {
+        await promoting.close();
+      }
+    });
+
+    it('reads the bytes of a Binary-like value by its shape, up to its position', function () {
+      const bytes = binaryBytes({ _bsontype: 'Binary', buffer: new Uint8Array([1, 2, 3, 0, 0]), position: 3, sub_type: 0 });
+      expect([...(bytes ?? [])]).to.deep.equal([1, 2, 3]);
+      expect([...(binaryBytes(new Binary6(new Uint8Array([4, 5]))) ?? [])]).to.deep.equal([4, 5]);
+      expect(binaryBytes({ _bsontype: 'ObjectId', buffer: new Uint8Array(12) })).to.equal(undefined);
+      expect(binaryBytes('not binary')).to.equal(undefined);
     });
 
     for (const [description, options, pattern] of [
-      ['no collection, db or url', {}, /exactly one/],
-      ['both db and url', { url: 'mongodb://127.0.0.1:1', db: {} }, /exactly one/],
+      ['no collection, db or url', {}, /needs exactly one of option collection .*, option db .* or option url .*; none was given$/],
+      ['both db and url', { url: 'mongodb://127.0.0.1:1', db: {} }, /needs exactly one of .*; got db and url$/],
+      ['a misspelt option', { url: 'mongodb://127.0.0.1:1', colectionName: 'http' }, /option "colectionName" is not a known option\. Did you mean "collectionName"\? Known options: collection, db, collectionName, url, dbName, clientOptions, sweepIntervalMs, now, compressAboveBytes, compression$/],
+      ['an option of another store', { url: 'mongodb://127.0.0.1:1', prefix: 'app' }, /option "prefix" is not a known option\. Known options: collection, db/],
+      ['collectionName with collection', { collection: {}, collectionName: 'http' }, /option collectionName has no effect with option collection/],
+      ['dbName with db', { db: {}, dbName: 'cache' }, /option dbName applies only to the client the store creates from option url; with option db/],
+      ['a db without collection()', { db: {} }, /option db must be a mongodb Db \(client\.db\(name\)\), with a collection\(\) method; got an object/],
+      ['a db whose collection() answers no collection', { db: { collection: () => ({ findOne: () => null }) } }, /option db must be a mongodb Db \(mongodb 6 or later\): its collection\(\) answered an object without find\(\), replaceOne\(\)/],
       ['a sweepIntervalMs of 10', { url: 'mongodb://127.0.0.1:1', sweepIntervalMs: 10 }, /sweepIntervalMs/],
       ['an empty collectionName', { url: 'mongodb://127.0.0.1:1', collectionName: '' }, /collectionName/],
       ['a redis url', { url: 'redis://127.0.0.1:1' }, /url/],
-      ['a collection that is not one', { collection: {} }, /collection must be/],
+      ['a collection that is not one', { collection: {} }, /option collection must be a mongodb Collection \(mongodb 6 or later\): it has no findOne\(\), find\(\), replaceOne\(\), deleteOne\(\), deleteMany\(\), countDocuments\(\), aggregate\(\), createIndex\(\), findOneAndUpdate\(\)/],
+      ['a collection that is a string', { collection: 'http_cache' }, /option collection must be a mongodb Collection \(db\.collection\(name\)\), got string/],
     ] as const) {
-      it(`throws a TypeError for ${description}`, function () {
+      it(`throws a TypeError prefixed axios-http-cache: for ${description}`, function () {
+        expect(() => new MongoStore(options as never)).to.throw(TypeError, /^axios-http-cache: MongoStore /);
         expect(() => new MongoStore(options as never)).to.throw(TypeError, pattern);
       });
     }

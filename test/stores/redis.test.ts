@@ -1,33 +1,50 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { RedisStore, escapeGlob } from '../../lib/stores/redis.js';
+// The low end of the peer range (ioredis ^5.3.0), installed beside ioredis 6 as a second copy.
+import { Redis as Redis5 } from 'ioredis5';
+import { StoreClosedError } from '../../lib/errors.js';
+import { RedisStore, escapeGlob, type RedisClientLike } from '../../lib/stores/redis.js';
 import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
 import { makeRecord } from './fixtures.js';
-import { runStoreContract } from './store-contract.js';
+import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
+
+/** A wrapper that forwards every property to the client: neither an ioredis instance nor of its class. */
+function wrapped(client: Redis): RedisClientLike {
+  return new Proxy({} as RedisClientLike, {
+    get(_target, property) {
+      const value: unknown = Reflect.get(client, property, client);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+    },
+  });
+}
 
 describe('RedisStore against the shared redis-server', function () {
   let url: string;
   let raw: Redis;
+  let raw5: Redis5;
 
   before(async function () {
     const found = await sharedRedisUrl();
-    if (found === undefined) missingServer(this, 'Redis (REDIS_URL or 127.0.0.1:6379)');
+    if (found === undefined) missingServer(this, 'Redis');
     url = found;
     raw = new Redis(url);
+    raw5 = new Redis5(url);
   });
 
   after(async function () {
     await raw?.quit();
+    await raw5?.quit();
   });
 
-  runStoreContract('RedisStore', (clock) => {
+  /** The contract harness for a store over the client `clientOf()` gives; raw checks go through `raw`. */
+  const harness = (clientOf: () => RedisClientLike) => (clock: TestClock): Promise<StoreHarness> => {
     // Glob characters in the prefix: clear() must escape them, or it would also match `foreignKey`.
     const prefix = uniqueName('ahc-test*?[x]');
     const foreignKey = `${prefix.replace('*', 'STAR')}:survivor`;
     const stores: RedisStore[] = [];
     const make = (storePrefix: string): RedisStore => {
-      const store = new RedisStore({ client: raw, prefix: storePrefix, now: clock.now, scanBatchSize: 50 });
+      const store = new RedisStore({ client: clientOf(), prefix: storePrefix, now: clock.now, scanBatchSize: 50 });
       stores.push(store);
       return store;
     };
@@ -43,11 +60,15 @@ describe('RedisStore against the shared redis-server', function () {
       foreignSurvived: async () => (await raw.get(foreignKey)) === 'keep me',
       listingsFollowBackEndClock: 'keys are written with the time left (PX), counted down by the Redis server',
       teardown: async () => {
-        for (const store of stores) await store.clear();
+        // The contract may have closed these stores: clear their prefixes through fresh ones.
+        for (const store of stores) await new RedisStore({ client: raw, prefix: store.prefix }).clear();
         await raw.unlink(foreignKey);
       },
     });
-  });
+  };
+
+  runStoreContract('RedisStore', harness(() => raw));
+  runStoreContract('RedisStore over an ioredis 5.3 client (another copy of ioredis)', harness(() => raw5));
 
   describe('RedisStore specifics', function () {
     let prefix: string;
@@ -125,27 +146,80 @@ describe('RedisStore against the shared redis-server', function () {
     });
 
     it('quits the client it created from url on close', async function () {
-      const store = new RedisStore({ url, prefix });
+      const connectionName = uniqueName('ahc-owned');
+      const store = new RedisStore({ url, prefix, redisOptions: { connectionName } });
       await store.set('a', makeRecord('a', now), now + 60_000);
+      const connected = async (): Promise<boolean> => String(await raw.client('LIST')).includes(`name=${connectionName} `);
+      expect(await connected()).to.equal(true);
       await store.close();
+      expect(await connected()).to.equal(false);
       const error = await store.get('a').then(() => undefined, (reason: unknown) => reason);
-      expect(error).to.be.instanceOf(Error);
+      expect(error).to.be.instanceOf(StoreClosedError);
     });
+
+    it('works over a wrapper object that forwards the commands of an ioredis client', async function () {
+      const store = new RedisStore({ client: wrapped(raw), prefix, now: () => now });
+      await store.set('w', makeRecord('w', now), now + 60_000);
+      expect((await store.get('w'))?.key).to.equal('w');
+      expect(await store.count()).to.equal(1);
+      await store.clear();
+      expect(await raw.exists(`${prefix}:w`)).to.equal(0);
+    });
+
+    it('reads through an ioredis 5 client what an ioredis 6 client wrote under the same prefix', async function () {
+      const writer = new RedisStore({ client: raw, prefix, now: () => now });
+      const reader = new RedisStore({ client: raw5, prefix, now: () => now });
+      await writer.set('shared', makeRecord('shared', now), now + 60_000);
+      expect((await reader.get('shared'))?.key).to.equal('shared');
+    });
+
+    for (const [description, client] of [['a client it was given', 'given'], ['a client it created from url', 'owned']] as const) {
+      it(`rejects every operation with ECACHE_CLOSED once closed, over ${description}`, async function () {
+        const store = client === 'given' ? new RedisStore({ client: raw, prefix }) : new RedisStore({ url, prefix });
+        await store.set('a', makeRecord('a', now), now + 60_000);
+        await store.close();
+        await store.close(); // a second close() is harmless
+        const failures = await Promise.all([
+          store.get('a'),
+          store.set('b', makeRecord('b', now), now + 60_000),
+          store.delete('a'),
+          store.clear(),
+          store.count(),
+          store.size(),
+          store.keys()[Symbol.asyncIterator]().next(),
+          store.entries()[Symbol.asyncIterator]().next(),
+        ].map((operation) => Promise.resolve(operation).then(() => undefined, (reason: unknown) => reason)));
+        for (const [i, failure] of failures.entries()) {
+          expect(failure, `operation ${i}`).to.be.instanceOf(StoreClosedError);
+          expect(failure).to.include({ code: 'ECACHE_CLOSED', store: 'RedisStore' });
+        }
+        expect((failures[0] as Error).message).to.match(/^axios-http-cache: RedisStore\.get\(\) was called after RedisStore\.close\(\).*Create a new RedisStore/);
+        expect(await raw.exists(`${prefix}:a`)).to.equal(1); // closing a store deletes nothing
+      });
+    }
 
     it('escapes every SCAN glob character of a prefix', function () {
       expect(escapeGlob('a*b?c[d]e\\f^g-h')).to.equal('a\\*b\\?c\\[d\\]e\\\\f\\^g\\-h');
     });
 
     for (const [description, options, pattern] of [
-      ['neither client nor url', {}, /client or option url/],
-      ['both client and url', { url: 'redis://127.0.0.1:1', client: 'x' }, /exactly one/],
+      ['neither client nor url', {}, /needs option client .* or option url/],
+      ['both client and url', { url: 'redis://127.0.0.1:1', client: 'x' }, /pass either client .* or url .*, not both/],
+      ['redisOptions with client', { client: {}, redisOptions: { db: 1 } }, /option redisOptions applies only to the client the store creates from option url/],
+      ['a misspelt option', { url: 'redis://127.0.0.1:1', prefx: 'app' }, /option "prefx" is not a known option\. Did you mean "prefix"\? Known options: client, url, redisOptions, prefix, scanBatchSize, now, compressAboveBytes, compression$/],
+      ['an option of another store', { url: 'redis://127.0.0.1:1', collectionName: 'http' }, /option "collectionName" is not a known option\. Known options: client, url/],
+      ['options that are not an object', 'redis://127.0.0.1:1', /options must be an object/],
       ['an empty prefix', { url: 'redis://127.0.0.1:1', prefix: '' }, /prefix/],
       ['a negative compressAboveBytes', { url: 'redis://127.0.0.1:1', compressAboveBytes: -1 }, /compressAboveBytes/],
       ['an unknown compression', { url: 'redis://127.0.0.1:1', compression: 'zstd' }, /compression/],
       ['an http url', { url: 'http://127.0.0.1:6379' }, /url/],
-      ['a client that is not ioredis', { client: {} }, /client must be/],
+      ['a client that is not ioredis', { client: {} }, /client must be an ioredis Redis or Cluster .*: it has no getBuffer\(\), set\(\), unlink\(\), strlen\(\), pttl\(\), scan\(\)/],
+      ['a client missing one command', { client: { ...Object.fromEntries(['getBuffer', 'set', 'unlink', 'strlen', 'pttl'].map((name) => [name, () => undefined])) } }, /it has no scan\(\)\./],
+      ['a cluster-like client without nodes()', { client: { isCluster: true, ...Object.fromEntries(['getBuffer', 'set', 'unlink', 'strlen', 'pttl', 'scan'].map((name) => [name, () => undefined])) } }, /it has no nodes\(\)/],
+      ['a client that is a string', { client: 'redis://127.0.0.1:1' }, /client must be an ioredis Redis or Cluster \(new Redis\(\.\.\.\)\), got string/],
     ] as const) {
-      it(`throws a TypeError for ${description}`, function () {
+      it(`throws a TypeError prefixed axios-http-cache: for ${description}`, function () {
+        expect(() => new RedisStore(options as never)).to.throw(TypeError, /^axios-http-cache: RedisStore /);
         expect(() => new RedisStore(options as never)).to.throw(TypeError, pattern);
       });
     }

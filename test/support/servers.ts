@@ -38,13 +38,36 @@ async function urlAnswers(url: string): Promise<boolean> {
   return portAnswers(parsed.hostname.replace(/^\[|\]$/g, ''), port);
 }
 
+const REDIS_SERVER_ADVICE = 'install redis-server so that it is on PATH (Debian/Ubuntu: apt-get install redis-server); these tests start their own instance on a spare port';
+const REDIS_ADVICE = 'set REDIS_URL to a running Redis (e.g. REDIS_URL=redis://127.0.0.1:6379), or start one on 127.0.0.1:6379: '
+  + "redis-server --port 6379 --bind 127.0.0.1 --save '' --appendonly no";
+const FERRETDB_BUILD_ADVICE = `build the FerretDB test server with .ci/ferretdb/ensure.sh (needs Go; it prints the binary's path, by default ${FERRETDB_BIN}); these tests start it themselves`;
+const MONGODB_ADVICE = 'set MONGODB_URL to a running MongoDB or FerretDB (e.g. MONGODB_URL=mongodb://127.0.0.1:27017/), '
+  + `or build FerretDB with .ci/ferretdb/ensure.sh (needs Go) and start it: "$(.ci/ferretdb/ensure.sh)" -listen 127.0.0.1:27018 -dir "$(mktemp -d)/" `
+  + '(the tests use 127.0.0.1:27018 when MONGODB_URL is unset, and start the built binary themselves when nothing answers there)';
+
+/** What to do to get the server `what` names: environment variable, or how to install or start it. */
+export function serverAdvice(what: string): string {
+  if (/redis-server/i.test(what)) return REDIS_SERVER_ADVICE;
+  if (/redis/i.test(what)) return REDIS_ADVICE;
+  if (/mongo/i.test(what)) return MONGODB_ADVICE;
+  if (/ferretdb binary/i.test(what)) return FERRETDB_BUILD_ADVICE;
+  if (/ferret/i.test(what)) return MONGODB_ADVICE;
+  return 'see .ci/run, which starts every server the tests use';
+}
+
+/** The message of a missing server: what is missing and what to do about it. */
+export function missingServerMessage(what: string): string {
+  return `${what} is not available. To run these tests, ${serverAdvice(what)}. (.ci/run sets everything up and runs npm test.)`;
+}
+
 /**
- * Skips the current test (or hook's tests) when a server is missing; under CI=true fails instead.
+ * Skips the current test (or hook's tests) when a server is missing, saying what to do; under CI=true fails instead.
  * Call from a mocha hook or test with its `this`.
  */
-export function missingServer(context: Mocha.Context, what: string): never {
-  const message = `${what} is not available (see test/support/servers.ts and .ci/run)`;
-  if (IN_CI) throw new Error(`CI=true but ${message}: store tests must run, not skip, in CI`);
+export function missingServer(context: Pick<Mocha.Context, 'skip'>, what: string): never {
+  const message = missingServerMessage(what);
+  if (process.env['CI'] === 'true') throw new Error(`CI=true but ${message} Store tests must run, not skip, in CI.`);
   process.stderr.write(`    skipping: ${message}\n`);
   context.skip();
 }
