@@ -11,7 +11,8 @@ if (!kind || !serverUrl || !namespace || !url) throw new Error('usage: cached-ge
 const store: CacheStore & { close(): Promise<void> } =
   kind === 'redis' ? new RedisStore({ url: serverUrl, prefix: namespace }) : new MongoStore({ url: serverUrl, dbName: namespace, collectionName: 'http' });
 const api = axios.create();
-attachCache(api, { store });
+// Generous store timeout: this test is about sharing across processes, not about a slow first write on a busy machine.
+attachCache(api, { store, storeTimeoutMs: 10_000 });
 const response = await api.get<{ n: number }>(url);
 console.log(JSON.stringify({ status: response.cacheInfo?.status, n: response.data.n }));
 await store.close();
