@@ -10,7 +10,7 @@ export type { CacheEntry, CacheManager } from './axios/manage.js';
 export type { CacheQuery } from './axios/options.js';
 export type { CacheOptions, RequestCacheOptions, TtlOption, UrlPattern } from './axios/options.js';
 export { DEFAULT_IGNORED_PARAMS } from './axios/options.js';
-export type { CacheInfo, CacheStatus } from './axios/cache-info.js';
+export type { CachedRequest, CacheInfo, CacheStatus } from './axios/cache-info.js';
 export type { CacheStats } from './axios/context.js';
 export type { CacheEventBase, CacheEventMap, CacheEventName, CacheListener } from './axios/events.js';
 export { MemoryStore } from './stores/memory.js';

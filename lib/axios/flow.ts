@@ -21,7 +21,7 @@ export async function bypass(ctx: CacheContext, config: InternalAxiosRequestConf
   ctx.stats.bypasses += 1;
   ctx.events.emit('bypass', { key: undefined, url, method, reason });
   ctx.debug(`bypass: ${reason}`, { url, method });
-  const cacheInfo = info(undefined, 'bypass', undefined);
+  const cacheInfo = info(ctx, undefined, 'bypass', undefined);
   let response: AxiosResponse;
   try {
     response = await inner(config);
@@ -171,7 +171,7 @@ function answer(ctx: CacheContext, plan: RequestPlan, found: CacheRecord | undef
       refreshInBackground(ctx, plan, record);
       return serveRecord(ctx, plan, record, 'stale');
     }
-    if (onlyIfCached) return gatewayTimeout(plan);
+    if (onlyIfCached) return gatewayTimeout(ctx, plan);
     if (decision.action === 'revalidate') {
       ctx.debug(`revalidate: ${decision.reason}`, { key, url });
       return fetchFromOrigin(ctx, plan, record);
@@ -179,7 +179,7 @@ function answer(ctx: CacheContext, plan: RequestPlan, found: CacheRecord | undef
     ctx.debug(`miss: stored response unusable (${decision.reason})`, { key, url });
     return fetchFromOrigin(ctx, plan, undefined);
   }
-  if (onlyIfCached) return gatewayTimeout(plan);
+  if (onlyIfCached) return gatewayTimeout(ctx, plan);
   ctx.debug(plan.options.forceRefresh ? 'miss: forceRefresh' : 'miss: no entry', { key, url });
   return fetchFromOrigin(ctx, plan, undefined);
 }

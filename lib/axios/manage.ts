@@ -9,11 +9,12 @@ import type { CacheRecord } from '../record.js';
 import type { CacheStore } from '../stores/store.js';
 import type { CacheContext } from './context.js';
 import type { CacheQuery } from './options.js';
-import { compileQuery, isEmptyQuery, isStale } from './query.js';
+import { compileQuery, freshUntil, isEmptyQuery } from './query.js';
 import type { CompiledQuery, QueryBase } from './query.js';
 import { variantKey } from './records.js';
 import { findRecordFor, keyFor, requestConfigFor } from './request-target.js';
 import { checkQuery } from './resolve-options.js';
+import type { ResolvedOptions } from './resolve-options.js';
 import { fromCachedBody } from './response.js';
 import { asError } from '../errors.js';
 
@@ -32,7 +33,12 @@ export interface CacheEntry {
   readonly data: unknown;
   /** Epoch ms when the entry was first stored. */
   readonly createdAt: number;
-  /** Epoch ms when the store drops it (end of freshness plus any revalidation or stale window). */
+  /** Epoch ms when it stops being fresh (RFC 9111 §4.2); after that it is revalidated or served stale. */
+  readonly freshUntil: number;
+  /**
+   * Epoch ms when the store drops it: the end of freshness plus any time kept for revalidation (an hour by default
+   * with an ETag or Last-Modified) or a stale window. Not when it stops being fresh: that is {@link freshUntil}.
+   */
   readonly expiresAt: number;
   /** True when the entry is no longer fresh (RFC 9111 §4.2): it is kept only for revalidation or a stale window. */
   readonly stale: boolean;
@@ -145,7 +151,8 @@ function decodeData(record: CacheRecord): unknown {
   }
 }
 
-function toEntry(record: CacheRecord, stale: boolean): CacheEntry {
+function toEntry(options: ResolvedOptions, record: CacheRecord, now: number): CacheEntry {
+  const fresh = freshUntil(options, record);
   return {
     key: record.key,
     url: record.url,
@@ -155,8 +162,9 @@ function toEntry(record: CacheRecord, stale: boolean): CacheEntry {
     headers: { ...record.headers },
     data: decodeData(record),
     createdAt: record.createdAt,
+    freshUntil: fresh,
     expiresAt: record.expiresAt,
-    stale,
+    stale: fresh <= now,
     tags: [...(record.tags ?? [])],
   };
 }
@@ -194,7 +202,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     const key = keyFor(ctx, config);
     if (key === undefined) return undefined;
     const record = await findRecordFor((k) => readRecord(ctx, k), ctx, key, config);
-    return record === undefined ? undefined : toEntry(record, isStale(ctx.options, record, ctx.options.now()));
+    return record === undefined ? undefined : toEntry(ctx.options, record, ctx.options.now());
   };
 
   async function* entries(query?: CacheQuery): AsyncGenerator<CacheEntry> {
@@ -202,7 +210,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     const now = ctx.options.now();
     if (queries.length === 0 && !store.entries) listingOf(store, 'entries');
     const selected = queries.length === 0 ? [{ key: undefined, matches: () => true }] : queries;
-    for await (const record of walk(ctx, selected)) yield toEntry(record, isStale(ctx.options, record, now));
+    for await (const record of walk(ctx, selected)) yield toEntry(ctx.options, record, now);
   }
 
   async function* keys(query?: CacheQuery): AsyncGenerator<string> {

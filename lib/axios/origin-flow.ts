@@ -105,9 +105,21 @@ async function maybeStore(ctx: CacheContext, plan: RequestPlan, response: AxiosR
   }
   if (!(await writeRecord(ctx, key, record))) return undefined;
   ctx.stats.stores += 1;
-  ctx.events.emit('stored', { key, url, method, expiresAt: record.expiresAt });
+  // Announced once, by the first caller to be answered, after its `miss`: see announceStored.
+  const payload = { key, url, method, expiresAt: record.expiresAt };
+  unannounced.set(record, () => ctx.events.emit('stored', payload));
   ctx.debug('stored', { key, url, expiresAt: record.expiresAt });
   return record;
+}
+
+/** `stored` events waiting for the `miss` of the request that stored them, so listeners see miss → stored. */
+const unannounced = new WeakMap<CacheRecord, () => void>();
+
+function announceStored(record: CacheRecord | undefined): void {
+  const announce = record && unannounced.get(record);
+  if (!record || !announce) return;
+  unannounced.delete(record);
+  announce();
 }
 
 /** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
@@ -233,12 +245,13 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: RequestPlan, stal
     case 'error': {
       ctx.stats.misses += 1;
       ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' });
-      throw markError(shared ? ownError(result.error, config) : result.error, info(plan.key, 'miss', undefined));
+      throw markError(shared ? ownError(result.error, config) : result.error, info(ctx, plan.key, 'miss', undefined));
     }
     case 'response': {
       ctx.stats.misses += 1;
       ctx.events.emit('miss', { key: plan.key, url: plan.url, method: plan.method, reason: stale ? 'revalidation answered with a new response' : 'no usable entry' });
-      const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(plan.key, 'miss', result.record));
+      announceStored(result.record);
+      const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(ctx, plan.key, 'miss', result.record));
       // Each caller's own validateStatus decides, as axios' settle would have.
       return settle(response, config);
     }

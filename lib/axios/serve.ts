@@ -3,11 +3,14 @@ import type { AxiosResponse } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { ageHeaderValue, currentAgeMs } from '../semantics/index.js';
 import type { CacheInfo, CacheStatus } from './cache-info.js';
+import { cachedRequest } from './cache-info.js';
 import type { CacheContext, RequestPlan } from './context.js';
+import { freshUntil } from './query.js';
 import { cachedBodyLength, fromCachedBody, settle } from './response.js';
 
-export function info(key: string | undefined, status: CacheStatus, record: CacheRecord | undefined, revalidated = false): CacheInfo {
-  return { key, status, createdAt: record?.createdAt, expiresAt: record?.expiresAt, revalidated };
+export function info(ctx: Pick<CacheContext, 'options'>, key: string | undefined, status: CacheStatus, record: CacheRecord | undefined, revalidated = false): CacheInfo {
+  const fresh = record === undefined ? undefined : freshUntil(ctx.options, record);
+  return { key, status, createdAt: record?.createdAt, freshUntil: fresh, expiresAt: record?.expiresAt, revalidated };
 }
 
 /** Marks an origin response (or the response inside an origin error) with how the cache answered. */
@@ -40,24 +43,25 @@ export function serveRecord(ctx: CacheContext, plan: RequestPlan, record: CacheR
     statusText: record.statusText,
     headers,
     config: plan.config,
-    request: undefined,
+    request: cachedRequest(plan.config, record.status, record.statusText, headers),
     fromCache: true,
-    cacheInfo: info(plan.key, status, record, revalidated),
+    cacheInfo: info(ctx, plan.key, status, record, revalidated),
   };
   return settle(response, plan.config);
 }
 
 /** A 504 for `only-if-cached` requests the cache cannot answer (RFC 9111 §5.2.1.7). */
-export function gatewayTimeout(plan: RequestPlan): Promise<AxiosResponse> {
+export function gatewayTimeout(ctx: CacheContext, plan: RequestPlan): Promise<AxiosResponse> {
+  const headers = new AxiosHeaders();
   const response: AxiosResponse = {
     data: '',
     status: 504,
     statusText: 'Gateway Timeout',
-    headers: new AxiosHeaders(),
+    headers,
     config: plan.config,
-    request: undefined,
+    request: cachedRequest(plan.config, 504, 'Gateway Timeout', headers),
     fromCache: false,
-    cacheInfo: info(plan.key, 'miss', undefined),
+    cacheInfo: info(ctx, plan.key, 'miss', undefined),
   };
   return settle(response, plan.config);
 }

@@ -29,7 +29,7 @@ describe('diagnostics_channel publishing', function () {
     } finally {
       for (const unsubscribe of subscribers) unsubscribe();
     }
-    expect(received.map(([event]) => event)).to.deep.equal(['stored', 'miss', 'hit']);
+    expect(received.map(([event]) => event)).to.deep.equal(['miss', 'stored', 'hit']);
     const hit: CacheEventMap['hit'] = { key: `GET ${ORIGIN}/traced`, url: `${ORIGIN}/traced`, method: 'GET' };
     expect(received[2]?.[1]).to.deep.equal(hit);
   });

@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import type { CachedRequest } from '../../lib/index.js';
+import { cachedInstance, nock, ORIGIN, resetNock } from './helpers.js';
+
+describe('what a first hour with the cache asks of its responses', () => {
+  beforeEach(resetNock);
+  afterEach(() => nock.cleanAll());
+
+  describe('freshUntil and expiresAt', () => {
+    it('tells when the entry stops being fresh apart from when the store drops it, on the response and in cache.get()', async () => {
+      const { api, cache, clock } = cachedInstance();
+      const stored = clock.at;
+      nock(ORIGIN).get('/etag').reply(200, { n: 1 }, { 'cache-control': 'max-age=60', etag: '"v1"' });
+      const miss = await api.get('/etag');
+      const hit = await api.get('/etag');
+      for (const info of [miss.cacheInfo, hit.cacheInfo]) {
+        expect(info?.freshUntil).to.equal(stored + 60_000);
+        // Kept an hour past freshness for revalidation, since it has an ETag.
+        expect(info?.expiresAt).to.equal(stored + 60_000 + 3_600_000);
+      }
+      const entry = await cache.get('/etag');
+      expect(entry?.freshUntil).to.equal(stored + 60_000);
+      expect(entry?.expiresAt).to.equal(stored + 3_660_000);
+      expect(entry?.stale).to.equal(false);
+      clock.advance(60_000);
+      expect((await cache.get('/etag'))?.stale).to.equal(true);
+    });
+
+    it('counts the age the origin reported against freshness', async () => {
+      const { api, clock } = cachedInstance();
+      nock(ORIGIN).get('/aged').reply(200, 'x', { 'cache-control': 'max-age=60', age: '20' });
+      const miss = await api.get('/aged');
+      expect(miss.cacheInfo?.freshUntil).to.equal(clock.at + 40_000);
+    });
+
+    it('leaves both undefined when nothing was stored', async () => {
+      const { api } = cachedInstance();
+      nock(ORIGIN).get('/nostore').reply(200, 'x', { 'cache-control': 'no-store' });
+      const response = await api.get('/nostore');
+      expect(response.cacheInfo?.freshUntil).to.equal(undefined);
+      expect(response.cacheInfo?.expiresAt).to.equal(undefined);
+    });
+  });
+
+  describe('response.request on answers from the cache', () => {
+    it('answers request.res.responseUrl, path and responseURL on a hit as the network answer would', async () => {
+      const { api } = cachedInstance();
+      nock(ORIGIN).get('/users').query({ q: 'paris' }).reply(200, { n: 1 }, { 'cache-control': 'max-age=60', 'content-type': 'application/json' });
+      const miss = await api.get('/users', { params: { q: 'paris' } });
+      const hit = await api.get('/users', { params: { q: 'paris' } });
+      expect(hit.fromCache).to.equal(true);
+      const request = hit.request as CachedRequest;
+      expect(request.res.responseUrl).to.equal((miss.request as { res: { responseUrl: string } }).res.responseUrl);
+      expect(request.res.responseUrl).to.equal(`${ORIGIN}/users?q=paris`);
+      expect(request.responseURL).to.equal(`${ORIGIN}/users?q=paris`);
+      expect(request.path).to.equal('/users?q=paris');
+      expect(request.host).to.equal('api.test');
+      expect(request.protocol).to.equal('http:');
+      expect(request.method).to.equal('GET');
+      expect(request.fromCache).to.equal(true);
+      expect(request.res.statusCode).to.equal(200);
+      expect(request.res.headers['content-type']).to.equal('application/json');
+    });
+
+    it('leaves userinfo out of the URL a hit reports', async () => {
+      const { api } = cachedInstance();
+      nock(ORIGIN).get('/me').twice().reply(200, 'x', { 'cache-control': 'max-age=60' });
+      await api.get('http://user:secret@api.test/me');
+      const hit = await api.get('http://user:secret@api.test/me');
+      expect(hit.fromCache).to.equal(true);
+      expect((hit.request as CachedRequest).res.responseUrl).to.equal(`${ORIGIN}/me`);
+    });
+
+    it('gives the only-if-cached 504 a request object too', async () => {
+      const { api } = cachedInstance();
+      const error = await api.get('/absent', { cache: { onlyIfCached: true } }).then(
+        () => undefined,
+        (thrown: unknown) => thrown as { response?: { status: number; request: CachedRequest } },
+      );
+      expect(error?.response?.status).to.equal(504);
+      expect(error?.response?.request.res.responseUrl).to.equal(`${ORIGIN}/absent`);
+    });
+  });
+});
