@@ -3,6 +3,7 @@ import type { AxiosAdapter, AxiosInstance, AxiosRequestConfig, InternalAxiosRequ
 import { MemoryStore } from '../stores/memory.js';
 import type { CacheStore } from '../stores/store.js';
 import './augment.js';
+import type { CachedResponse } from './cache-info.js';
 import type { CacheContext, CacheStats, OriginResult } from './context.js';
 import { CacheEvents } from './events.js';
 import type { CacheEventName, CacheListener } from './events.js';
@@ -17,11 +18,51 @@ import { StoreAccess } from './store-access.js';
 import { asError } from '../errors.js';
 import { withRedirectTracking } from './redirects.js';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- the methods below repeat axios' own `any` defaults. */
+/**
+ * The request methods of a cached instance, resolving to {@link CachedResponse} by default (a type argument `R`
+ * still overrides it, as in axios).
+ */
+export interface CachedMethods {
+  <T = any, R = CachedResponse<T>, D = any>(config: AxiosRequestConfig<D>): Promise<R>;
+  <T = any, R = CachedResponse<T>, D = any>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  request<T = any, R = CachedResponse<T>, D = any>(config: AxiosRequestConfig<D>): Promise<R>;
+  get<T = any, R = CachedResponse<T>, D = any>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  delete<T = any, R = CachedResponse<T>, D = any>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  head<T = any, R = CachedResponse<T>, D = any>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  options<T = any, R = CachedResponse<T>, D = any>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  post<T = any, R = CachedResponse<T>, D = any>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  put<T = any, R = CachedResponse<T>, D = any>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  patch<T = any, R = CachedResponse<T>, D = any>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  postForm<T = any, R = CachedResponse<T>, D = any>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  putForm<T = any, R = CachedResponse<T>, D = any>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  patchForm<T = any, R = CachedResponse<T>, D = any>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * An axios instance with a cache attached, typed so that its responses carry `fromCache` and `cacheInfo`
+ * ({@link CachedResponse}). Still an `AxiosInstance`: pass it wherever one is expected.
+ */
+export type CachedAxiosInstance = CachedMethods & AxiosInstance;
+
 /**
  * What {@link attachCache} returns: the store, management methods (see {@link CacheManager}), events and stats
  * of this cache, and a way to remove it.
  */
 export interface CacheHandle extends CacheManager {
+  /**
+   * The instance the cache is attached to (the same object), typed so that its responses have `fromCache` and
+   * `cacheInfo` without `?.`:
+   *
+   * ```ts
+   * const api = attachCache(axios.create({ baseURL }), { ttl: 180_000 }).instance;
+   * const { cacheInfo } = await api.get('/users'); // cacheInfo.status: 'hit' | 'stale' | ...
+   * ```
+   *
+   * The typing holds while the cache is attached: after {@link detach}, responses no longer carry them.
+   */
+  readonly instance: CachedAxiosInstance;
   readonly store: CacheStore;
   /** Listen to `hit`, `miss`, `stale`, `revalidated`, `stored`, `deleted`, `bypass` and `error`. */
   on<E extends CacheEventName>(event: E, listener: CacheListener<E>): void;
@@ -159,6 +200,8 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
       return { ...stats, hitRatio: total === 0 ? 0 : served / total };
     },
     detach: () => detachCache(instance),
+    // The same object: the cache now answers every request it sends, so each response has cacheInfo.
+    instance: instance as CachedAxiosInstance,
   };
   const restoreAdapter = (): void => {
     if (instance.defaults.adapter !== cachingAdapter) return;

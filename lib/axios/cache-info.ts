@@ -1,5 +1,6 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- CachedResponse repeats axios' own `any` defaults. */
 import { Axios } from 'axios';
-import type { AxiosHeaders, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosHeaders, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 
 /** How a response was answered, on every response of a cached instance as `response.cacheInfo`. */
 export type CacheStatus = 'hit' | 'stale' | 'revalidated' | 'miss' | 'bypass';
@@ -129,4 +130,29 @@ class CacheAnsweredRequest implements CachedRequest {
 /** The `response.request` of an answer from the cache; see {@link CachedRequest}. */
 export function cachedRequest(config: InternalAxiosRequestConfig, status: number, statusText: string, headers: AxiosHeaders): CachedRequest {
   return new CacheAnsweredRequest(config, status, statusText, headers);
+}
+
+/**
+ * A response of a cached instance: `fromCache` and `cacheInfo` are always there. This is what the methods of
+ * {@link CacheHandle.instance} resolve to, so `response.cacheInfo.status` compiles without `?.` or a cast.
+ */
+export interface CachedResponse<T = any, D = any> extends AxiosResponse<T, D> {
+  /** True when the response came from the cache (fresh, stale or revalidated with a 304). */
+  fromCache: boolean;
+  /** How the cache answered this request. */
+  cacheInfo: CacheInfo;
+}
+
+/**
+ * The `cacheInfo` of a response, typed as present: for responses typed as plain `AxiosResponse` (in an
+ * interceptor, say).
+ *
+ * @throws TypeError when the response did not come through a cached instance.
+ */
+export function cacheInfoOf(response: AxiosResponse): CacheInfo {
+  const info = (response as Partial<CachedResponse> | null | undefined)?.cacheInfo;
+  if (info === undefined) {
+    throw new TypeError('axios-http-cache: cacheInfoOf() got a response without cacheInfo: it did not come through a cached instance; call attachCache() on the instance that sent the request');
+  }
+  return info;
 }

@@ -1,10 +1,32 @@
+import axios from 'axios';
 import { expect } from 'chai';
+import { attachCache, cacheInfoOf } from '../../lib/index.js';
 import type { CachedRequest } from '../../lib/index.js';
 import { cachedInstance, nock, ORIGIN, resetNock } from './helpers.js';
 
 describe('what a first hour with the cache asks of its responses', () => {
   beforeEach(resetNock);
   afterEach(() => nock.cleanAll());
+
+  describe('typed access to cacheInfo', () => {
+    it('hands back the same instance on the handle, whose responses carry cacheInfo', async () => {
+      const plain = axios.create({ baseURL: ORIGIN });
+      const cache = attachCache(plain);
+      expect(cache.instance).to.equal(plain);
+      nock(ORIGIN).get('/q').reply(200, 'x', { 'cache-control': 'max-age=60' });
+      await cache.instance.get('/q');
+      const hit = await cache.instance.get('/q');
+      expect(hit.cacheInfo.status).to.equal('hit');
+      expect(cacheInfoOf(hit)).to.equal(hit.cacheInfo);
+    });
+
+    it('makes cacheInfoOf() throw, saying what to do, for a response of an instance without a cache', async () => {
+      const plain = axios.create({ baseURL: ORIGIN });
+      nock(ORIGIN).get('/plain').reply(200, 'x');
+      const response = await plain.get('/plain');
+      expect(() => cacheInfoOf(response)).to.throw(TypeError, /^axios-http-cache: .*call attachCache\(\) on the instance/);
+    });
+  });
 
   describe('freshUntil and expiresAt', () => {
     it('tells when the entry stops being fresh apart from when the store drops it, on the response and in cache.get()', async () => {
