@@ -14,6 +14,8 @@ export type { CachedRequest, CachedResponse, CacheInfo, CacheStatus } from './ax
 export { cacheInfoOf } from './axios/cache-info.js';
 export type { CacheStats } from './axios/context.js';
 export type { CacheEventBase, CacheEventMap, CacheEventName, CacheListener } from './axios/events.js';
+export { subscribeDiagnostics } from './axios/diagnostics.js';
+export type { DiagnosticsChannelName } from './axios/diagnostics.js';
 export { MemoryStore } from './stores/memory.js';
 export type { MemoryStoreOptions } from './stores/memory.js';
 export type { CacheStore, StoreEvent } from './stores/store.js';
