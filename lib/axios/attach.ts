@@ -6,6 +6,7 @@ import './augment.js';
 import type { CachedResponse } from './cache-info.js';
 import type { CacheContext, CacheStats, OriginResult } from './context.js';
 import { CacheEvents } from './events.js';
+import { checkEventName } from './diagnostics.js';
 import type { CacheEventName, CacheListener } from './events.js';
 import { handleRequest } from './flow.js';
 import { UrlParser } from './wire-request.js';
@@ -192,8 +193,15 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   const handle: CacheHandle = {
     ...createManager(ctx, () => instance.defaults as AxiosRequestConfig),
     store: resolved.store,
-    on: (event, listener) => events.on(event, listener),
-    off: (event, listener) => events.off(event, listener),
+    on: (event, listener) => {
+      checkEventName(event, 'cache.on()');
+      if (typeof listener !== 'function') throw new TypeError(`axios-http-cache: cache.on('${event}', listener) needs a listener function`);
+      events.on(event, listener);
+    },
+    off: (event, listener) => {
+      checkEventName(event, 'cache.off()');
+      events.off(event, listener);
+    },
     stats: () => {
       const served = stats.hits + stats.staleServed + stats.revalidations;
       const total = served + stats.misses;

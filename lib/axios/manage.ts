@@ -249,6 +249,14 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     },
     size: async () => (store.size ? guarded(ctx, 'size', undefined, () => (store.size as () => Promise<number | undefined>).call(store)) : undefined),
     delete: async (query) => {
+      // Untyped callers pass what they would pass to a URL-taking API: say what the query object looks like.
+      const given: unknown = query;
+      if (typeof given === 'string') {
+        throw new TypeError(`axios-http-cache: cache.delete() takes a query object, not a string: use cache.delete({ url: ${JSON.stringify(given)} }) for that URL, or cache.delete({ pattern: ${JSON.stringify(`${given.replace(/\/+$/, '')}/*`)} }) for the URLs under it`);
+      }
+      if (given instanceof RegExp) {
+        throw new TypeError(`axios-http-cache: cache.delete() takes a query object, not a RegExp: use cache.delete({ pattern: ${String(given)} })`);
+      }
       const queries = compile('query', query);
       if (queries.length === 0) throw new TypeError('axios-http-cache: cache.delete() needs at least one criterion; call cache.clear() to delete everything');
       return deleteMatching(ctx, queries, 'cache.delete()');

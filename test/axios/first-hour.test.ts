@@ -1,5 +1,7 @@
 import axios from 'axios';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
 import { attachCache, cacheInfoOf } from '../../lib/index.js';
 import type { CachedRequest } from '../../lib/index.js';
 import { cachedInstance, nock, ORIGIN, resetNock } from './helpers.js';
@@ -101,6 +103,59 @@ describe('what a first hour with the cache asks of its responses', () => {
       );
       expect(error?.response?.status).to.equal(504);
       expect(error?.response?.request.res.responseUrl).to.equal(`${ORIGIN}/absent`);
+    });
+  });
+
+  describe('errors that say what to do', () => {
+    it('tells how to wrap a raw ioredis client passed as store', () => {
+      const client = new Redis({ lazyConnect: true });
+      try {
+        expect(() => attachCache(axios.create(), { store: client as never })).to.throw(
+          TypeError,
+          /^axios-http-cache: option "store" must implement get\(\), set\(\) and delete\(\); this looks like a Redis client: wrap it, `new RedisStore\(\{ client \}\)` from 'axios-http-cache\/redis'$/,
+        );
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('tells how to wrap a raw MongoDB client, database or collection passed as store', () => {
+      const client = new MongoClient('mongodb://127.0.0.1:1/never-connected');
+      const db = client.db('app');
+      const attach = (store: unknown) => () => attachCache(axios.create(), { store: store as never });
+      expect(attach(client)).to.throw(TypeError, /MongoClient: wrap one of its databases, `new MongoStore\(\{ db: client\.db\('name'\) \}\)`/);
+      expect(attach(db)).to.throw(TypeError, /MongoDB database: wrap it, `new MongoStore\(\{ db \}\)` from 'axios-http-cache\/mongodb'/);
+      expect(attach(db.collection('http_cache'))).to.throw(TypeError, /MongoDB collection: wrap it, `new MongoStore\(\{ collection \}\)`/);
+    });
+
+    it('keeps the plain message for other objects that are not stores', () => {
+      expect(() => attachCache(axios.create(), { store: { get() {} } as never })).to.throw(TypeError, /must implement get\(\), set\(\) and delete\(\)$/);
+    });
+
+    it('rejects a request with cache: true, saying to leave it out or pass false or an object', async () => {
+      const { api } = cachedInstance();
+      const error = await api.get('/x', { cache: true as never }).then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.match(/^axios-http-cache: request option "cache" is true.*leave it out, or pass false \(skip the cache\) or an options object/);
+    });
+
+    it('refuses an unknown event name in cache.on() and cache.off(), listing the known ones', () => {
+      const { cache } = cachedInstance();
+      const known = "'hit', 'miss', 'stale', 'revalidated', 'stored', 'deleted', 'bypass', 'error'";
+      expect(() => cache.on('hits' as 'hit', () => undefined)).to.throw(TypeError, `axios-http-cache: cache.on() got the unknown event "hits"; use one of ${known}`);
+      expect(() => cache.off('misses' as 'miss', () => undefined)).to.throw(TypeError, 'cache.off() got the unknown event "misses"');
+      expect(() => cache.on('hit', 'log' as never)).to.throw(TypeError, /needs a listener function/);
+    });
+
+    it('answers cache.delete() with a URL string by showing the query objects to use', async () => {
+      const { cache } = cachedInstance();
+      const error = await cache.delete('/users/' as never).then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.equal(
+        'axios-http-cache: cache.delete() takes a query object, not a string: use cache.delete({ url: "/users/" }) for that URL, or cache.delete({ pattern: "/users/*" }) for the URLs under it',
+      );
+      const regexp = await cache.delete(/users/ as never).then(() => undefined, (thrown: unknown) => thrown);
+      expect((regexp as Error).message).to.match(/use cache\.delete\(\{ pattern: \/users\/ \}\)$/);
     });
   });
 });
