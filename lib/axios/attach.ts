@@ -113,6 +113,15 @@ function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
  * request exactly as it would go on the wire, and response interceptors (retry, logging) see cached and network
  * responses alike.
  *
+ * Instances derived from a cached instance (`api.create()`, or `axios.create()` after attaching to the default
+ * `axios` instance, since axios copies its defaults, adapter included, into each new instance) share its cache
+ * while it is attached: their requests are answered, counted and reported by it. Requests that bring their own
+ * adapter, on a derived instance, are not cached (only the instance the cache is attached to wraps them). Once the
+ * parent is detached, derived instances pass straight through to the original adapter, and answer without
+ * `cacheInfo`; a later `attachCache` on the parent does not reach them. `detachCache(child)` makes a derived
+ * instance plain at any time, and `attachCache(child)` gives it a cache of its own instead (detaching it then
+ * leaves it plain too).
+ *
  * @throws TypeError when an option is invalid (the message names it), or when the instance already has a cache.
  */
 export function attachCache(instance: AxiosInstance, options?: CacheOptions): CacheHandle {
@@ -160,7 +169,17 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   // request reaches it with no per-request work in the interceptor.
   const previous = instance.defaults.adapter;
   const original = unwrap(previous);
+  // Instances derived with `instance.create()` inherit this adapter: they share this cache while it is attached,
+  // and once it is detached, pass straight through to the adapter it stood in for.
+  const live = { attached: true };
   const cachingAdapter: AxiosAdapter = (config) => {
+    if (!live.attached) {
+      try {
+        return getAdapter(original ?? DEFAULT_ADAPTERS, config)(config);
+      } catch (error) {
+        return Promise.reject(asError(error));
+      }
+    }
     let request: RequestCacheOptions | false;
     let inner: AxiosAdapter;
     try {
@@ -212,18 +231,30 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     instance: instance as CachedAxiosInstance,
   };
   const restoreAdapter = (): void => {
+    live.attached = false;
     if (instance.defaults.adapter !== cachingAdapter) return;
-    if (previous === undefined) delete instance.defaults.adapter;
-    else instance.defaults.adapter = previous;
+    // An instance that had inherited a parent's caching adapter becomes plain, not a sharer of the parent's cache.
+    const restored = typeof previous === 'function' && wrapped.has(previous) ? original : previous;
+    if (restored === undefined) delete instance.defaults.adapter;
+    else instance.defaults.adapter = restored;
   };
   attached.set(instance, { handle, interceptorId, unsubscribe, restoreAdapter });
   return handle;
 }
 
-/** Removes the cache from an instance (idempotent). The store is left as it is; close it yourself if you own it. */
+/**
+ * Removes the cache from an instance (idempotent), leaving it plain. Also works on an instance derived with
+ * `create()` from a cached one, which has no cache of its own but shares its parent's: it stops sharing it. The
+ * store is left as it is; close it yourself if you own it.
+ */
 export function detachCache(instance: AxiosInstance): void {
   const entry = attached.get(instance);
-  if (!entry) return;
+  if (!entry) {
+    // A derived instance: its default adapter is the caching adapter it inherited. Put back what that stood in for.
+    const inherited = instance?.defaults?.adapter;
+    if (typeof inherited === 'function' && wrapped.has(inherited)) instance.defaults.adapter = unwrap(inherited) ?? DEFAULT_ADAPTERS;
+    return;
+  }
   instance.interceptors.request.eject(entry.interceptorId);
   entry.restoreAdapter();
   entry.unsubscribe();
