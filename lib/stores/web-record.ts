@@ -63,11 +63,6 @@ export function recordProblem(value: unknown): string | undefined {
   return recordFieldsProblem(value) ?? (isBody(value['body']) ? undefined : 'field body is not a text or binary body');
 }
 
-/** True when {@link recordProblem} finds nothing wrong. */
-export function isCacheRecord(value: unknown): value is CacheRecord {
-  return recordProblem(value) === undefined;
-}
-
 /** Bytes as standard base64, without `Buffer` (browsers and Node both have `btoa`). */
 export function bytesToBase64(bytes: Uint8Array): string {
   const chunkLength = 0x8000;
