@@ -15,6 +15,7 @@ import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
 import type { CacheStore, StoreEvent } from './store.js';
+import { escapeGlob } from './redis-glob.js';
 
 export interface RedisStoreOptions extends StoreCompressionOptions {
   /** A connected ioredis client or cluster. The store never closes a client it did not create. */
@@ -42,13 +43,8 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
   readonly now?: () => number;
 }
 
-/** Escapes the characters that SCAN MATCH treats as glob syntax. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?[\]^-]/g, (char) => `\\${char}`);
-}
-
 /** Redis' largest string (its default `proto-max-bulk-len`): 512 MiB. */
-export const MAX_VALUE_BYTES = 512 * 1024 * 1024;
+const MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 

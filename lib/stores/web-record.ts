@@ -5,7 +5,7 @@
  *
  * Nothing here may use `Buffer`, `process` or a `node:` module: it is bundled for browsers.
  */
-import { RECORD_FORMAT_VERSION, type CacheRecord, type CachedBody } from '../record.js';
+import { RECORD_FORMAT_VERSION, type CachedBody } from '../record.js';
 
 export type Fields = Record<string, unknown>;
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { asError } from '../../lib/errors.js';
 import { Deadlines } from '../../lib/axios/deadlines.js';
 
 const later = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
@@ -13,7 +14,7 @@ function race<T>(deadlines: Deadlines, pending: Promise<T>, onExpire: () => Erro
         if (deadlines.done(waiting)) resolve(value);
       },
       (reason: unknown) => {
-        if (deadlines.done(waiting)) reject(reason);
+        if (deadlines.done(waiting)) reject(asError(reason));
       },
     );
   });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { RedisStore, escapeGlob } from '../../lib/stores/redis.js';
+import { RedisStore } from '../../lib/stores/redis.js';
+import { escapeGlob } from '../../lib/stores/redis-glob.js';
 import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
 import { makeRecord } from './fixtures.js';
