@@ -5,14 +5,17 @@
 import './axios/augment.js';
 
 export { attachCache, detachCache } from './axios/attach.js';
-export type { CacheHandle } from './axios/attach.js';
+export type { CacheHandle, CachedAxiosInstance, CachedMethods } from './axios/attach.js';
 export type { CacheEntry, CacheManager } from './axios/manage.js';
 export type { CacheQuery } from './axios/options.js';
 export type { CacheOptions, RequestCacheOptions, TtlOption, UrlPattern } from './axios/options.js';
 export { DEFAULT_IGNORED_PARAMS } from './axios/options.js';
-export type { CacheInfo, CacheStatus } from './axios/cache-info.js';
+export type { CachedRequest, CachedResponse, CacheInfo, CacheStatus } from './axios/cache-info.js';
+export { cacheInfoOf } from './axios/cache-info.js';
 export type { CacheStats } from './axios/context.js';
 export type { CacheEventBase, CacheEventMap, CacheEventName, CacheListener } from './axios/events.js';
+export { subscribeDiagnostics } from './axios/diagnostics.js';
+export type { DiagnosticsChannelName } from './axios/diagnostics.js';
 export { MemoryStore } from './stores/memory.js';
 export type { MemoryStoreOptions } from './stores/memory.js';
 export type { CacheStore, StoreEvent } from './stores/store.js';

@@ -3,9 +3,11 @@ import type { AxiosAdapter, AxiosInstance, AxiosRequestConfig, InternalAxiosRequ
 import { MemoryStore } from '../stores/memory.js';
 import type { CacheStore } from '../stores/store.js';
 import './augment.js';
+import type { CachedResponse } from './cache-info.js';
 import type { CacheContext, CacheStats } from './context.js';
 import type { OriginResult } from './origin.js';
 import { CacheEvents } from './events.js';
+import { checkEventName } from './diagnostics.js';
 import type { CacheEventName, CacheListener } from './events.js';
 import { handleRequest } from './decide.js';
 import { UrlParser } from './wire-request.js';
@@ -19,10 +21,48 @@ import { asError } from '../errors.js';
 import { withAdapterTraces } from './adapter-traces.js';
 
 /**
+ * The request methods of a cached instance, resolving to {@link CachedResponse} by default (a type argument `R`
+ * still overrides it, as in axios).
+ */
+export interface CachedMethods {
+  <T = unknown, R = CachedResponse<T>, D = unknown>(config: AxiosRequestConfig<D>): Promise<R>;
+  <T = unknown, R = CachedResponse<T>, D = unknown>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  request<T = unknown, R = CachedResponse<T>, D = unknown>(config: AxiosRequestConfig<D>): Promise<R>;
+  get<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  delete<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  head<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  options<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, config?: AxiosRequestConfig<D>): Promise<R>;
+  post<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  put<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  patch<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  postForm<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  putForm<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+  patchForm<T = unknown, R = CachedResponse<T>, D = unknown>(url: string, data?: D, config?: AxiosRequestConfig<D>): Promise<R>;
+}
+
+/**
+ * An axios instance with a cache attached, typed so that its responses carry `fromCache` and `cacheInfo`
+ * ({@link CachedResponse}). Still an `AxiosInstance`: pass it wherever one is expected.
+ */
+export type CachedAxiosInstance = CachedMethods & AxiosInstance;
+
+/**
  * What {@link attachCache} returns: the store, management methods (see {@link CacheManager}), events and stats
  * of this cache, and a way to remove it.
  */
 export interface CacheHandle extends CacheManager {
+  /**
+   * The instance the cache is attached to (the same object), typed so that its responses have `fromCache` and
+   * `cacheInfo` without `?.`:
+   *
+   * ```ts
+   * const api = attachCache(axios.create({ baseURL }), { ttl: 180_000 }).instance;
+   * const { cacheInfo } = await api.get('/users'); // cacheInfo.status: 'hit' | 'stale' | ...
+   * ```
+   *
+   * The typing holds while the cache is attached: after {@link detach}, responses no longer carry them.
+   */
+  readonly instance: CachedAxiosInstance;
   readonly store: CacheStore;
   /** Listen to `hit`, `miss`, `stale`, `revalidated`, `stored`, `deleted`, `bypass` and `error`. */
   on<E extends CacheEventName>(event: E, listener: CacheListener<E>): void;
@@ -72,6 +112,15 @@ function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
  * request exactly as it would go on the wire, and response interceptors (retry, logging) see cached and network
  * responses alike.
  *
+ * Instances derived from a cached instance (`api.create()`, or `axios.create()` after attaching to the default
+ * `axios` instance, since axios copies its defaults, adapter included, into each new instance) share its cache
+ * while it is attached: their requests are answered, counted and reported by it. Requests that bring their own
+ * adapter, on a derived instance, are not cached (only the instance the cache is attached to wraps them). Once the
+ * parent is detached, derived instances pass straight through to the original adapter, and answer without
+ * `cacheInfo`; a later `attachCache` on the parent does not reach them. `detachCache(child)` makes a derived
+ * instance plain at any time, and `attachCache(child)` gives it a cache of its own instead (detaching it then
+ * leaves it plain too).
+ *
  * @throws TypeError when an option is invalid (the message names it), or when the instance already has a cache.
  */
 export function attachCache(instance: AxiosInstance, options?: CacheOptions): CacheHandle {
@@ -119,7 +168,17 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   // request reaches it with no per-request work in the interceptor.
   const previous = instance.defaults.adapter;
   const original = unwrap(previous);
+  // Instances derived with `instance.create()` inherit this adapter: they share this cache while it is attached,
+  // and once it is detached, pass straight through to the adapter it stood in for.
+  const live = { attached: true };
   const cachingAdapter: AxiosAdapter = (config) => {
+    if (!live.attached) {
+      try {
+        return getAdapter(original ?? DEFAULT_ADAPTERS, config)(config);
+      } catch (error) {
+        return Promise.reject(asError(error));
+      }
+    }
     let request: RequestCacheOptions | false;
     let inner: AxiosAdapter;
     try {
@@ -152,28 +211,49 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   const handle: CacheHandle = {
     ...createManager(ctx, () => instance.defaults as AxiosRequestConfig),
     store: resolved.store,
-    on: (event, listener) => events.on(event, listener),
-    off: (event, listener) => events.off(event, listener),
+    on: (event, listener) => {
+      checkEventName(event, 'cache.on()');
+      if (typeof listener !== 'function') throw new TypeError(`axios-http-cache: cache.on('${event}', listener) needs a listener function`);
+      events.on(event, listener);
+    },
+    off: (event, listener) => {
+      checkEventName(event, 'cache.off()');
+      events.off(event, listener);
+    },
     stats: () => {
       const served = stats.hits + stats.staleServed + stats.revalidations;
       const total = served + stats.misses;
       return { ...stats, hitRatio: total === 0 ? 0 : served / total };
     },
     detach: () => detachCache(instance),
+    // The same object: the cache now answers every request it sends, so each response has cacheInfo.
+    instance: instance as CachedAxiosInstance,
   };
   const restoreAdapter = (): void => {
+    live.attached = false;
     if (instance.defaults.adapter !== cachingAdapter) return;
-    if (previous === undefined) delete instance.defaults.adapter;
-    else instance.defaults.adapter = previous;
+    // An instance that had inherited a parent's caching adapter becomes plain, not a sharer of the parent's cache.
+    const restored = typeof previous === 'function' && wrapped.has(previous) ? original : previous;
+    if (restored === undefined) delete instance.defaults.adapter;
+    else instance.defaults.adapter = restored;
   };
   attached.set(instance, { handle, interceptorId, unsubscribe, restoreAdapter });
   return handle;
 }
 
-/** Removes the cache from an instance (idempotent). The store is left as it is; close it yourself if you own it. */
+/**
+ * Removes the cache from an instance (idempotent), leaving it plain. Also works on an instance derived with
+ * `create()` from a cached one, which has no cache of its own but shares its parent's: it stops sharing it. The
+ * store is left as it is; close it yourself if you own it.
+ */
 export function detachCache(instance: AxiosInstance): void {
   const entry = attached.get(instance);
-  if (!entry) return;
+  if (!entry) {
+    // A derived instance: its default adapter is the caching adapter it inherited. Put back what that stood in for.
+    const inherited = instance?.defaults?.adapter;
+    if (typeof inherited === 'function' && wrapped.has(inherited)) instance.defaults.adapter = unwrap(inherited) ?? DEFAULT_ADAPTERS;
+    return;
+  }
   instance.interceptors.request.eject(entry.interceptorId);
   entry.restoreAdapter();
   entry.unsubscribe();

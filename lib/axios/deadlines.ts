@@ -1,5 +1,3 @@
-import { asError } from '../errors.js';
-
 /** One operation waiting for its deadline. */
 export interface Waiting {
   readonly deadline: number;
@@ -23,10 +21,7 @@ export class Deadlines {
 
   constructor(private readonly limitMs: number) {}
 
-  /**
-   * Starts the clock for one operation: `onExpire` runs once the limit passes, unless {@link done} came first.
-   * Lower-level than {@link race}, for callers that settle their own promise.
-   */
+  /** Starts the clock for one operation: `onExpire` runs once the limit passes, unless {@link done} came first. */
   track(onExpire: () => void): Waiting {
     const waiting: Waiting = { deadline: performance.now() + this.limitMs, settled: false, expire: onExpire };
     this.queue.push(waiting);
@@ -40,21 +35,6 @@ export class Deadlines {
     if (waiting.settled) return false;
     this.settle(waiting);
     return true;
-  }
-
-  /** Settles with `pending`, or rejects with `onExpire()` once the limit has passed. */
-  race<T>(pending: Promise<T>, onExpire: () => Error): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const waiting = this.track(() => reject(onExpire()));
-      pending.then(
-        (value) => {
-          if (this.done(waiting)) resolve(value);
-        },
-        (reason: unknown) => {
-          if (this.done(waiting)) reject(asError(reason));
-        },
-      );
-    });
   }
 
   private settle(waiting: Waiting): void {

@@ -54,7 +54,7 @@ async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inn
   const { method, url } = wire;
   if (passed.error) recordOutcome(ctx, 'error', { key: undefined, url, method, error: passed.error, operation: 'key' }, passed.error.message);
   recordOutcome(ctx, 'bypass', { key: undefined, url, method, reason }, `bypass: ${reason}`);
-  const cacheInfo = info(undefined, 'bypass', undefined);
+  const cacheInfo = info(ctx, undefined, 'bypass', undefined);
   let response: AxiosResponse;
   try {
     response = await inner(config);
@@ -99,18 +99,18 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
       : decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs));
     if (decision.action === 'fresh') {
       recordOutcome(ctx, 'hit', { key, url, method }, 'hit: fresh');
-      return serveRecord(ctx.options.now(), plan, record, 'hit');
+      return serveRecord(ctx, plan, record, 'hit');
     }
     if (decision.action === 'stale-within-max-stale') {
       recordOutcome(ctx, 'stale', { key, url, method, reason: 'max-stale' }, 'served stale: the request allows max-stale');
-      return serveRecord(ctx.options.now(), plan, record, 'stale');
+      return serveRecord(ctx, plan, record, 'stale');
     }
     if (decision.action === 'stale-while-revalidate') {
       recordOutcome(ctx, 'stale', { key, url, method, reason: 'stale-while-revalidate' }, 'served stale: stale-while-revalidate, refreshing in the background');
       refreshInBackground(ctx, plan, record);
-      return serveRecord(ctx.options.now(), plan, record, 'stale');
+      return serveRecord(ctx, plan, record, 'stale');
     }
-    if (onlyIfCached) return gatewayTimeout(plan);
+    if (onlyIfCached) return gatewayTimeout(ctx, plan);
     if (decision.action === 'revalidate') {
       ctx.debug(`revalidate: ${decision.reason}`, { key, url });
       return fetchFromOrigin(ctx, plan, record);
@@ -118,7 +118,7 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
     ctx.debug(`miss: stored response unusable (${decision.reason})`, { key, url });
     return fetchFromOrigin(ctx, plan, undefined);
   }
-  if (onlyIfCached) return gatewayTimeout(plan);
+  if (onlyIfCached) return gatewayTimeout(ctx, plan);
   ctx.debug(plan.options.forceRefresh ? 'miss: forceRefresh' : 'miss: no entry', { key, url });
   return fetchFromOrigin(ctx, plan, undefined);
 }

@@ -9,10 +9,11 @@ import type { CacheContext } from './context.js';
 import { deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
 import { isVariantKey } from './records.js';
 import type { CacheQuery } from './options.js';
-import { compileQuery, isEmptyQuery, isStale } from './query.js';
+import { compileQuery, freshUntil, isEmptyQuery } from './query.js';
 import type { CompiledQuery, QueryBase } from './query.js';
 import { findRecordFor, modelFor, requestConfigFor } from './request-target.js';
 import { checkQuery } from './resolve-options.js';
+import type { ResolvedOptions } from './resolve-options.js';
 import { fromCachedBody } from './body.js';
 
 /** A stored response as `cache.get()` and `cache.entries()` describe it. */
@@ -30,7 +31,12 @@ export interface CacheEntry {
   readonly data: unknown;
   /** Epoch ms when the entry was first stored. */
   readonly createdAt: number;
-  /** Epoch ms when the store drops it (end of freshness plus any revalidation or stale window). */
+  /** Epoch ms when it stops being fresh (RFC 9111 §4.2); after that it is revalidated or served stale. */
+  readonly freshUntil: number;
+  /**
+   * Epoch ms when the store drops it: the end of freshness plus any time kept for revalidation (an hour by default
+   * with an ETag or Last-Modified) or a stale window. Not when it stops being fresh: that is {@link freshUntil}.
+   */
   readonly expiresAt: number;
   /** True when the entry is no longer fresh (RFC 9111 §4.2): it is kept only for revalidation or a stale window. */
   readonly stale: boolean;
@@ -69,7 +75,8 @@ function decodeData(record: CacheRecord): unknown {
   }
 }
 
-function toEntry(record: CacheRecord, stale: boolean): CacheEntry {
+function toEntry(options: ResolvedOptions, record: CacheRecord, now: number): CacheEntry {
+  const fresh = freshUntil(options, record);
   return {
     key: record.key,
     url: record.url,
@@ -79,8 +86,9 @@ function toEntry(record: CacheRecord, stale: boolean): CacheEntry {
     headers: { ...record.headers },
     data: decodeData(record),
     createdAt: record.createdAt,
+    freshUntil: fresh,
     expiresAt: record.expiresAt,
-    stale,
+    stale: fresh <= now,
     tags: [...(record.tags ?? [])],
   };
 }
@@ -102,7 +110,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     const model = modelFor(ctx, config);
     if (model === undefined) return undefined;
     const record = await findRecordFor((k) => readRecord(ctx, k), ctx, model);
-    return record === undefined ? undefined : toEntry(record, isStale(ctx.options, record, ctx.options.now()));
+    return record === undefined ? undefined : toEntry(ctx.options, record, ctx.options.now());
   };
 
   async function* entries(query?: CacheQuery): AsyncGenerator<CacheEntry> {
@@ -110,7 +118,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     const now = ctx.options.now();
     if (queries.length === 0 && !store.entries) listingOf(store, 'entries');
     const selected = queries.length === 0 ? [{ key: undefined, matches: () => true }] : queries;
-    for await (const record of walk(ctx, selected)) yield toEntry(record, isStale(ctx.options, record, now));
+    for await (const record of walk(ctx, selected)) yield toEntry(ctx.options, record, now);
   }
 
   async function* keys(query?: CacheQuery): AsyncGenerator<string> {
@@ -149,6 +157,14 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     },
     size: async () => (store.size ? guarded(ctx, 'size', undefined, () => (store.size as () => Promise<number | undefined>).call(store)) : undefined),
     delete: async (query) => {
+      // Untyped callers pass what they would pass to a URL-taking API: say what the query object looks like.
+      const given: unknown = query;
+      if (typeof given === 'string') {
+        throw new TypeError(`axios-http-cache: cache.delete() takes a query object, not a string: use cache.delete({ url: ${JSON.stringify(given)} }) for that URL, or cache.delete({ pattern: ${JSON.stringify(`${given.replace(/\/+$/, '')}/*`)} }) for the URLs under it`);
+      }
+      if (given instanceof RegExp) {
+        throw new TypeError(`axios-http-cache: cache.delete() takes a query object, not a RegExp: use cache.delete({ pattern: ${String(given)} })`);
+      }
       const queries = compile('query', query);
       if (queries.length === 0) throw new TypeError('axios-http-cache: cache.delete() needs at least one criterion; call cache.clear() to delete everything');
       return deleteMatching(ctx, queries, 'cache.delete()');

@@ -89,8 +89,21 @@ async function maybeStore(ctx: CacheContext, plan: Exchange, response: AxiosResp
     record = { ...record, varyEpoch: primary?.varyEpoch ?? now };
   }
   if (!(await writeRecord(ctx, key, record))) return undefined;
-  recordOutcome(ctx, 'stored', { key, url, method, expiresAt: record.expiresAt }, 'stored');
+  // Counted now; announced once, by the first caller to be answered, after its `miss`: see announceStored.
+  const payload = { key, url, method, expiresAt: record.expiresAt };
+  recordOutcome(ctx, 'stored', payload, 'stored', true);
+  unannounced.set(record, () => ctx.events.emit('stored', payload));
   return record;
+}
+
+/** `stored` events waiting for the `miss` of the request that stored them, so listeners see miss → stored. */
+const unannounced = new WeakMap<CacheRecord, () => void>();
+
+function announceStored(record: CacheRecord | undefined): void {
+  const announce = record && unannounced.get(record);
+  if (!record || !announce) return;
+  unannounced.delete(record);
+  announce();
 }
 
 /** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
@@ -197,18 +210,19 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
 
   switch (result.kind) {
     case 'revalidated':
-      return serveRecord(ctx.options.now(), plan, result.record, 'revalidated', true);
+      return serveRecord(ctx, plan, result.record, 'revalidated', true);
     case 'stale':
       recordOutcome(ctx, 'stale', { key: plan.key, url: plan.url, method: plan.method, reason: result.reason }, `served stale: ${result.reason}`);
-      return serveRecord(ctx.options.now(), plan, result.record, 'stale');
+      return serveRecord(ctx, plan, result.record, 'stale');
     case 'error': {
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' }, 'miss: the origin call failed');
-      throw markError(shared ? ownError(result.error, config) : result.error, info(plan.key, 'miss', undefined));
+      throw markError(shared ? ownError(result.error, config) : result.error, info(ctx, plan.key, 'miss', undefined));
     }
     case 'response': {
       const reason = stale ? 'revalidation answered with a new response' : 'no usable entry';
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason }, `miss: ${reason}`);
-      const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(plan.key, 'miss', result.record));
+      announceStored(result.record);
+      const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(ctx, plan.key, 'miss', result.record));
       // Each caller's own validateStatus decides, as axios' settle would have.
       return settle(response, config);
     }

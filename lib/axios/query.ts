@@ -26,8 +26,17 @@ export interface CompiledQuery {
  * (or the instance ttl), like the request flow does.
  */
 export function isStale(options: ResolvedOptions, record: CacheRecord, now: number): boolean {
+  return freshUntil(options, record) <= now;
+}
+
+/**
+ * Epoch ms at which the stored response stops being fresh (RFC 9111 §4.2): where its current age reaches its
+ * freshness lifetime. The current age grows one for one with time, so this is the same whenever it is asked.
+ */
+export function freshUntil(options: ResolvedOptions, record: CacheRecord): number {
   const ttlMs = record.ttlMs ?? (typeof options.ttl === 'number' ? options.ttl : undefined);
-  return freshnessLifetimeMs(record, policyFor(options, {}, ttlMs)) <= currentAgeMs(record, now);
+  const at = record.responseTime;
+  return at + freshnessLifetimeMs(record, policyFor(options, {}, ttlMs)) - currentAgeMs(record, at);
 }
 
 const HAS_SCHEME = /^[a-z][a-z\d+\-.]*:\/\//i;

@@ -101,6 +101,26 @@ function isStore(value: unknown): value is CacheStore {
   return typeof candidate.get === 'function' && typeof candidate.set === 'function' && typeof candidate.delete === 'function';
 }
 
+/** How to turn a database client passed as `store` into a store, when it looks like one; '' otherwise. */
+function wrapHint(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '';
+  const has = (name: string): boolean => typeof (value as Record<string, unknown>)[name] === 'function';
+  // ioredis (Redis and Cluster) and node-redis clients: commands such as del, hget and expire.
+  if (has('del') && (has('hget') || has('expire') || has('sendCommand'))) {
+    return "; this looks like a Redis client: wrap it, `new RedisStore({ client })` from 'axios-http-cache/redis'";
+  }
+  if (has('insertOne') && has('findOne')) {
+    return "; this looks like a MongoDB collection: wrap it, `new MongoStore({ collection })` from 'axios-http-cache/mongodb'";
+  }
+  if (has('collection') && (has('command') || has('createCollection'))) {
+    return "; this looks like a MongoDB database: wrap it, `new MongoStore({ db })` from 'axios-http-cache/mongodb'";
+  }
+  if (has('db') && has('connect')) {
+    return "; this looks like a MongoClient: wrap one of its databases, `new MongoStore({ db: client.db('name') })` from 'axios-http-cache/mongodb'";
+  }
+  return '';
+}
+
 /** Validates instance options; throws a TypeError naming the first bad option. */
 export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore: (now: () => number) => CacheStore): ResolvedOptions {
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
@@ -110,7 +130,7 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
   for (const name of Object.keys(o)) {
     if (!KNOWN_OPTIONS.has(name)) fail(name, 'is not a known option');
   }
-  if (o.store !== undefined && !isStore(o.store)) fail('store', 'must implement get(), set() and delete()');
+  if (o.store !== undefined && !isStore(o.store)) fail('store', `must implement get(), set() and delete()${wrapHint(o.store)}`);
 
   const methods = o.methods === undefined ? ['GET', 'HEAD'] : stringList('methods', o.methods).map((m) => m.toUpperCase());
   for (const method of methods) {
@@ -180,8 +200,11 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
  * A bad per-request value throws a TypeError, which axios hands to the caller as a rejected request.
  */
 export function resolveRequestOptions(value: unknown): RequestCacheOptions | false {
-  if (value === undefined || value === null || value === true) return {};
+  if (value === undefined || value === null) return {};
   if (value === false) return false;
+  if (value === true) {
+    throw new TypeError('axios-http-cache: request option "cache" is true, which it does not take: requests of a cached instance are cached already; leave it out, or pass false (skip the cache) or an options object such as { ttl: 60_000 }');
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new TypeError(`axios-http-cache: request option "cache" must be false or an object, got ${describe(value)}`);
   }

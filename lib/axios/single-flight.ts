@@ -33,7 +33,7 @@ interface SignalLike {
 
 /** What a caller of {@link SingleFlight.run} gets: the shared result, or word that it cancelled its own wait. */
 export type FlightResult<T> =
-  | { readonly cancelled: false; readonly value: T; readonly leader: boolean }
+  | { readonly cancelled: false; readonly value: T }
   | { readonly cancelled: true; readonly reason: unknown };
 
 /**
@@ -56,11 +56,6 @@ export class SingleFlight<T> {
   /** @param lingerMs how long a settled flight stays joinable by requests that started before it settled. */
   constructor(private readonly lingerMs: number) {}
 
-  /** Number of shared calls under way. */
-  get size(): number {
-    return this.flights.size;
-  }
-
   /**
    * Taken (`begin`) when a request is about to read the store, and given back (`end`) once it has. A request whose store read was still under way
    * when the identical flight settled (and wrote the store) would otherwise miss and call the origin a second
@@ -80,10 +75,8 @@ export class SingleFlight<T> {
   run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
     let flight = this.flights.get(key);
     if (flight && performance.now() - flight.startedAt > JOIN_WINDOW_MS) flight = undefined;
-    let leader = false;
     if (!flight && ticket !== undefined) flight = this.recentlySettled(key, ticket);
     if (!flight) {
-      leader = true;
       const controller = new AbortController();
       const created: Flight<T> = {
         startedAt: performance.now(),
@@ -101,7 +94,7 @@ export class SingleFlight<T> {
       flight = created;
     }
     flight.waiters += 1;
-    return this.wait(flight, config, leader);
+    return this.wait(flight, config);
   }
 
   private recentlySettled(key: string, ticket: number): Flight<T> | undefined {
@@ -114,7 +107,7 @@ export class SingleFlight<T> {
     return entry && entry.sequence > ticket ? entry.flight : undefined;
   }
 
-  private wait(flight: Flight<T>, config: InternalAxiosRequestConfig, leader: boolean): Promise<FlightResult<T>> {
+  private wait(flight: Flight<T>, config: InternalAxiosRequestConfig): Promise<FlightResult<T>> {
     return new Promise<FlightResult<T>>((resolve) => {
       let settled = false;
       const signal = config.signal as SignalLike | undefined;
@@ -139,7 +132,7 @@ export class SingleFlight<T> {
       const timeout = config.timeout;
       if (typeof timeout === 'number' && timeout > 0) timer = setTimeout(() => finish({ cancelled: true, reason: timeoutError(config) }), timeout);
       token?.promise.then((reason) => finish({ cancelled: true, reason }), () => undefined);
-      flight.result.then((value) => finish({ cancelled: false, value, leader }), () => undefined);
+      flight.result.then((value) => finish({ cancelled: false, value }), () => undefined);
     });
   }
 }

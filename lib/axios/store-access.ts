@@ -72,13 +72,8 @@ export class StoreAccess {
   }
 
   /** True while the store is being left alone after it could not be reached. */
-  get coolingDown(): boolean {
+  private get coolingDown(): boolean {
     return this.skipUntil !== 0 && this.now() < this.skipUntil;
-  }
-
-  /** Keys whose deletion is waiting for the store. */
-  get deferredDeleteCount(): number {
-    return this.deferredDeletes.size;
   }
 
   /**

@@ -86,8 +86,3 @@ function parseUncached(value: string): number | undefined {
 
   return undefined;
 }
-
-/** Formats epoch ms as an IMF-fixdate (RFC 9110 §5.6.7), e.g. for a synthesized Date field. */
-export function formatHttpDate(at: number): string {
-  return new Date(at).toUTCString();
-}

@@ -27,7 +27,7 @@ export interface IndexedDBStoreOptions {
   readonly now?: () => number;
   /**
    * After a write, expired entries are swept through the `expiresAt` index at most this often,
-   * in the background, at most {@link SWEEP_BATCH} per sweep. `0` turns the automatic sweep off
+   * in the background, at most 200 per sweep. `0` turns the automatic sweep off
    * (`sweep()` still works). Default: 60 000 ms.
    */
   readonly sweepIntervalMs?: number;
@@ -41,7 +41,7 @@ interface StoredRow {
 }
 
 /** Most expired entries one sweep deletes, so that a sweep stays cheap. */
-export const SWEEP_BATCH = 200;
+const SWEEP_BATCH = 200;
 /** Rows read per page by `keys()` and `entries()`. */
 const PAGE_SIZE = 50;
 const KNOWN_OPTIONS = ['dbName', 'storeName', 'indexedDB', 'now', 'sweepIntervalMs'] as const;

@@ -34,13 +34,13 @@ import type { CacheStore, StoreEvent } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 /** Marks documents this store wrote, so a collection shared with other data keeps that data on `clear()`. */
-export const DOCUMENT_MARKER = 'axios-http-cache';
+const DOCUMENT_MARKER = 'axios-http-cache';
 
 /** The stored document. */
 export interface CacheDocument {
   _id: string;
-  /** Always {@link DOCUMENT_MARKER}. */
-  cache: typeof DOCUMENT_MARKER;
+  /** Always `'axios-http-cache'`: marks the documents of this store. */
+  cache: 'axios-http-cache';
   /** The record's expiry by the application's clock. */
   expiresAt: Date;
   /** The same instant by the server's clock (estimated when written); the TTL index is on it. */
@@ -156,7 +156,7 @@ const NOT_IMPLEMENTED = 238;
 const TTL_INDEX_NAME = 'purgeAt_ttl';
 const DUPLICATE_KEY = 11000;
 /** MongoDB's (and FerretDB's) largest document: 16 MiB of BSON. */
-export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 /** How long a reading of the server's clock is trusted before it is taken again. */
 const SERVER_CLOCK_MAX_AGE_MS = 3_600_000;
 

@@ -61,6 +61,7 @@ function checkClient(client: unknown): RedisClientLike {
   }
   return client as RedisClientLike;
 }
+import { escapeGlob } from './redis-glob.js';
 
 export interface RedisStoreOptions extends StoreCompressionOptions {
   /**
@@ -91,13 +92,8 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
   readonly now?: () => number;
 }
 
-/** Escapes the characters that SCAN MATCH treats as glob syntax. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?[\]^-]/g, (char) => `\\${char}`);
-}
-
 /** Redis' largest string (its default `proto-max-bulk-len`): 512 MiB. */
-export const MAX_VALUE_BYTES = 512 * 1024 * 1024;
+const MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 

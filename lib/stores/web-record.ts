@@ -5,7 +5,7 @@
  *
  * Nothing here may use `Buffer`, `process` or a `node:` module: it is bundled for browsers.
  */
-import { RECORD_FORMAT_VERSION, type CacheRecord, type CachedBody } from '../record.js';
+import { RECORD_FORMAT_VERSION, type CachedBody } from '../record.js';
 
 export type Fields = Record<string, unknown>;
 
@@ -61,11 +61,6 @@ export function recordFieldsProblem(value: Fields): string | undefined {
 export function recordProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'not an object';
   return recordFieldsProblem(value) ?? (isBody(value['body']) ? undefined : 'field body is not a text or binary body');
-}
-
-/** True when {@link recordProblem} finds nothing wrong. */
-export function isCacheRecord(value: unknown): value is CacheRecord {
-  return recordProblem(value) === undefined;
 }
 
 /** Bytes as standard base64, without `Buffer` (browsers and Node both have `btoa`). */

@@ -12,6 +12,7 @@ import type { CacheRecord, CachedBody } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { base64ToBytes, bytesToBase64, recordProblem } from './web-record.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
+import { isQuotaError } from './storage-quota.js';
 
 /** The part of the DOM `Storage` interface this store uses; `localStorage` and `sessionStorage` have it. */
 export type WebStorageLike = Pick<Storage, 'length' | 'key' | 'getItem' | 'setItem' | 'removeItem'>;
@@ -56,13 +57,6 @@ function defaultStorage(): WebStorageLike {
     throw storeOptionError('WebStorageStore', 'option storage was not given and there is no globalThis.localStorage here; pass a Storage (localStorage, sessionStorage or an object with the same members)');
   }
   return storage as WebStorageLike;
-}
-
-/** True for the errors browsers throw when `setItem` would exceed the origin's quota. */
-export function isQuotaError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22 || code === 1014;
 }
 
 function encodeBody(body: CachedBody): StoredBody {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import diagnostics from 'node:diagnostics_channel';
 import { CacheEvents } from '../../lib/axios/events.js';
 import type { CacheEventMap } from '../../lib/index.js';
-import { attachCache, MemoryStore } from '../../lib/index.js';
+import { attachCache, MemoryStore, subscribeDiagnostics } from '../../lib/index.js';
 import { nock, ORIGIN, resetNock, serve } from './helpers.js';
 
 describe('diagnostics_channel publishing', function () {
@@ -29,7 +29,7 @@ describe('diagnostics_channel publishing', function () {
     } finally {
       for (const unsubscribe of subscribers) unsubscribe();
     }
-    expect(received.map(([event]) => event)).to.deep.equal(['stored', 'miss', 'hit']);
+    expect(received.map(([event]) => event)).to.deep.equal(['miss', 'stored', 'hit']);
     const hit: CacheEventMap['hit'] = { key: `GET ${ORIGIN}/traced`, url: `${ORIGIN}/traced`, method: 'GET' };
     expect(received[2]?.[1]).to.deep.equal(hit);
   });
@@ -48,5 +48,31 @@ describe('diagnostics_channel publishing', function () {
     expect(events.has('bypass')).to.equal(false);
     events.emit('bypass', { key: undefined, url: 'http://a.test/', method: 'GET', reason: 'second' });
     expect(received).to.deep.equal([{ key: undefined, url: 'http://a.test/', method: 'GET', reason: 'first' }]);
+  });
+
+  it('delivers typed messages to subscribeDiagnostics() listeners until they unsubscribe', async () => {
+    const api = axios.create({ baseURL: ORIGIN });
+    attachCache(api, { store: new MemoryStore() });
+    const misses: Array<CacheEventMap['miss']> = [];
+    const channels: string[] = [];
+    const stop = subscribeDiagnostics('miss', (message, channel) => {
+      misses.push(message);
+      channels.push(channel);
+    });
+    try {
+      serve('/subscribed');
+      await api.get('/subscribed');
+    } finally {
+      stop();
+    }
+    serve('/after');
+    await api.get('/after');
+    expect(misses).to.deep.equal([{ key: `GET ${ORIGIN}/subscribed`, url: `${ORIGIN}/subscribed`, method: 'GET', reason: 'no usable entry' }]);
+    expect(channels).to.deep.equal(['axios-http-cache:miss']);
+    stop();
+  });
+
+  it('refuses an unknown event name in subscribeDiagnostics(), listing the known ones', () => {
+    expect(() => subscribeDiagnostics('hits' as 'hit', () => undefined)).to.throw(TypeError, /^axios-http-cache: subscribeDiagnostics\(\) got the unknown event "hits"; use one of 'hit', 'miss', /);
   });
 });

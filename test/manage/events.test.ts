@@ -25,13 +25,20 @@ describe('cache events, stats and the debug log', function () {
       serve('/users?q=paris');
       await api.get('/users?q=paris');
       await api.get('/users', { params: { q: 'paris' } });
-      expect(names()).to.deep.equal(['stored', 'miss', 'hit']);
+      expect(names()).to.deep.equal(['miss', 'stored', 'hit']);
       for (const { event } of seen) {
         expect(event.key).to.equal(`GET ${ORIGIN}/users?q=paris`);
         expect(event.url).to.equal(`${ORIGIN}/users?q=paris`);
         expect(event.method).to.equal('GET');
       }
-      expect((seen[0]?.event as CacheEventMap['stored']).expiresAt).to.be.greaterThan(0);
+      expect((seen[1]?.event as CacheEventMap['stored']).expiresAt).to.be.greaterThan(0);
+    });
+
+    it('emits stored once, after the first miss, when concurrent callers share one origin call', async () => {
+      const { api, names } = await observed();
+      serve('/shared');
+      await Promise.all([api.get('/shared'), api.get('/shared')]);
+      expect(names()).to.deep.equal(['miss', 'stored', 'miss']);
     });
 
     it('counts hits, misses, stores and the hit ratio since attach', async () => {
@@ -113,7 +120,7 @@ describe('cache events, stats and the debug log', function () {
       serve('/t');
       const response = await api.get('/t');
       expect(response.status).to.equal(200);
-      expect(names()).to.deep.equal(['stored', 'miss']);
+      expect(names()).to.deep.equal(['miss', 'stored']);
     });
 
     it('stops calling a listener removed with off()', async () => {

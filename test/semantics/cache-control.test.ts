@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { parseCacheControl, parsePragmaNoCache, requestDirectives } from '../../lib/semantics/index.js';
-import type { CacheDirectives } from '../../lib/semantics/index.js';
+import { parseCacheControl } from '../../lib/semantics/index.js';
+import { parsePragmaNoCache, requestDirectives } from '../../lib/semantics/cache-control.js';
+import type { CacheDirectives } from '../../lib/semantics/types.js';
 
 type Expected = { readonly [K in keyof CacheDirectives]?: CacheDirectives[K] | undefined };
 type Case = readonly [name: string, value: string | undefined, expected: Expected];

@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import CachePolicy from 'http-cache-semantics';
 import { freshnessLifetimeMs, parseCacheControl, storability } from '../../lib/semantics/index.js';
-import type { PolicyOptions, StoredFacts } from '../../lib/semantics/index.js';
+import type { PolicyOptions } from '../../lib/semantics/index.js';
+import type { StoredFacts } from '../../lib/semantics/types.js';
 
 const T0 = Date.UTC(2024, 0, 10, 12, 0, 0);
 const H = 3600_000;

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import { ageHeaderValue, currentAgeMs, decideReuse, freshnessLifetimeMs, parseAgeSeconds, storeExpiryAt } from '../../lib/semantics/index.js';
-import type { PolicyOptions, StoredFacts } from '../../lib/semantics/index.js';
+import { ageHeaderValue, currentAgeMs, decideReuse, freshnessLifetimeMs, storeExpiryAt } from '../../lib/semantics/index.js';
+import { parseAgeSeconds } from '../../lib/semantics/freshness.js';
+import type { PolicyOptions } from '../../lib/semantics/index.js';
+import type { StoredFacts } from '../../lib/semantics/types.js';
 
 const PRIVATE_CACHE: PolicyOptions = { shared: false, cacheControl: true };
 const SHARED_CACHE: PolicyOptions = { shared: true, cacheControl: true };

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { headersToStore, parseHttpDate, stripHopByHop } from '../../lib/semantics/index.js';
+import { headersToStore } from '../../lib/semantics/index.js';
+import { stripHopByHop } from '../../lib/semantics/headers.js';
+import { parseHttpDate } from '../../lib/semantics/http-date.js';
 import type { PolicyOptions } from '../../lib/semantics/index.js';
 
 const PRIVATE_CACHE: PolicyOptions = { shared: false, cacheControl: true };

@@ -4,18 +4,9 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  HOP_BY_HOP_FIELDS,
-  decideReuse,
-  headersToStore,
-  mergeNotModified,
-  parseCacheControl,
-  storability,
-  stripHopByHop,
-  varyMatches,
-  varyNames,
-  varyValues,
-} from '../../lib/semantics/index.js';
+import { decideReuse, headersToStore, mergeNotModified, parseCacheControl, storability, varyNames, varyValues } from '../../lib/semantics/index.js';
+import { HOP_BY_HOP_FIELDS, stripHopByHop } from '../../lib/semantics/headers.js';
+import { varyMatches } from '../../lib/semantics/vary.js';
 import type { PolicyOptions } from '../../lib/semantics/index.js';
 
 const PRIVATE_CACHE: PolicyOptions = { shared: false, cacheControl: true };

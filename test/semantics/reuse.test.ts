@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { MAX_STALE_RETENTION_MS, canServeStaleOnError, decideReuse, storeExpiryAt } from '../../lib/semantics/index.js';
-import type { PolicyOptions, StoredFacts } from '../../lib/semantics/index.js';
+import { canServeStaleOnError, decideReuse, storeExpiryAt } from '../../lib/semantics/index.js';
+import { MAX_STALE_RETENTION_MS } from '../../lib/semantics/reuse.js';
+import type { PolicyOptions } from '../../lib/semantics/index.js';
+import type { StoredFacts } from '../../lib/semantics/types.js';
 
 const PRIVATE_CACHE: PolicyOptions = { shared: false, cacheControl: true };
 const SHARED_CACHE: PolicyOptions = { shared: true, cacheControl: true };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { conditionalHeaders, mergeNotModified, notModifiedApplies, strongEtagMatch, weakEtagMatch } from '../../lib/semantics/index.js';
+import { conditionalHeaders, mergeNotModified, notModifiedApplies } from '../../lib/semantics/index.js';
+import { strongEtagMatch, weakEtagMatch } from '../../lib/semantics/revalidation.js';
 
 const LM = 'Sun, 06 Nov 1994 08:49:37 GMT';
 const LM_LATER = 'Mon, 07 Nov 1994 08:49:37 GMT';

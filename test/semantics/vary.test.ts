@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { varyMatches, varyNames, varyValues } from '../../lib/semantics/index.js';
+import { varyNames, varyValues } from '../../lib/semantics/index.js';
+import { varyMatches } from '../../lib/semantics/vary.js';
 
 describe('varyNames (RFC 9111 §4.1)', () => {
   const cases: readonly [string, Record<string, string>, readonly string[] | '*'][] = [

@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 // The low end of the peer range (ioredis ^5.3.0), installed beside ioredis 6 as a second copy.
 import { Redis as Redis5 } from 'ioredis5';
 import { StoreClosedError } from '../../lib/errors.js';
-import { RedisStore, escapeGlob, type RedisClientLike } from '../../lib/stores/redis.js';
+import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
+import { escapeGlob } from '../../lib/stores/redis-glob.js';
 import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
 import { makeRecord } from './fixtures.js';

@@ -5,7 +5,8 @@
 import axios from 'axios';
 import { attachCache, type CacheHandle } from '../../../lib/index.js';
 import type { StoreEvent } from '../../../lib/stores/store.js';
-import { isQuotaError, WebStorageStore } from '../../../lib/stores/web-storage.js';
+import { isQuotaError } from '../../../lib/stores/storage-quota.js';
+import { WebStorageStore } from '../../../lib/stores/web-storage.js';
 import { check, type PageResults } from './report.js';
 import { DEMO_PREFIX, hitsOf } from './scenarios.js';
 
