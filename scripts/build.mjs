@@ -15,7 +15,8 @@ const builds = [
 ];
 for (const build of builds) {
   const target = join(outDir, build.dir);
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', target, ...build.args], { stdio: 'inherit' });
+  // The maps point at lib/*.ts, which is not in the package: --inlineSources puts each source in its map (sourcesContent).
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', target, '--inlineSources', ...build.args], { stdio: 'inherit' });
   // Each half says what kind of module its .js files are, whatever the package root says.
   mkdirSync(target, { recursive: true });
   writeFileSync(join(target, 'package.json'), `${JSON.stringify({ type: build.type }, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import { Axios } from 'axios';
-import type { AxiosHeaders, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 
 /** How a response was answered, on every response of a cached instance as `response.cacheInfo`. */
 export type CacheStatus = 'hit' | 'stale' | 'revalidated' | 'miss' | 'bypass';
@@ -70,6 +70,11 @@ function fallbackBase(): string {
   return (globalThis as { location?: { href?: string } }).location?.href ?? 'http://localhost/';
 }
 
+/** What of AxiosHeaders is read (structural: axios' CommonJS typings declare AxiosHeaders differently). */
+interface HeadersLike {
+  toJSON(asStrings?: boolean): Record<string, unknown>;
+}
+
 /** Built on a hit at the cost of one small object; the URL is worked out only when someone reads it. */
 class CacheAnsweredRequest implements CachedRequest {
   readonly fromCache = true as const;
@@ -77,10 +82,10 @@ class CacheAnsweredRequest implements CachedRequest {
   readonly #config: InternalAxiosRequestConfig;
   readonly #status: number;
   readonly #statusText: string;
-  readonly #headers: AxiosHeaders;
+  readonly #headers: HeadersLike;
   #url: URL | undefined;
 
-  constructor(config: InternalAxiosRequestConfig, status: number, statusText: string, headers: AxiosHeaders) {
+  constructor(config: InternalAxiosRequestConfig, status: number, statusText: string, headers: HeadersLike) {
     this.method = (config.method ?? 'get').toUpperCase();
     this.#config = config;
     this.#status = status;
@@ -127,7 +132,7 @@ class CacheAnsweredRequest implements CachedRequest {
 }
 
 /** The `response.request` of an answer from the cache; see {@link CachedRequest}. */
-export function cachedRequest(config: InternalAxiosRequestConfig, status: number, statusText: string, headers: AxiosHeaders): CachedRequest {
+export function cachedRequest(config: InternalAxiosRequestConfig, status: number, statusText: string, headers: HeadersLike): CachedRequest {
   return new CacheAnsweredRequest(config, status, statusText, headers);
 }
 

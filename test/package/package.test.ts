@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +48,28 @@ describe('the packed package, as ESM, CommonJS and TypeScript consumers see it',
     expect(readdirSync(join(project, 'node_modules', 'axios-http-cache', 'dist', 'cjs'))).to.include('index.d.ts');
   });
 
+  it('ships source maps that carry their sources, since lib/ is not in the package', () => {
+    const dist = join(project, 'node_modules', 'axios-http-cache', 'dist');
+    const maps = (readdirSync(dist, { recursive: true }) as string[]).filter((file) => file.endsWith('.js.map'));
+    expect(maps.length).to.be.greaterThan(10);
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> };
+      expect(map.sourcesContent, file).to.have.length(map.sources.length);
+      for (const content of map.sourcesContent ?? []) expect(content, file).to.be.a('string').and.not.equal('');
+    }
+  });
+
+  it('exports only the public API from each subpath entry point', () => {
+    writeFileSync(
+      join(project, 'exports.mjs'),
+      `const names = {};
+for (const entry of ['redis', 'mongodb', 'web-storage', 'indexeddb']) names[entry] = Object.keys(await import('axios-http-cache/' + entry)).sort();
+console.log(JSON.stringify(names));`,
+    );
+    const names = JSON.parse(run(process.execPath, ['exports.mjs'], project)) as Record<string, string[]>;
+    expect(names).to.deep.equal({ redis: ['RedisStore'], mongodb: ['MongoStore'], 'web-storage': ['WebStorageStore'], indexeddb: ['IndexedDBStore'] });
+  });
+
   const program = (load: string): string => `${load}
 const api = axios.create({ adapter: (config) => { calls += 1; return Promise.resolve({ data: '{"n":1}', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} }); } });
 let calls = 0;
@@ -89,6 +111,11 @@ export async function f(): Promise<CacheInfo | undefined> {
   cache.on('hit', (event) => void event.key);
   return r.cacheInfo;
 }
+export async function typed(): Promise<string> {
+  const typedApi = attachCache(axios.create()).instance;
+  const b = await typedApi.get('/users');
+  return b.cacheInfo.status;
+}
 `,
     );
     writeFileSync(
@@ -96,6 +123,10 @@ export async function f(): Promise<CacheInfo | undefined> {
       JSON.stringify({ compilerOptions: { strict: true, exactOptionalPropertyTypes: true, module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, types: [] }, files: ['consumer.ts'] }),
     );
     const tsc = require.resolve('typescript/bin/tsc');
-    expect(() => run(process.execPath, [tsc, '-p', 'tsconfig.json'], project)).not.to.throw();
+    try {
+      run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
+    } catch (error) {
+      expect.fail(String((error as { stdout?: unknown }).stdout ?? error));
+    }
   });
 });
