@@ -113,3 +113,13 @@ export function isUnreachable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A store's failure of `operation` as this library's error: the library's own errors (a `CacheError`, or an
+ * `ECACHE_` code from another copy of the library) as they are, anything else a `StoreError` with it as cause.
+ */
+export function asStoreError(operation: string, error: unknown): Error {
+  if (error instanceof CacheError) return error;
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ECACHE_')) return error;
+  return new StoreError(operation, error instanceof Error ? error.message : String(error), { cause: error });
+}

@@ -7,75 +7,130 @@ export type TtlOption = number | ((response: AxiosResponse) => number);
 /** A URL pattern: a glob (`*` matches within a path segment run, `**` anything) or a RegExp. */
 export type UrlPattern = string | RegExp;
 
-/** Instance options of {@link attachCache}. Every one is optional. */
+/**
+ * Instance options of {@link attachCache}. Every one is optional. Each says what it does, its `@default`, and its
+ * cost on a request where it has one.
+ */
 export interface CacheOptions {
-  /** Where entries live. Default: a new `MemoryStore()` (bounded by entry count and bytes). */
+  /**
+   * Where entries live.
+   * @default a new `MemoryStore({ now })`, bounded by entry count and bytes, on this cache's clock
+   */
   store?: CacheStore | undefined;
   /**
-   * `false` (default): a private cache, like a browser's. `true`: a shared cache (RFC 9111 §1): honours
-   * `s-maxage`, never stores `private` responses, and stores responses to requests with `Authorization`
-   * only when the response allows it (§3.5). Use `true` on a server that calls APIs for many users.
+   * `false`: a private cache, like a browser's. `true`: a shared cache (RFC 9111 §1): honours `s-maxage`, never
+   * stores `private` responses, and stores responses to requests with credentials only when the response allows
+   * it (§3.5). Use `true` on a server that calls APIs for many users.
+   * @default false
    */
   shared?: boolean | undefined;
-  /** Methods that may be read from and written to the cache. Default `['get', 'head']`. POST is opt-in; its body is then part of the key. */
+  /**
+   * Methods that may be read from and written to the cache. POST is opt-in.
+   * @default ['get', 'head']
+   */
   methods?: readonly string[] | undefined;
-  /** Cacheable status codes. Default: what RFC 9111 allows (explicitly fresh, or heuristically cacheable). */
+  /**
+   * Cacheable status codes, e.g. `[200, 203, 204, 300, 301, 308]` to store no errors.
+   * @default what RFC 9111 allows (explicitly fresh, or heuristically cacheable), errors with explicit freshness included
+   */
   statuses?: readonly number[] | undefined;
-  /** Freshness (ms) for responses without explicit freshness (no max-age, s-maxage or Expires). Default: none (RFC rules only, incl. heuristic freshness). */
+  /**
+   * Freshness (ms) for responses without explicit freshness (no max-age, s-maxage or Expires).
+   * @default none: RFC rules only, heuristic freshness included
+   */
   ttl?: TtlOption | undefined;
-  /** `[[pattern, ttl], ...]`: first match wins over `ttl`; a ttl of 0 means never cache those URLs. Default `[]`. */
+  /**
+   * `[[pattern, ttl], ...]`: the first match wins over `ttl`; a ttl of 0 means never cache those URLs.
+   * Cost: a linear scan of the list on every request, each glob matched in time linear in the URL.
+   * @default []
+   */
   ttlByUrl?: ReadonlyArray<readonly [UrlPattern, TtlOption]> | undefined;
-  /** `true` (default) honours Cache-Control, Expires and Pragma; `false` makes `ttl`/`ttlByUrl` authoritative (no-store still wins). */
+  /**
+   * `true` honours Cache-Control, Expires and Pragma; `false` makes `ttl` / `ttlByUrl` authoritative (no-store
+   * still wins).
+   * @default true
+   */
   cacheControl?: boolean | undefined;
   /**
    * Credential names: query parameters and request headers that are left out of the key and of stored data, and
    * that count as credentials (RFC 9111 §3.5 in shared mode, never shared by de-duplication, only a keyed hash
-   * when a response varies on them). Case-insensitive. A list of your own replaces {@link DEFAULT_IGNORED_PARAMS}
+   * where they must be compared). Case-insensitive. A list of your own replaces {@link DEFAULT_IGNORED_PARAMS}
    * (spread it to extend: `[...DEFAULT_IGNORED_PARAMS, 'x-tenant-token']`), but `Authorization`,
-   * `Proxy-Authorization` and `Cookie` always count. Default: {@link DEFAULT_IGNORED_PARAMS}.
+   * `Proxy-Authorization` and `Cookie` always count.
+   * @default DEFAULT_IGNORED_PARAMS
    */
   ignoredParams?: readonly string[] | undefined;
-  /** Request headers that become part of the key, besides those the response's `Vary` names. Default `[]`. */
+  /**
+   * Request headers that become part of the key, besides those the response's `Vary` names.
+   * Cost: a SHA-256 of these header values on every request (and a keyed hash per credential among them).
+   * @default []
+   */
   matchHeaders?: readonly string[] | undefined;
-  /** Replace the default key (method + normalised absolute URL + body hash). Default: built in. */
+  /**
+   * Replaces the default key (method + URL + body hash + shape). It must return a non-empty string; otherwise the
+   * request goes uncached, with an `error` event.
+   * @default the built-in key (see docs/keys.md); cost with a body: a keyed hash of the body bytes on every request
+   */
   key?: ((request: InternalAxiosRequestConfig) => string) | undefined;
-  /** Return false to not store a response. Default: store what RFC 9111 allows. */
+  /**
+   * Return false to not store a response.
+   * @default store what RFC 9111 allows
+   */
   filter?: ((response: AxiosResponse) => boolean) | undefined;
   /**
-   * On a network error or 5xx, serve a stale entry: `true` (any age), ms past expiry, or `false` (default: only when the
-   * response said `stale-if-error`). "Any age" is bounded by retention: with `true` (or `Infinity`) a record is kept at
-   * most 7 days past the end of its freshness (`MAX_STALE_RETENTION_MS`), and so is a response's own
+   * On a network error or 5xx, serve a stale entry: `true` (any age), ms past expiry, or `false` (only when the
+   * response said `stale-if-error`). "Any age" is bounded by retention: with `true` (or `Infinity`) a record is kept
+   * at most 7 days past the end of its freshness (`MAX_STALE_RETENTION_MS`), and so is a response's own
    * `stale-if-error`; a finite number of ms is kept in full. After that the entry is gone and the error passes through.
+   * @default false
    */
   staleIfError?: boolean | number | undefined;
   /**
-   * Serve stale at once and refresh in the background: `true` (any age), ms past expiry, or `false` (default: only the
-   * `stale-while-revalidate` directive). As for `staleIfError`, `true` keeps a record at most 7 days past the end of its
-   * freshness (`MAX_STALE_RETENTION_MS`); a finite number of ms is kept in full.
+   * Serve stale at once and refresh in the background: `true` (any age), ms past expiry, or `false` (only the
+   * `stale-while-revalidate` directive). As for `staleIfError`, `true` keeps a record at most 7 days past the end of
+   * its freshness (`MAX_STALE_RETENTION_MS`); a finite number of ms is kept in full.
+   * @default false
    */
   staleWhileRevalidate?: boolean | number | undefined;
-  /** Concurrent identical misses share one origin request. Default `true`. */
+  /**
+   * Concurrent identical misses (same key, same credentials, same answer shape) share one origin request.
+   * @default true
+   */
   dedupe?: boolean | undefined;
-  /** How long one store operation may take before the request goes to the network instead (ms). Default 500. */
+  /**
+   * How long one store operation may take before the request goes to the network instead (ms).
+   * @default 500
+   */
   storeTimeoutMs?: number | undefined;
-  /** How long a stale entry with a validator (ETag/Last-Modified) is kept for revalidation (ms). Default 3,600,000 (1 h). */
+  /**
+   * How long a stale entry with a validator (ETag / Last-Modified) is kept for revalidation (ms).
+   * @default 3_600_000 (1 h)
+   */
   retainForRevalidationMs?: number | undefined;
-  /** A logger that explains each decision ("miss: no entry", "not stored: Cache-Control no-store"). Default: none. */
+  /**
+   * A logger told every decision ("miss: no entry", "not stored: Cache-Control no-store").
+   * @default none
+   */
   debug?: ((message: string, details: Record<string, unknown>) => void) | undefined;
-  /** Clock (epoch ms), for tests. It reaches the default store too; give the same clock to a store you pass. Default `Date.now`. */
+  /**
+   * The clock (epoch ms). It reaches the default store too; give the same clock to a store you construct.
+   * @default Date.now
+   */
   now?: (() => number) | undefined;
   /**
-   * The key of the keyed hashes (HMAC-SHA-256) that stand in for credentials wherever the cache must compare them
-   * later: `Vary` on a credential header or `Cookie`, credential `matchHeaders`, partitions. A string of at least
-   * 16 characters; give every process that shares a store the same secret so that they share those entries.
-   * Default: random per `attachCache` (such entries are then only found by the process that stored them).
+   * The key of the keyed hashes (HMAC-SHA-256) that stand in for credentials and bodies wherever the cache must
+   * compare them later: bodies, credential query parameters, `Vary` on a credential header or `Cookie`, credential
+   * `matchHeaders`, partitions. A string of at least 16 characters; give every process that shares a store the same
+   * secret so that they share those entries.
+   * @default random per `attachCache` (such entries are then only found by the process that stored them)
    */
   secret?: string | undefined;
   /**
    * The partition a request's entries belong to (a user or session id): entries of one partition are never served
    * to another. Return undefined for requests that are not partitioned. A request's own `cache.partition` wins.
    * Front ends whose store outlives a login should partition by user, and call `cache.clear()` on logout.
-   * Default: none. Cost: one keyed hash per request that has a partition.
+   * Cost: one keyed hash per request that has a partition.
+   * @default none
    */
   partition?: ((request: InternalAxiosRequestConfig) => string | undefined) | undefined;
 }

@@ -3,7 +3,7 @@ import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { CorruptEntryError } from '../errors.js';
 import { RECORD_FORMAT_VERSION } from '../record.js';
 import type { CacheRecord } from '../record.js';
-import { headersToStore, storability, storeExpiryAt, varyNames, varyValues } from '../semantics/index.js';
+import { headersToStore, storability, storeExpiryAt, varyNames, varyValues, varyValuesMatch } from '../semantics/index.js';
 import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
 import { hmacSha256Hex, sha256Hex } from './hash.js';
 import type { KeyOptions } from './key.js';
@@ -53,10 +53,6 @@ export function varyFingerprint(names: readonly string[], wire: WireRequest, con
   });
 }
 
-export function sameFingerprint(a: readonly (string | null)[] | undefined, b: readonly (string | null)[]): boolean {
-  if (!a || a.length !== b.length) return false;
-  return a.every((value, index) => value === b[index]);
-}
 
 /** Where one variant of a `Vary` response lives, given the primary key and the variant generation. */
 export function variantKey(key: string, epoch: number, fingerprint: readonly (string | null)[]): string {
@@ -98,9 +94,9 @@ export function findMatchingRecord(
   return get(key).then((primary) => {
     if (!primary?.vary) return primary;
     const fingerprint = varyFingerprint(primary.vary, wire, config, options);
-    if (sameFingerprint(primary.varyValues, fingerprint)) return primary;
+    if (varyValuesMatch(primary.varyValues, fingerprint)) return primary;
     return get(variantKey(key, primary.varyEpoch ?? primary.createdAt, fingerprint)).then((variant) =>
-      variant && sameFingerprint(variant.varyValues, fingerprint) ? variant : undefined,
+      variant && varyValuesMatch(variant.varyValues, fingerprint) ? variant : undefined,
     );
   });
 }

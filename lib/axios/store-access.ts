@@ -1,4 +1,4 @@
-import { DeferredDeleteError, isUnreachable, StoreError, StoreTimeoutError } from '../errors.js';
+import { asStoreError, DeferredDeleteError, isUnreachable, StoreError, StoreTimeoutError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { recordFor } from './records.js';
 import type { CacheStore } from '../stores/store.js';
@@ -28,12 +28,6 @@ export interface StoreAccessHooks {
   readonly deferredDeleteApplied: (key: string) => void;
 }
 
-/** A store's failure as the error the cache reports: the library's own errors as they are, others wrapped in a StoreError. */
-function storeFailure(operation: string, reason: unknown): Error {
-  if (reason instanceof Error && 'code' in reason && typeof reason.code === 'string' && reason.code.startsWith('ECACHE_')) return reason;
-  const message = reason instanceof Error ? reason.message : String(reason);
-  return new StoreError(operation, message, { cause: reason });
-}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -245,7 +239,7 @@ export class StoreAccess {
 
   /** Reports a failure (a deletion is kept for later); true when it makes the store cool down. */
   private failed(operation: Operation, key: string, reason: unknown): boolean {
-    const error = storeFailure(operation, reason);
+    const error = asStoreError(operation, reason);
     const unreachable = isUnreachable(error);
     if (unreachable) this.skipUntil = this.now() + COOL_DOWN_MS;
     if (operation === 'delete' && this.defer(key)) {

@@ -11,4 +11,4 @@ export { canServeStaleOnError, decideReuse, storeExpiryAt } from './reuse.js';
 export { conditionalHeaders, mergeNotModified, notModifiedApplies } from './revalidation.js';
 export { isUnsafeMethod } from './status.js';
 export { storability } from './storable.js';
-export { varyNames, varyValues } from './vary.js';
+export { varyNames, varyValues, varyValuesMatch } from './vary.js';

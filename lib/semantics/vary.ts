@@ -51,8 +51,15 @@ export function varyValues(names: readonly string[], reqHeaders: Headers): (stri
  * it is also absent there".
  */
 export function varyMatches(names: readonly string[], storedValues: readonly (string | null)[], reqHeaders: Headers): boolean {
-  if (names.length !== storedValues.length) return false;
-  const presented = varyValues(names, reqHeaders);
+  return names.length === storedValues.length && varyValuesMatch(storedValues, varyValues(names, reqHeaders));
+}
+
+/**
+ * The same rule on values already taken from the request (as {@link varyValues} gives them, or as a cache stands
+ * them in for, keyed hashes of credentials say): every value matches, and an absent one only an absent one.
+ */
+export function varyValuesMatch(storedValues: readonly (string | null)[] | undefined, presented: readonly (string | null)[]): boolean {
+  if (!storedValues || storedValues.length !== presented.length) return false;
   return presented.every((value, i) => {
     const storedValue = storedValues[i];
     if (storedValue === null || storedValue === undefined) return value === null;

@@ -2,17 +2,11 @@
  * How stores report failures: a tiny listener list for out-of-request events (no Node EventEmitter,
  * so browsers can reuse it), and the conversion of anything thrown into an `Error` or a `StoreError`.
  */
-import { asError, CacheError, StoreError } from '../errors.js';
+import { asError, asStoreError } from '../errors.js';
 import type { StoreEvent } from './store.js';
 
-/** `error` itself when it is an Error, else an Error with its text. */
-export { asError };
-
-/** A failure of `operation` as this library's error: a `CacheError` stays as it is, anything else becomes a `StoreError` with it as cause. */
-export function asStoreError(operation: string, error: unknown): CacheError {
-  if (error instanceof CacheError) return error;
-  return new StoreError(operation, error instanceof Error ? error.message : String(error), { cause: error });
-}
+/** `error` itself when it is an Error, else an Error with its text; and a store failure as this library's error. */
+export { asError, asStoreError };
 
 export class EventHub {
   readonly #listeners = new Set<(event: StoreEvent) => void>();

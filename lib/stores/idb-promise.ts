@@ -45,7 +45,3 @@ function openOnce(factory: IDBFactory, dbName: string, version: number | undefin
   });
 }
 
-/** True for the errors IndexedDB reports when the origin's storage quota is used up. */
-export function isQuotaError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'QuotaExceededError';
-}

@@ -9,7 +9,8 @@ import { CacheError, CorruptEntryError, StoreError } from '../errors.js';
 import { EventHub, asStoreError } from './event-hub.js';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
-import { EXPIRES_AT_INDEX, isQuotaError, openStoreDatabase, transactionDone } from './idb-promise.js';
+import { EXPIRES_AT_INDEX, openStoreDatabase, transactionDone } from './idb-promise.js';
+import { isQuotaError } from './storage-quota.js';
 import { recordProblem } from './web-record.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 

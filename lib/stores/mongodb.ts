@@ -32,6 +32,7 @@ import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from 
 import { EventHub } from './event-hub.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
+import { binaryBytes } from './mongo-binary.js';
 
 /** Marks documents this store wrote, so a collection shared with other data keeps that data on `clear()`. */
 const DOCUMENT_MARKER = 'axios-http-cache';
@@ -46,9 +47,6 @@ export interface CacheDocument {
   /** The same instant by the server's clock (estimated when written); the TTL index is on it. */
   purgeAt: Date;
   createdAt: Date;
-  url: string;
-  method: string;
-  tags: string[];
   data: Binary;
 }
 
@@ -100,19 +98,6 @@ function checkCollection(value: unknown, option: string): MongoCollectionLike {
       : `option db must be a mongodb Db (mongodb 6 or later): its collection() answered an object without ${list}. Pass client.db(name), or option collection or option url instead`);
   }
   return value as MongoCollectionLike;
-}
-
-/**
- * The bytes of a stored `data` field: a BSON Binary of any copy of the bson library (told by its `_bsontype`
- * tag, as bson itself does, not by `instanceof`), or the Buffer a driver with `promoteBuffers` answers.
- */
-export function binaryBytes(value: unknown): Uint8Array | undefined {
-  if (value instanceof Uint8Array) return value;
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { _bsontype: type, buffer, position } = value as { _bsontype?: unknown; buffer?: unknown; position?: unknown };
-  if (type !== 'Binary' || !(buffer instanceof Uint8Array)) return undefined;
-  // `position` is the length in use; `buffer` may be longer (room a Binary keeps for writes).
-  return typeof position === 'number' && position >= 0 && position < buffer.byteLength ? buffer.subarray(0, position) : buffer;
 }
 
 /** The numeric code of a server error (MongoServerError of any driver copy), else undefined. */
@@ -363,9 +348,6 @@ export class MongoStore implements CacheStore {
       expiresAt: new Date(expiresAt),
       purgeAt: new Date(Math.ceil(this.#serverNow() + ttlMs)),
       createdAt: new Date(record.createdAt),
-      url: record.url,
-      method: record.method,
-      tags: [...(record.tags ?? [])],
       data: encoded, // stored as a BSON Binary (subtype 0) by whichever driver the collection belongs to
     } satisfies Omit<CacheDocument, '_id' | 'data'> & { data: Uint8Array };
     // Checked here, not left to the driver: a larger document fails deep in serialisation ("offset is out of bounds").
