@@ -3,11 +3,14 @@ export function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
 
+const MESSAGE_PREFIX = 'axios-http-cache: ';
+
 /** Base class of every error this library creates. `code` is stable across versions. */
 export class CacheError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    // One prefix for every message of this library, so a log line says where it came from.
+    super(message.startsWith(MESSAGE_PREFIX) ? message : MESSAGE_PREFIX + message, options);
     this.name = new.target.name;
     this.code = code;
   }

@@ -32,7 +32,7 @@ function compressedWithoutFraming(contentEncoding: string | null | undefined, co
 function track(fetch: () => FetchLike | undefined): FetchLike {
   return (input, init) => {
     const original = fetch();
-    if (!original) return Promise.reject(new TypeError('fetch is not available in this environment'));
+    if (!original) return Promise.reject(new TypeError('axios-http-cache: fetch is not available in this environment; use the http or xhr adapter'));
     return original(input, init).then((response) => {
       if (typeof input === 'object' && input !== null) {
         const headers = response.headers;

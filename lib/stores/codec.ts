@@ -18,7 +18,7 @@
  * Header names and values live inside the JSON string, never as field names of a database document.
  */
 import { RECORD_FORMAT_VERSION, type CacheRecord, type CachedBody } from '../record.js';
-import { isBinaryKind, isObject, recordFieldsProblem, type Fields } from './web-record.js';
+import { isBinaryKind, isObject, recordFieldsProblem, type Fields } from './record-shape.js';
 
 export const CODEC_VERSION = 1;
 const MAGIC_0 = 0xac;

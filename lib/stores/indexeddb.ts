@@ -11,7 +11,7 @@ import type { CacheRecord } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { EXPIRES_AT_INDEX, openStoreDatabase, transactionDone } from './idb-promise.js';
 import { isQuotaError } from './storage-quota.js';
-import { recordProblem } from './web-record.js';
+import { recordProblem } from './record-shape.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 export interface IndexedDBStoreOptions {

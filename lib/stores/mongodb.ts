@@ -239,7 +239,7 @@ export class MongoStore implements CacheStore {
       this.#startSweep();
       this.#events.emit({
         type: 'warning',
-        error: new Error(`MongoStore: the server does not support TTL indexes (${(error as Error).message}); expired entries are removed by a sweep every ${this.#sweepIntervalMs} ms and hidden on read`, { cause: error }),
+        error: new Error(`axios-http-cache: MongoStore: the server does not support TTL indexes (${(error as Error).message}); expired entries are removed by a sweep every ${this.#sweepIntervalMs} ms and hidden on read`, { cause: error }),
       });
     }
     try {

@@ -10,7 +10,7 @@ import { CorruptEntryError, CacheError, StoreError } from '../errors.js';
 import { EventHub, asStoreError } from './event-hub.js';
 import type { CacheRecord, CachedBody } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
-import { base64ToBytes, bytesToBase64, recordProblem } from './web-record.js';
+import { base64ToBytes, bytesToBase64, recordProblem } from './record-shape.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 import { isQuotaError } from './storage-quota.js';
 

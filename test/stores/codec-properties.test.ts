@@ -1,6 +1,6 @@
 /**
  * Property tests (fast-check) of the two ways records become bytes or text: the binary codec of the Redis and
- * Mongo stores, and the JSON items of the Web Storage store (with web-record.ts checking what is read back).
+ * Mongo stores, and the JSON items of the Web Storage store (with record-shape.ts checking what is read back).
  * Any valid record round-trips exactly; any bytes or text at all decode to a record or a clean failure, never a throw.
  */
 import { expect } from 'chai';
@@ -9,7 +9,7 @@ import { CorruptEntryError } from '../../lib/errors.js';
 import type { CacheRecord, CachedBody } from '../../lib/record.js';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord } from '../../lib/stores/codec.js';
 import { nodeCompressor } from '../../lib/stores/compression-node.js';
-import { base64ToBytes, bytesToBase64, recordProblem } from '../../lib/stores/web-record.js';
+import { base64ToBytes, bytesToBase64, recordProblem } from '../../lib/stores/record-shape.js';
 import { WebStorageStore, type WebStorageLike } from '../../lib/stores/web-storage.js';
 import { comparable } from './fixtures.js';
 
