@@ -19,6 +19,8 @@ import { SingleFlight } from './single-flight.js';
 import { StoreAccess } from './store-access.js';
 import { asError } from '../errors.js';
 import { withAdapterTraces } from './adapter-traces.js';
+import { methodAndUrl } from './key.js';
+import { recordOutcome } from './outcome.js';
 
 /**
  * The request methods of a cached instance, resolving to {@link CachedResponse} by default (a type argument `R`
@@ -132,18 +134,14 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   const stats: CacheStats = { hits: 0, misses: 0, staleServed: 0, revalidations: 0, stores: 0, errors: 0, bypasses: 0 };
   const debug = resolved.debug;
   const events = new CacheEvents((error, event) => debug('an event listener threw', { event, error }));
+  const sink = { stats, events, debug };
   const access = new StoreAccess(resolved.store, resolved.storeTimeoutMs, resolved.now, {
     failure: (error, operation, key, repeat) => {
-      stats.errors += 1;
-      debug(`store ${operation} failed${repeat ? ' again (no second error event)' : ''}: ${error.message}`, { key, error });
-      if (!repeat) events.emit('error', { key, url: undefined, method: undefined, error, operation });
+      const message = `store ${operation} failed${repeat ? ' again (no second error event)' : ''}: ${error.message}`;
+      recordOutcome(sink, 'error', { key, url: undefined, method: undefined, error, operation }, message, repeat);
     },
     deferredDeleteApplied: (key) => {
-      // Deferred deletions come from invalidation after an unsafe request, whose keys are `${method} ${url}`.
-      const space = key.indexOf(' ');
-      const [method, url] = space === -1 ? ['', key] : [key.slice(0, space), key.slice(space + 1)];
-      debug('a deferred deletion reached the store', { key });
-      events.emit('deleted', { key, url, method, reason: 'deferred invalidation applied once the store answered again' });
+      recordOutcome(sink, 'deleted', { key, ...methodAndUrl(key), reason: 'deferred invalidation applied once the store answered again' }, 'a deferred deletion reached the store');
     },
   });
   const urls = new UrlParser(resolved.ignoredParams);
@@ -159,9 +157,14 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     debug,
   };
   const unsubscribe = resolved.store.onEvent?.((event) => {
-    if (event.type === 'error') stats.errors += 1;
-    debug(`store ${event.type}: ${event.error.message}`, { error: event.error });
-    events.emit('error', { key: undefined, url: undefined, method: undefined, error: event.error, operation: event.type });
+    const payload = { key: undefined, url: undefined, method: undefined, error: event.error, operation: event.type };
+    const message = `store ${event.type}: ${event.error.message}`;
+    // A warning is reported as an event too, but only an error counts as one.
+    if (event.type === 'error') recordOutcome(sink, 'error', payload, message);
+    else {
+      debug(message, { error: event.error });
+      events.emit('error', payload);
+    }
   }) ?? (() => undefined);
 
   // The caching adapter becomes the instance's default adapter, standing in for the one it had, so a plain

@@ -8,6 +8,7 @@ import type { AxiosResponse } from 'axios';
 import type { CacheContext } from './context.js';
 import { invalidationTargets } from '../semantics/index.js';
 import { deleteMatching } from './delete-matching.js';
+import { keyOf } from './key.js';
 import { recordOutcome } from './outcome.js';
 import { plainResponseHeaders } from './records.js';
 import type { CacheQuery, RequestCacheOptions, UrlPattern } from './options.js';
@@ -42,7 +43,15 @@ async function invalidateRequested(ctx: CacheContext, method: string, url: strin
     .map((query) => compileQuery(query, ctx.options, ctx.normaliseUrl, base, now));
   if (queries.length === 0) return;
   try {
-    await deleteMatching(ctx, queries, `invalidated by ${method} ${url}`);
+    // A walk over the store can take long, and a hung store would hang it: the response waits for it at most
+    // `storeTimeoutMs`, and the walk goes on (and reports its failures) after the response has been returned.
+    const walk = deleteMatching(ctx, queries, `invalidated by ${method} ${url}`);
+    walk.catch(() => undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ctx.options.storeTimeoutMs);
+    });
+    await Promise.race([walk, waited]).finally(() => clearTimeout(timer));
   } catch (error) {
     // Store failures were reported as `error` events by deleteMatching; a store that cannot list is reported here.
     if (error instanceof TypeError) {
@@ -58,8 +67,7 @@ export async function invalidateAfter(ctx: CacheContext, method: string, url: st
   const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
   for (const target of targets) {
     const normalised = ctx.normaliseUrl({ url: target });
-    for (const key of ['GET', 'HEAD'].flatMap((keyMethod) => suffixes.map((suffix) => `${keyMethod} ${normalised}${suffix}`))) {
-      const keyMethod = key.slice(0, key.indexOf(' '));
+    for (const [keyMethod, key] of ['GET', 'HEAD'].flatMap((m) => suffixes.map((suffix) => [m, keyOf(m, normalised, suffix)] as const))) {
       // Only a listener needs to know whether there was anything to delete: skip the extra read otherwise.
       const existed = ctx.events.has('deleted') ? (await ctx.access.get(key)) !== undefined : false;
       if ((await ctx.access.delete(key)) && existed) {

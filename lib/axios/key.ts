@@ -106,6 +106,19 @@ export function invalidationSuffixes(wire: WireRequest, config: InternalAxiosReq
   return [...new Set([own + partition, partition, own, ''])];
 }
 
+/** The key of a plain request for `url` with these key parts after the URL: what invalidation deletes. */
+export function keyOf(method: string, url: string, suffix: string): string {
+  return `${method} ${url}${suffix}`;
+}
+
+/** A key's method and URL (the URL never holds a space; the parts after it are dropped). */
+export function methodAndUrl(key: string): { readonly method: string; readonly url: string } {
+  const first = key.indexOf(' ');
+  if (first === -1) return { method: '', url: key };
+  const second = key.indexOf(' ', first + 1);
+  return { method: key.slice(0, first), url: key.slice(first + 1, second === -1 ? undefined : second) };
+}
+
 /** The key part of a partition: only ever a keyed hash, as a partition is often a session or user id. */
 export function partitionSuffix(secret: Uint8Array, partition: string | undefined): string {
   return partition === undefined ? '' : ` partition:${hmacSha256Hex(secret, partition)}`;

@@ -8,9 +8,9 @@ import type { PolicyOptions, ResponseFacts, StoredFacts } from './types.js';
 
 const SECOND_MS = 1000;
 /** Upper bound of a heuristic freshness lifetime (the classic 24 h cap, cf. RFC 9111 §4.2.2 / Warning 113). */
-export const HEURISTIC_MAX_MS = 24 * 60 * 60 * SECOND_MS;
+const HEURISTIC_MAX_MS = 24 * 60 * 60 * SECOND_MS;
 /** Fraction of (Date - Last-Modified) used as heuristic freshness (§4.2.2: "A typical setting ... 10%"). */
-export const HEURISTIC_FRACTION = 0.1;
+const HEURISTIC_FRACTION = 0.1;
 
 /**
  * The Age field in seconds (RFC 9111 §5.1): undefined when absent, 'invalid' when it is not a single
@@ -36,7 +36,7 @@ function dateValue(res: ResponseFacts | StoredFacts): number | undefined {
  * RFC 9111 §4.2.2: heuristic freshness, only for heuristically cacheable statuses or `public`
  * responses: 10% of the time since Last-Modified, at most 24 h; 0 without a usable Last-Modified.
  */
-export function heuristicFreshnessMs(res: ResponseFacts | StoredFacts, isPublic: boolean): number {
+function heuristicFreshnessMs(res: ResponseFacts | StoredFacts, isPublic: boolean): number {
   if (!HEURISTICALLY_CACHEABLE_STATUSES.has(res.status) && !isPublic) return 0;
   const lastModified = parseHttpDate(res.headers['last-modified']);
   const date = dateValue(res);

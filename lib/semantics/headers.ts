@@ -5,7 +5,6 @@ import { parseCacheControl } from './cache-control.js';
 import { emptyFields, fieldValue, parseFieldNames } from './field-names.js';
 import type { Headers, PolicyOptions, ResponseFacts } from './types.js';
 
-export { parseHttpDate } from './http-date.js';
 
 /**
  * RFC 9111 §3.1 / RFC 9110 §7.6.1: connection-specific fields, removed before forwarding and

@@ -9,7 +9,7 @@ import { varyNames } from './vary.js';
 
 const SECOND_MS = 1000;
 /** Default of {@link PolicyOptions.retainForRevalidationMs}: one hour. */
-export const DEFAULT_RETAIN_FOR_REVALIDATION_MS = 60 * 60 * SECOND_MS;
+const DEFAULT_RETAIN_FOR_REVALIDATION_MS = 60 * 60 * SECOND_MS;
 /** §1.2.2: 2^31 seconds stands for "infinity"; no record is kept longer than that. */
 const MAX_KEEP_MS = DELTA_SECONDS_MAX * SECOND_MS;
 /**

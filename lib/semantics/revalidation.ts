@@ -29,7 +29,7 @@ interface EntityTag {
 }
 
 /** Parses one entity-tag (RFC 9110 §8.8.3): `"xyz"` or `W/"xyz"`; lenient about missing quotes. */
-export function parseEntityTag(value: string | undefined): EntityTag | undefined {
+function parseEntityTag(value: string | undefined): EntityTag | undefined {
   if (value === undefined) return undefined;
   let text = value.trim();
   if (text === '') return undefined;

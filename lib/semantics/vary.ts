@@ -21,7 +21,7 @@ export function varyNames(headers: Headers): readonly string[] | '*' {
  * ends are trimmed. Values are otherwise compared exactly (case and order are kept, since their
  * meaning depends on the field).
  */
-export function normaliseFieldValue(value: string): string {
+function normaliseFieldValue(value: string): string {
   return value
     .trim()
     .replace(/\s+/g, ' ')

@@ -2,9 +2,9 @@
  * MongoDB store (`axios-http-cache/mongodb`), also for wire-compatible servers such as FerretDB.
  *
  * One document per entry in a collection of its own (the collection is the namespace):
- * `{ _id: key, cache: 'axios-http-cache', expiresAt: Date, purgeAt: Date, createdAt: Date, url, method, tags, data: Binary }`, where `data`
+ * `{ _id: key, cache: 'axios-http-cache', expiresAt: Date, purgeAt: Date, createdAt: Date, data: Binary }`, where `data`
  * is the record encoded by `codec.ts` (so header names never become field names: no `.`/`$`
- * hazards) and the other fields are copies kept for listing and future deletion by URL or tag.
+ * hazards) and the other fields are what expiry and the sweep need.
  * Every query filters on the `cache` marker, so documents of other shapes in the collection are left alone.
  *
  * Two clocks: `expiresAt` is the record's expiry by the application's clock (the `now` option), and
