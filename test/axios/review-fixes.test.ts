@@ -3,21 +3,11 @@
 // partition, and management reads of a record copied under another key.
 import { expect } from 'chai';
 import { CorruptEntryError, MemoryStore } from '../../lib/index.js';
-import type { CacheStore } from '../../lib/index.js';
 import { cachedInstance, nock, ORIGIN, resetNock } from './helpers.js';
+import { everythingIn } from '../support/store-probes.js';
 
 const ALICE_PASSWORD = 'alice-Pa55word-r2v9';
 
-/** Everything a store holds (keys and records), as one string, for "does this secret appear anywhere" checks. */
-async function everythingIn(store: CacheStore): Promise<string> {
-  const parts: string[] = [];
-  for await (const key of store.keys!()) {
-    parts.push(key);
-    const record = await store.get(key);
-    parts.push(JSON.stringify(record, (_name, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value)));
-  }
-  return parts.join('\n');
-}
 
 describe('second review fixes (nock origins)', () => {
   beforeEach(resetNock);

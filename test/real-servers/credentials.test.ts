@@ -4,10 +4,10 @@ import axios from 'axios';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { attachCache, MemoryStore } from '../../lib/index.js';
-import type { CacheStore } from '../../lib/index.js';
 import { RedisStore } from '../../lib/stores/redis.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
 import { startNodeHttp, withoutNock, type RunningHttp } from '../support/real-http.js';
+import { everythingIn } from '../support/store-probes.js';
 
 const ALICE_PASSWORD = 'alice-Pa55word-zq7';
 const BOB_PASSWORD = 'bob-Pa55word-kx3';
@@ -17,16 +17,6 @@ function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-/** Everything a store holds, as one string, for "does this secret appear anywhere" checks. */
-async function everythingIn(store: CacheStore): Promise<string> {
-  const parts: string[] = [];
-  for await (const key of store.keys!()) {
-    parts.push(key);
-    const record = await store.get(key);
-    parts.push(JSON.stringify(record, (_name, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value)));
-  }
-  return parts.join('\n');
-}
 
 describe('credentials against a real origin (http adapter)', function () {
   withoutNock();

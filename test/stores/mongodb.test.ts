@@ -7,6 +7,7 @@ import { MongoStore, type CacheDocument } from '../../lib/stores/mongodb.js';
 import { binaryBytes } from '../../lib/stores/mongo-binary.js';
 import type { StoreEvent } from '../../lib/stores/store.js';
 import { missingServer, sharedMongoUrl, startPrivateFerretDb, uniqueName, type PrivateServer } from '../support/servers.js';
+import { expectClosedEverywhere } from '../support/store-probes.js';
 import { makeRecord } from './fixtures.js';
 import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
 
@@ -219,25 +220,7 @@ describe('MongoStore against a MongoDB-compatible server', function () {
     for (const [description, kind] of [['a database it was given', 'given'], ['a client it created from url', 'owned']] as const) {
       it(`rejects every operation with ECACHE_CLOSED once closed, over ${description}`, async function () {
         const store = kind === 'given' ? new MongoStore({ db, collectionName: name }) : new MongoStore({ url, dbName, collectionName: name });
-        await store.set('a', makeRecord('a', now), now + 60_000);
-        await store.close();
-        await store.close(); // a second close() is harmless
-        const failures = await Promise.all([
-          store.get('a'),
-          store.set('b', makeRecord('b', now), now + 60_000),
-          store.delete('a'),
-          store.clear(),
-          store.count(),
-          store.size(),
-          store.sweep(),
-          store.keys()[Symbol.asyncIterator]().next(),
-          store.entries()[Symbol.asyncIterator]().next(),
-        ].map((operation) => Promise.resolve(operation).then(() => undefined, (reason: unknown) => reason)));
-        for (const [i, failure] of failures.entries()) {
-          expect(failure, `operation ${i}`).to.be.instanceOf(StoreClosedError);
-          expect(failure).to.include({ code: 'ECACHE_CLOSED', store: 'MongoStore' });
-        }
-        expect((failures[0] as Error).message).to.match(/^axios-http-cache: MongoStore\.get\(\) was called after MongoStore\.close\(\).*Create a new MongoStore/);
+        await expectClosedEverywhere(store, 'MongoStore', now, [() => store.sweep()]);
         expect(await db.collection(name).countDocuments({ _id: 'a' as never })).to.equal(1); // closing a store deletes nothing
       });
     }

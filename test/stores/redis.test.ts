@@ -7,6 +7,7 @@ import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
 import { escapeGlob } from '../../lib/stores/redis-glob.js';
 import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
+import { expectClosedEverywhere } from '../support/store-probes.js';
 import { makeRecord } from './fixtures.js';
 import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
 
@@ -177,24 +178,7 @@ describe('RedisStore against the shared redis-server', function () {
     for (const [description, client] of [['a client it was given', 'given'], ['a client it created from url', 'owned']] as const) {
       it(`rejects every operation with ECACHE_CLOSED once closed, over ${description}`, async function () {
         const store = client === 'given' ? new RedisStore({ client: raw, prefix }) : new RedisStore({ url, prefix });
-        await store.set('a', makeRecord('a', now), now + 60_000);
-        await store.close();
-        await store.close(); // a second close() is harmless
-        const failures = await Promise.all([
-          store.get('a'),
-          store.set('b', makeRecord('b', now), now + 60_000),
-          store.delete('a'),
-          store.clear(),
-          store.count(),
-          store.size(),
-          store.keys()[Symbol.asyncIterator]().next(),
-          store.entries()[Symbol.asyncIterator]().next(),
-        ].map((operation) => Promise.resolve(operation).then(() => undefined, (reason: unknown) => reason)));
-        for (const [i, failure] of failures.entries()) {
-          expect(failure, `operation ${i}`).to.be.instanceOf(StoreClosedError);
-          expect(failure).to.include({ code: 'ECACHE_CLOSED', store: 'RedisStore' });
-        }
-        expect((failures[0] as Error).message).to.match(/^axios-http-cache: RedisStore\.get\(\) was called after RedisStore\.close\(\).*Create a new RedisStore/);
+        await expectClosedEverywhere(store, 'RedisStore', now);
         expect(await raw.exists(`${prefix}:a`)).to.equal(1); // closing a store deletes nothing
       });
     }
