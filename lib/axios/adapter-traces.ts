@@ -52,8 +52,9 @@ const IN_NODE = typeof (globalThis as { process?: { versions?: { node?: unknown 
 const globalTracker = track(() => (globalThis as { fetch?: FetchLike }).fetch);
 
 /**
- * The config to choose the inner adapter with: the same, with an `env.fetch` that leaves traces. A tracker is made
- * once per fetch function, because axios' fetch adapter keeps one instance per `env.fetch` it is given.
+ * What to choose the inner adapter with (axios' `getAdapter` reads only `env` of it): the request's `env`, with an
+ * `env.fetch` that leaves traces. A tracker is made once per fetch function, because axios' fetch adapter keeps one
+ * instance per `env.fetch` it is given.
  */
 export function withAdapterTraces(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
   const env = config.env as { fetch?: unknown } | undefined;
@@ -65,7 +66,7 @@ export function withAdapterTraces(config: InternalAxiosRequestConfig): InternalA
     tracker = trackers.get(original) ?? track(() => original);
     trackers.set(original, tracker);
   }
-  return { ...config, env: { ...config.env, fetch: tracker } } as InternalAxiosRequestConfig;
+  return { env: { ...config.env, fetch: tracker } } as InternalAxiosRequestConfig;
 }
 
 interface RequestTraces {

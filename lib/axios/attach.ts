@@ -183,13 +183,13 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
       }
     }
     let request: RequestCacheOptions | false;
-    let inner: AxiosAdapter;
     try {
       request = resolveRequestOptions(config.cache);
-      inner = getAdapter(original ?? DEFAULT_ADAPTERS, withAdapterTraces(config));
     } catch (error) {
       return Promise.reject(asError(error));
     }
+    // The adapter is chosen only when the origin is asked: a hit never pays for it.
+    const inner: AxiosAdapter = (originConfig) => getAdapter(original ?? DEFAULT_ADAPTERS, withAdapterTraces(originConfig))(originConfig);
     return handleRequest(ctx, config, inner, request);
   };
   wrapped.set(cachingAdapter, original ?? DEFAULT_ADAPTERS);
