@@ -15,21 +15,32 @@ import { recordProblem } from './record-shape.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 export interface IndexedDBStoreOptions {
-  /** Database name. Default: `'axios-http-cache'`. */
+  /**
+   * Database name.
+   * @default 'axios-http-cache'
+   */
   readonly dbName?: string;
-  /** Object store name inside the database; `clear()` empties only this one. Default: `'entries'`. */
+  /**
+   * Object store name inside the database; `clear()` empties only this one.
+   * @default 'entries'
+   */
   readonly storeName?: string;
-  /** The factory to open databases with. Default: `globalThis.indexedDB` (a TypeError if there is none). */
+  /**
+   * The factory to open databases with.
+   * @default globalThis.indexedDB (a TypeError if there is none)
+   */
   readonly indexedDB?: IDBFactory;
   /**
    * The application's clock, epoch ms, for expiry checks: pass the same clock you give `attachCache`
-   * (its `now` option). Default: `Date.now`.
+   * (its `now` option).
+   * @default Date.now
    */
   readonly now?: () => number;
   /**
    * After a write, expired entries are swept through the `expiresAt` index at most this often,
    * in the background, at most 200 per sweep. `0` turns the automatic sweep off
-   * (`sweep()` still works). Default: 60 000 ms.
+   * (`sweep()` still works). Cost: one index scan of at most 200 entries per sweep.
+   * @default 60_000
    */
   readonly sweepIntervalMs?: number;
 }

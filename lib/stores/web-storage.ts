@@ -18,16 +18,21 @@ import { isQuotaError } from './storage-quota.js';
 export type WebStorageLike = Pick<Storage, 'length' | 'key' | 'getItem' | 'setItem' | 'removeItem'>;
 
 export interface WebStorageStoreOptions {
-  /** Where entries live. Default: `globalThis.localStorage` (a TypeError if there is none). */
+  /**
+   * Where entries live.
+   * @default globalThis.localStorage (a TypeError if there is none)
+   */
   readonly storage?: WebStorageLike;
   /**
    * Prepended to every item name; `clear()`, `keys()`, `entries()` and quota eviction touch only
-   * items with this prefix. Default: `'axios-http-cache:'`.
+   * items with this prefix.
+   * @default 'axios-http-cache:'
    */
   readonly prefix?: string;
   /**
    * The application's clock, epoch ms, for expiry checks: pass the same clock you give `attachCache`
-   * (its `now` option). Default: `Date.now`.
+   * (its `now` option).
+   * @default Date.now
    */
   readonly now?: () => number;
 }
