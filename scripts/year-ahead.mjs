@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The year-ahead pass of `npm test`: the suites that use time run again under libfaketime with the
- * clock a year ahead (`FAKETIME=+365d`), so no test can depend on the calendar date. Servers the
+ * clock a year ahead (`FAKETIME=+365d`, added to an outer relative faketime), so no test can depend on the calendar date. Servers the
  * tests start keep the real clock (test/support/servers.ts strips libfaketime's variables), and so do
  * the shared Redis and MongoDB: the stores must cope with that skew.
  *
@@ -47,11 +47,31 @@ if (lib === undefined) {
   process.exit(0);
 }
 
+/**
+ * The child's FAKETIME: a year past this process's own clock. Under an outer faketime with a relative offset
+ * (`faketime -f '+400d' npm test`), the offsets add up; under an absolute one the whole run already has a fixed,
+ * other date, and this pass has nothing to add.
+ */
+function yearAheadOf(outer) {
+  if (outer === undefined || outer.trim() === '') return `+${AHEAD_DAYS}d`;
+  const match = /^([+-]\d+(?:\.\d+)?)([smhdy]?)$/.exec(outer.trim());
+  if (match === null) return undefined;
+  const unitSeconds = { '': 1, s: 1, m: 60, h: 3_600, d: 86_400, y: 31_536_000 }[match[2] ?? ''];
+  const seconds = Number(match[1]) * unitSeconds + AHEAD_DAYS * 86_400;
+  return `${seconds >= 0 ? '+' : ''}${seconds}`;
+}
+
+const fakeTime = yearAheadOf(process.env['FAKETIME']);
+if (fakeTime === undefined) {
+  console.warn(`year-ahead pass: this run already has a fixed clock (FAKETIME=${process.env['FAKETIME']}); nothing to add`);
+  process.exit(0);
+}
+
 const realNow = Date.now();
 const env = {
   ...process.env,
   LD_PRELOAD: [lib, process.env['LD_PRELOAD']].filter(Boolean).join(' '),
-  FAKETIME: `+${AHEAD_DAYS}d`,
+  FAKETIME: fakeTime,
   AHC_YEAR_AHEAD_REAL_NOW: String(realNow),
   AHC_YEAR_AHEAD_DAYS: String(AHEAD_DAYS),
 };

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 
 describe('the year-ahead pass', () => {
-  it('runs with the clock a year ahead of the real time', () => {
+  it('runs with the clock a year ahead of the clock npm test started with', () => {
     const realNow = Number(process.env['AHC_YEAR_AHEAD_REAL_NOW']);
     const days = Number(process.env['AHC_YEAR_AHEAD_DAYS']);
     expect(realNow, 'AHC_YEAR_AHEAD_REAL_NOW, set by scripts/year-ahead.mjs').to.be.greaterThan(0);
@@ -13,6 +13,6 @@ describe('the year-ahead pass', () => {
     const dayMs = 24 * 3_600_000;
     // Tolerance: the time this run has taken so far, well under a day.
     expect(aheadMs).to.be.within(days * dayMs, (days + 1) * dayMs);
-    console.log(`    the tests' clock reads ${new Date().toISOString()}, ${days} days after the real ${new Date(realNow).toISOString()}`);
+    console.log(`    the tests' clock reads ${new Date().toISOString()}, ${days} days after the ${new Date(realNow).toISOString()} npm test started with`);
   });
 });
