@@ -71,7 +71,6 @@ export function gatewayTimeout(ctx: Pick<CacheContext, 'options'>, plan: Request
   return settle(response, plan.config);
 }
 
-
 /**
  * Resolves or rejects like axios' own `settle`: a status the request's `validateStatus` refuses becomes an
  * AxiosError carrying the response, exactly as if the network had answered it.
@@ -89,7 +88,6 @@ export function settle(response: AxiosResponse, config: InternalAxiosRequestConf
     ),
   );
 }
-
 
 /** A response shared by a flight's callers, made one caller's own: its object, config, headers and bytes. */
 export function ownResponse(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {

@@ -1,5 +1,6 @@
 import type { InternalAxiosRequestConfig } from 'axios';
 import { hmacSha256Hex, sha256Hex } from './hash.js';
+import { describe } from './resolve-options.js';
 import type { WireRequest } from './wire-request.js';
 
 /** Marks a body the cache cannot key (a stream, FormData, Blob): such a request bypasses the cache. */
@@ -129,7 +130,7 @@ export function partitionOf(options: KeyingOptions, config: InternalAxiosRequest
   if (request.partition !== undefined || !options.partition) return request.partition;
   const chosen: unknown = options.partition(config);
   if (chosen !== undefined && (typeof chosen !== 'string' || chosen === '')) {
-    return new KeyOptionError(`axios-http-cache: option "partition" must return a non-empty string or undefined, got ${typeof chosen === 'string' ? '""' : typeof chosen}`);
+    return new KeyOptionError(`axios-http-cache: option "partition" must return a non-empty string or undefined, got ${describe(chosen)}`);
   }
   return chosen;
 }
@@ -160,7 +161,7 @@ export function requestKey(
   else if (options.key) {
     const custom: unknown = options.key(config);
     if (typeof custom !== 'string' || custom === '') {
-      return new KeyOptionError(`axios-http-cache: option "key" must return a non-empty string, got ${typeof custom === 'string' ? '""' : typeof custom}; the request was sent uncached`);
+      return new KeyOptionError(`axios-http-cache: option "key" must return a non-empty string, got ${describe(custom)}; the request was sent uncached`);
     }
     key = custom;
   } else key = defaultKey(wire, config, options);

@@ -65,12 +65,9 @@ export function lowerCaseHeaders(headers: unknown): Map<string, string> {
   return result;
 }
 
+/** A query parameter's name as compared with `ignoredParams`: decoded (`+` is a space), lower-case. */
 function decodeName(raw: string): string {
-  try {
-    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
-  } catch {
-    return raw.toLowerCase();
-  }
+  return safeDecode(raw.replace(/\+/g, ' ')).toLowerCase();
 }
 
 /** A parsed request URL: what keys use, and what the URL itself carries as credentials. */
