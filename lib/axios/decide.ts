@@ -5,11 +5,11 @@
 import { CanceledError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
-import { decideReuse, isUnsafeMethod } from '../semantics/index.js';
+import { decideReuse } from '../semantics/index.js';
 import { gatewayTimeout, info, mark, markError, serveRecord } from './answer.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
-import { invalidationSuffixes, wantsBytes } from './key.js';
+import { wantsBytes } from './key.js';
 import type { RequestCacheOptions } from './options.js';
 import { fetchFromOrigin } from './origin.js';
 import { recordOutcome } from './outcome.js';
@@ -61,10 +61,7 @@ async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inn
   } catch (error) {
     throw markError(error, cacheInfo);
   }
-  if (isUnsafeMethod(method)) {
-    const suffixes = invalidationSuffixes(wire, config, ctx.options, passed.partition);
-    await invalidateAfter(ctx, method, url, response, { suffixes, requested: passed.options?.invalidate, baseURL: config.baseURL });
-  }
+  await invalidateAfter(ctx, { wire, config, partition: passed.partition, requested: passed.options?.invalidate }, response);
   return mark(response, cacheInfo);
 }
 

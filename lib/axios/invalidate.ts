@@ -4,11 +4,12 @@
  * queries such as `{ tag: 'users' }`). Runs on the request path, so it never rejects: a failing store becomes an
  * `error` event and the response is still returned.
  */
-import type { AxiosResponse } from 'axios';
+import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheContext } from './context.js';
-import { invalidationTargets } from '../semantics/index.js';
+import { invalidationTargets, isUnsafeMethod } from '../semantics/index.js';
 import { deleteMatching } from './delete-matching.js';
-import { keyOf } from './key.js';
+import { invalidationSuffixes, keyOf } from './key.js';
+import type { WireRequest } from './wire-request.js';
 import { recordOutcome } from './outcome.js';
 import { plainResponseHeaders } from './records.js';
 import type { CacheQuery, RequestCacheOptions, UrlPattern } from './options.js';
@@ -19,23 +20,22 @@ function toQuery(target: UrlPattern | CacheQuery): CacheQuery {
   return typeof target === 'string' || target instanceof RegExp ? { pattern: target } : target;
 }
 
-/** What an unsafe request invalidates besides its own URL: the caller's key suffixes and its `cache.invalidate`. */
-export interface Invalidation {
-  /** Key suffixes to reach at each target URL (see `invalidationSuffixes`). */
-  readonly suffixes: readonly string[];
-  /** The request's `cache.invalidate`, if any. */
+/** A request as invalidation needs it: what went on the wire, its config, its partition and its `cache.invalidate`. */
+export interface InvalidatingRequest {
+  readonly wire: WireRequest;
+  readonly config: InternalAxiosRequestConfig;
+  /** The partition's key part ('' when none). */
+  readonly partition: string;
   readonly requested: RequestCacheOptions['invalidate'];
-  /** The request's base URL, against which relative `cache.invalidate` globs resolve. */
-  readonly baseURL: string | undefined;
 }
 
 /** Runs the invalidation the request asked for when its response has a non-error status (2xx or 3xx). */
-async function invalidateRequested(ctx: CacheContext, method: string, url: string, response: AxiosResponse, invalidation: Invalidation): Promise<void> {
+async function invalidateRequested(ctx: CacheContext, method: string, url: string, response: AxiosResponse, request: InvalidatingRequest): Promise<void> {
   if (response.status < 200 || response.status > 399) return;
-  const requested = invalidation.requested;
+  const { requested } = request;
   if (requested === undefined || requested.length === 0) return;
   const now = ctx.options.now();
-  const base = { baseURL: invalidation.baseURL };
+  const base = { baseURL: request.config.baseURL };
   const queries: CompiledQuery[] = requested
     .map(toQuery)
     // An empty query would select every entry: `invalidate: [{}]` is far more likely a mistake than a wish to clear.
@@ -62,8 +62,11 @@ async function invalidateRequested(ctx: CacheContext, method: string, url: strin
 }
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */
-export async function invalidateAfter(ctx: CacheContext, method: string, url: string, response: AxiosResponse, invalidation: Invalidation): Promise<void> {
-  const { suffixes } = invalidation;
+export async function invalidateAfter(ctx: CacheContext, request: InvalidatingRequest, response: AxiosResponse): Promise<void> {
+  const { method, url } = request.wire;
+  if (!isUnsafeMethod(method)) return;
+  // The invalidating caller's own entries of each target: its key parts, within its partition and without.
+  const suffixes = invalidationSuffixes(request.wire, request.config, ctx.options, request.partition);
   const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
   for (const target of targets) {
     const normalised = ctx.normaliseUrl({ url: target });
@@ -75,5 +78,5 @@ export async function invalidateAfter(ctx: CacheContext, method: string, url: st
       }
     }
   }
-  await invalidateRequested(ctx, method, url, response, invalidation);
+  await invalidateRequested(ctx, method, url, response, request);
 }

@@ -6,11 +6,11 @@
 import { AxiosError, AxiosHeaders, CanceledError, isCancel } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
-import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
+import { canServeStaleOnError, conditionalHeaders, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
 import { info, mark, markError, ownError, ownResponse, serveRecord, settle } from './answer.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
-import { invalidationSuffixes, wantsBytes } from './key.js';
+import { wantsBytes } from './key.js';
 import { recordOutcome } from './outcome.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
 import { redirectedTo, unframedCompressed } from './adapter-traces.js';
@@ -113,17 +113,19 @@ async function refreshFromNotModified(ctx: CacheContext, plan: Exchange, stored:
   const merged: CacheRecord = { ...stored, headers: mergeNotModified(stored.headers, headers304), requestTime, responseTime };
   const policy = policyOfRecord(plan.policy, stored.ttlMs);
   const updated: CacheRecord = { ...merged, expiresAt: storeExpiryAt(merged, policy) };
-  // RFC 9111 §4.3.4: the stored response is updated with the 304's fields, and must then still be storable: a 304
-  // that says `no-store` (or `private` to a shared cache) answers this request but ends the entry.
-  // Only the response's own directives are judged: the request (its credentials, its no-store) was judged when storing.
-  const verdict = storability({ method: plan.method, headers: {} }, { status: updated.status, headers: updated.headers }, policy);
   if (parseCacheControl(plan.facts.headers['cache-control']).noStore) {
     // RFC 9111 §5.2.1.5: a request that says no-store has no part of its exchange stored, the update included.
     ctx.debug('revalidated, not updated: the request says no-store', { key: plan.key, url: plan.url });
-  } else if (!verdict.storable) {
-    ctx.debug(`revalidated, and removed: the 304 made it unstorable (${verdict.reason})`, { key: plan.key, url: plan.url });
-    await ctx.access.delete(plan.key);
-  } else if (updated.expiresAt > ctx.options.now()) await writeRecord(ctx, plan.key, updated);
+  } else {
+    // RFC 9111 §4.3.4: the stored response is updated with the 304's fields, and must then still be storable: a 304
+    // that says `no-store` (or `private` to a shared cache) answers this request but ends the entry. Only the
+    // response's own directives are judged: the request (its credentials) was judged when storing.
+    const verdict = storability({ method: plan.method, headers: {} }, { status: updated.status, headers: updated.headers }, policy);
+    if (!verdict.storable) {
+      ctx.debug(`revalidated, and removed: the 304 made it unstorable (${verdict.reason})`, { key: plan.key, url: plan.url });
+      await ctx.access.delete(plan.key);
+    } else if (updated.expiresAt > ctx.options.now()) await writeRecord(ctx, plan.key, updated);
+  }
   recordOutcome(ctx, 'revalidated', { key: plan.key, url: plan.url, method: plan.method }, 'revalidated: the origin answered 304');
   return updated;
 }
@@ -182,10 +184,7 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
   if (stale && response.status >= 500 && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
     return { kind: 'stale', record: stale, reason: `origin ${response.status}` };
   }
-  if (isUnsafeMethod(plan.method)) {
-    const suffixes = invalidationSuffixes(plan.wire, plan.config, ctx.options, plan.partition);
-    await invalidateAfter(ctx, plan.method, plan.url, response, { suffixes, requested: plan.options.invalidate, baseURL: plan.config.baseURL });
-  }
+  await invalidateAfter(ctx, { wire: plan.wire, config: plan.config, partition: plan.partition, requested: plan.options.invalidate }, response);
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
   return { kind: 'response', response, record };
 }
