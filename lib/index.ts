@@ -18,7 +18,7 @@ export { subscribeDiagnostics } from './axios/diagnostics.js';
 export type { DiagnosticsChannelName } from './axios/diagnostics.js';
 export { MemoryStore } from './stores/memory.js';
 export type { MemoryStoreOptions } from './stores/memory.js';
-export type { CacheStore, StoreEvent } from './stores/store.js';
+export type { CacheStore, StoreEvent, StoreFilter } from './stores/store.js';
 export type { CacheRecord, CachedBody, StoredHeaders } from './record.js';
 export { RECORD_FORMAT_VERSION } from './record.js';
 export { CacheError, CorruptEntryError, DeferredDeleteError, EntryTooLargeError, StoreClosedError, StoreError, StoreTimeoutError } from './errors.js';

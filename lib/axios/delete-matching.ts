@@ -77,14 +77,24 @@ export async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]
     return;
   }
   const store = ctx.options.store;
-  if (!store.entries) listingOf(store, 'entries');
-  const records = store.entries();
+  const indexed = store.find !== undefined && queries.length > 0;
+  if (!indexed && !store.entries) listingOf(store, 'entries');
   try {
-    for await (const record of records) {
-      if (queries.some((query) => query.matches(record)) && firstSighting(record)) yield record;
+    if (store.find && indexed) {
+      // One indexed lookup per query. A record several queries match is yielded by the first of them only: find()
+      // never leaves out a match, so that query's lookup already produced it.
+      for (const [index, query] of queries.entries()) {
+        for await (const record of store.find(query.filter)) {
+          if (query.matches(record) && !queries.slice(0, index).some((earlier) => earlier.matches(record)) && firstSighting(record)) yield record;
+        }
+      }
+    } else if (store.entries) {
+      for await (const record of store.entries()) {
+        if (queries.some((query) => query.matches(record)) && firstSighting(record)) yield record;
+      }
     }
   } catch (error) {
-    reportFailure(ctx, error, 'entries', undefined);
+    reportFailure(ctx, error, indexed ? 'find' : 'entries', undefined);
     throw error;
   }
 }

@@ -117,7 +117,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     const queries = compile('query', query);
     const now = ctx.options.now();
     if (queries.length === 0 && !store.entries) listingOf(store, 'entries');
-    const selected = queries.length === 0 ? [{ key: undefined, matches: () => true }] : queries;
+    const selected = queries.length === 0 ? [{ key: undefined, matches: () => true, filter: {} }] : queries;
     for await (const record of walk(ctx, selected)) yield toEntry(ctx.options, record, now);
   }
 

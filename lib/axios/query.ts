@@ -3,6 +3,7 @@
  * predicates over stored records, so listings and deletions can filter while they stream.
  */
 import type { CacheRecord } from '../record.js';
+import type { StoreFilter } from '../stores/store.js';
 import { currentAgeMs, freshnessLifetimeMs } from '../semantics/index.js';
 import { policyFor } from './request-model.js';
 import type { UrlNormaliser } from './wire-request.js';
@@ -19,6 +20,18 @@ export interface CompiledQuery {
   /** Set when the query names one store key: it can be answered with a single `get`. */
   readonly key: string | undefined;
   readonly matches: (record: CacheRecord) => boolean;
+  /** The part of the query a store can answer from its indexes (`CacheStore.find`); `matches` still decides. */
+  readonly filter: StoreFilter;
+}
+
+/** The literal start of a resolved glob, without its scheme: what every URL it matches starts with. */
+function literalPrefix(pattern: UrlPattern): string | undefined {
+  if (pattern instanceof RegExp) return undefined;
+  const scheme = pattern.indexOf('://');
+  const rest = scheme === -1 ? pattern : pattern.slice(scheme + 3);
+  const star = rest.indexOf('*');
+  const prefix = star === -1 ? rest : rest.slice(0, star);
+  return prefix === '' ? undefined : prefix;
 }
 
 /**
@@ -59,17 +72,23 @@ function normaliseExact(normalise: UrlNormaliser, url: string, base: QueryBase):
 /** Compiles a validated query. `now` fixes "expired" and a numeric `olderThan` for the whole operation. */
 export function compileQuery(query: CacheQuery, options: ResolvedOptions, normalise: UrlNormaliser, base: QueryBase, now: number): CompiledQuery {
   const tests: Array<(record: CacheRecord) => boolean> = [];
+  const filter: { -readonly [K in keyof StoreFilter]: StoreFilter[K] } = {};
   if (query.url !== undefined || query.urls !== undefined) {
     const urls = [...(query.url === undefined ? [] : [query.url]), ...(query.urls ?? [])];
     const wanted = new Set(urls.map((url) => normaliseExact(normalise, url, base)));
+    filter.urls = [...wanted];
     tests.push((record) => wanted.has(record.url));
   }
   if (query.pattern !== undefined) {
-    const matchesUrl = compileUrlPattern(resolveUrlPattern(query.pattern, base));
+    const resolved = resolveUrlPattern(query.pattern, base);
+    const prefix = literalPrefix(resolved);
+    if (prefix !== undefined) filter.urlPrefix = prefix;
+    const matchesUrl = compileUrlPattern(resolved);
     tests.push((record) => matchesUrl(record.url));
   }
   if (query.method !== undefined) {
     const method = query.method.toUpperCase();
+    filter.method = method;
     tests.push((record) => record.method === method);
   }
   if (query.key !== undefined) {
@@ -78,6 +97,7 @@ export function compileQuery(query: CacheQuery, options: ResolvedOptions, normal
   }
   if (query.tag !== undefined) {
     const tag = query.tag;
+    filter.tag = tag;
     tests.push((record) => record.tags?.includes(tag) === true);
   }
   if (query.expired !== undefined) {
@@ -86,9 +106,10 @@ export function compileQuery(query: CacheQuery, options: ResolvedOptions, normal
   }
   if (query.olderThan !== undefined) {
     const createdBeforeAt = query.olderThan instanceof Date ? query.olderThan.getTime() : now - query.olderThan;
+    filter.createdBefore = createdBeforeAt;
     tests.push((record) => record.createdAt < createdBeforeAt);
   }
-  return { key: query.key, matches: (record) => tests.every((test) => test(record)) };
+  return { key: query.key, matches: (record) => tests.every((test) => test(record)), filter };
 }
 
 /** True when the query has no criterion at all (it would select every entry). */

@@ -6,6 +6,29 @@ export interface StoreEvent {
   readonly error: Error;
 }
 
+/**
+ * What a listing or deletion by query selects, in terms a store can answer from its own indexes. Every field given
+ * narrows the selection (they combine with AND); an empty filter selects every record.
+ *
+ * A store may answer a superset (it may ignore a field it keeps no index for): the cache checks every record it gets
+ * back against the whole query. It must never leave out a live record that matches.
+ */
+export interface StoreFilter {
+  /** Records whose `tags` include this tag. */
+  readonly tag?: string;
+  /** Records whose `url` is one of these. */
+  readonly urls?: readonly string[];
+  /**
+   * Records whose `url`, without its scheme and `://`, starts with this: the literal part of a URL glob before its
+   * first wildcard (globs match http and https alike).
+   */
+  readonly urlPrefix?: string;
+  /** Records with this upper-case `method`. */
+  readonly method?: string;
+  /** Records whose `createdAt` is before this epoch ms. */
+  readonly createdBefore?: number;
+}
+
 /** A value, or a promise of it: what a store method may answer. */
 export type Awaitable<T> = T | PromiseLike<T>;
 
@@ -44,6 +67,12 @@ export interface CacheStore {
   keys?(): AsyncIterable<string>;
   /** Every live record of this namespace, streamed. */
   entries?(): AsyncIterable<CacheRecord>;
+  /**
+   * The live records matching `filter`, streamed, answered from the store's own indexes (a tag set, an indexed
+   * column), so that a selective query costs its matches rather than a walk of the whole namespace. Optional:
+   * without it the cache walks `entries()`. See {@link StoreFilter} for what a store may leave unfiltered.
+   */
+  find?(filter: StoreFilter): AsyncIterable<CacheRecord>;
   /** Number of records in this namespace, where the store can tell cheaply. */
   count?(): Promise<number>;
   /** Approximate bytes held by this namespace, where the store can tell. */
