@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { WorkerReport, WorkerTask } from './dedupe-worker.js';
 
-export type { WorkerReport, WorkerTask } from './dedupe-worker.js';
+export type { StoreKind, WorkerReport, WorkerTask } from './dedupe-worker.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
