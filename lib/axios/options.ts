@@ -96,8 +96,8 @@ export interface CacheOptions {
    * Concurrent identical misses (same key, same credentials, same answer shape) share one origin request: `true`
    * within this process; `'store'` across every process sharing the store too (the first to miss takes a lease in
    * the store, the others wait for its entry, see `dedupeLeaseMs`); `false` never.
-   * Cost of `'store'`: on a miss, one more store round trip (the lease) and one to give it back; a waiting process
-   * reads the store every 5 to 100 ms (backing off) while it waits. The store must keep leases (MemoryStore,
+   * Cost of `'store'`: on a miss, three more store round trips (take the lease, read once more, give it back, the
+   * last not awaited); a waiting process reads the store every 5 to 100 ms (backing off) while it waits. The store must keep leases (MemoryStore,
    * RedisStore, MongoStore).
    * @default true
    */

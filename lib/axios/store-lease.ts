@@ -54,13 +54,16 @@ function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   });
 }
 
-/** What a waiter finds: the entry that answers its request, nothing yet, or an entry that will never answer it. */
-async function storedAnswer(ctx: CacheContext, plan: Exchange): Promise<CacheRecord | undefined | 'unusable'> {
+/**
+ * What a waiter finds: the entry that answers its request; nothing new yet (no entry, or one stored before `since`,
+ * which the miss already found unusable); or an entry stored since that will never answer this request.
+ */
+async function storedAnswer(ctx: CacheContext, plan: Exchange, since: number): Promise<CacheRecord | undefined | 'unusable'> {
   const record = await findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.wire, plan.config, ctx.options);
   if (record === undefined) return undefined;
-  if (!bodyKindFits(record, plan.method, plan.config)) return 'unusable';
-  const decision = decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs));
-  return decision.action === 'fresh' ? record : 'unusable';
+  const fits = bodyKindFits(record, plan.method, plan.config);
+  if (fits && decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs)).action === 'fresh') return record;
+  return record.createdAt >= since ? 'unusable' : undefined;
 }
 
 /**
@@ -72,13 +75,14 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
   const token = newToken();
   const leaseMs = ctx.options.dedupeLeaseMs;
   const giveUpAt = performance.now() + leaseMs;
+  const since = ctx.options.now();
   let wait = FIRST_POLL_MS;
-  for (let first = true; ; first = false) {
+  for (;;) {
     const holder = await ctx.access.lease(name, token, leaseMs);
     if (holder === undefined) return trip(); // the store failed (reported): this process alone
     if (holder === token) {
-      // Taken over from a leader that stored its entry just before this try, or lost its lease: look once more.
-      const found = first ? undefined : await storedAnswer(ctx, plan);
+      // A leader may have stored its entry and given its lease back since this request read the store: look again.
+      const found = await storedAnswer(ctx, plan, since);
       if (found !== undefined && found !== 'unusable') {
         void ctx.access.release(name, token);
         return { kind: 'shared', record: found };
@@ -88,7 +92,7 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
     if (holder.startsWith(PASS) || performance.now() >= giveUpAt) return trip();
     if (!(await pause(Math.min(wait, giveUpAt - performance.now()), signal))) return { kind: 'error', error: new CanceledError() };
     wait = Math.min(wait * 2, LAST_POLL_MS);
-    const found = await storedAnswer(ctx, plan);
+    const found = await storedAnswer(ctx, plan, since);
     if (found === 'unusable') return trip();
     if (found !== undefined) return { kind: 'shared', record: found };
   }
