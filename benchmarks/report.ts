@@ -22,6 +22,25 @@ function caseTable(result: CaseResult): string[] {
   return lines;
 }
 
+/** The rows measured across processes sharing one store, with dedupe: 'store'. */
+function processTables(results: RunResults): string[] {
+  const lines = [
+    '', "## Identical cold requests from 4 processes sharing a store (dedupe: 'store')", '',
+    '| Cache | Processes | Requests | Origin requests | All answered |', '|---|---:|---:|---:|---|',
+  ];
+  for (const row of results.processes.cold) {
+    lines.push(`| ${row.label} | ${row.processes} | ${row.requests} | ${row.originRequests} | ${row.allAnswered ? 'yes' : '**no**'} |`);
+  }
+  lines.push(
+    '', "## 4 processes hammering hot keys (dedupe: 'store')", '',
+    '| Cache | Processes | Keys | Seconds | Hits per second | p99 (worst process) | Origin requests | All answered |', '|---|---:|---:|---:|---:|---:|---:|---|',
+  );
+  for (const row of results.processes.hotKeys) {
+    lines.push(`| ${row.label} | ${row.processes} | ${row.keys} | ${row.seconds} | ${Math.round(row.hitsPerSecond).toLocaleString('en')} | ${formatMs(row.p99Ms)} | ${row.originRequests} | ${row.allAnswered ? 'yes' : '**no**'} |`);
+  }
+  return lines;
+}
+
 export function renderMarkdown(results: RunResults): string {
   const lines: string[] = [
     '# Benchmark results',
@@ -45,6 +64,7 @@ export function renderMarkdown(results: RunResults): string {
   for (const row of results.concurrency) {
     lines.push(`| ${row.label} | ${row.requests} | ${row.originRequests} | ${row.allAnswered ? 'yes' : '**no**'} |`);
   }
+  lines.push(...processTables(results));
   lines.push('', '## Heap retained per cached 1 KB response', '', '| Cache | Entries | Body bytes | Retained bytes per entry | vs body size |', '|---|---:|---:|---:|---:|');
   for (const row of results.memory) {
     lines.push(`| ${row.label} | ${row.entries.toLocaleString('en')} | ${row.bodyBytes.toLocaleString('en')} | ${Math.round(row.retainedBytesPerEntry).toLocaleString('en')} | ${formatRatio(row.retainedBytesPerEntry / row.bodyBytes)} |`);

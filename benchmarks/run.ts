@@ -20,6 +20,7 @@ import { runRounds, type RoundOptions } from './harness.js';
 import { renderMarkdown } from './report.js';
 import type { CaseResult, LatencyRow, RunResults } from './results.js';
 import { aciInstance, ahcInstance, concurrentColdRequests, memoryPerEntry, type ConcurrencyResult } from './scenarios.js';
+import { coldAcrossProcesses, hotKeysAcrossProcesses, sharedStores, type HotKeysResult, type ProcessColdResult } from './processes.js';
 import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } from './servers.js';
 import { medianOfRoundRatios, summarise } from './stats.js';
 import { renderSvg } from './svg.js';
@@ -36,6 +37,8 @@ const MEMORY_ENTRIES = quick ? 2_000 : 10_000;
 /** Contenders that are not caches: no answer probe. */
 const NOT_CACHES = new Set([FLOOR_ID, 'redis-floor', 'origin-bare']);
 const RUN_ID = `ahc-bench-${process.pid}`;
+/** The hot-keys row across processes: 100 keys for 10 s; the quick mode only checks that it still runs. */
+const HOT_KEYS = quick ? { keys: 20, seconds: 2, loops: 8 } : { keys: 100, seconds: 10, loops: 8 };
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -43,6 +46,7 @@ const log = (line: string): void => {
 
 interface Servers {
   readonly redisUrl: string | undefined;
+  readonly mongoUrl: string | undefined;
   readonly mongo: MongoClient | undefined;
   readonly skipped: string[];
 }
@@ -106,6 +110,31 @@ async function concurrency(origin: Origin, servers: Servers): Promise<Concurrenc
   return results;
 }
 
+/** The rows across worker processes, on every shared store found; each store's namespace is removed afterwards. */
+async function acrossProcesses(origin: Origin, servers: Servers): Promise<RunResults['processes']> {
+  const cold: ProcessColdResult[] = [];
+  const hotKeys: HotKeysResult[] = [];
+  for (const store of sharedStores(servers)) {
+    for (const row of ['cold', 'hot'] as const) {
+      // Worker processes open the store by name: a Redis key prefix, a MongoDB database.
+      const namespace = `${RUN_ID}-${row}-${store.kind}`;
+      try {
+        if (row === 'cold') cold.push(await coldAcrossProcesses(store, origin, namespace));
+        else if (store.hotKeys) hotKeys.push(await hotKeysAcrossProcesses(store, origin, namespace, HOT_KEYS));
+      } finally {
+        if (store.kind === 'redis') {
+          const cleanup = new RedisStore({ url: store.serverUrl, prefix: namespace });
+          await cleanup.clear();
+          await cleanup.close();
+        } else {
+          await servers.mongo?.db(namespace).dropDatabase().catch(() => undefined);
+        }
+      }
+    }
+  }
+  return { cold, hotKeys };
+}
+
 async function connectServers(redis: ServerChoice, mongo: ServerChoice): Promise<Servers> {
   const skipped: string[] = [];
   let redisUrl: string | undefined;
@@ -123,7 +152,7 @@ async function connectServers(redis: ServerChoice, mongo: ServerChoice): Promise
   } else {
     skipped.push(`MongoDB rows: ${mongo.skipped}`);
   }
-  return { redisUrl, mongo: client, skipped };
+  return { redisUrl, mongoUrl: client === undefined || !('url' in mongo) ? undefined : mongo.url, mongo: client, skipped };
 }
 
 async function main(): Promise<void> {
@@ -140,6 +169,8 @@ async function main(): Promise<void> {
     const memory = await memoryPerEntry(MEMORY_ENTRIES);
     log('benchmarks: concurrent cold requests');
     const concurrent = await concurrency(origin, servers);
+    log('benchmarks: across processes');
+    const processes = await acrossProcesses(origin, servers);
     log('benchmarks: sequential latency');
     const measured: CaseSamples[] = [];
     for (const body of cases) measured.push(await measureCase(body, origin, servers));
@@ -155,7 +186,8 @@ async function main(): Promise<void> {
       cases: measured.map((found) => found.result),
       concurrency: concurrent,
       memory,
-      targets: checkTargets(measured, concurrent, memory),
+      processes,
+      targets: checkTargets(measured, concurrent, memory, processes.cold),
     };
     const markdown = renderMarkdown(results);
     process.stdout.write(markdown);

@@ -2,6 +2,7 @@
 import { formatMs, formatRatio, type CaseResult, type TargetCheck } from './results.js';
 import type { RoundSamples } from './harness.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
+import type { ProcessColdResult } from './processes.js';
 import { medianOfRoundRatios } from './stats.js';
 
 export interface CaseSamples {
@@ -20,7 +21,7 @@ function pairRatio(found: CaseSamples | undefined, a: string, b: string): number
   return aRounds && bRounds ? medianOfRoundRatios(aRounds, bRounds) : undefined;
 }
 
-export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[]): TargetCheck[] {
+export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[], processCold: readonly ProcessColdResult[]): TargetCheck[] {
   const byId = (id: string): CaseSamples | undefined => cases.find((found) => found.result.id === id);
   const checks: TargetCheck[] = [];
   for (const [caseId, label] of [['json-1k', '1 KB'], ['json-100k', '100 KB']] as const) {
@@ -52,6 +53,12 @@ export function checkTargets(cases: readonly CaseSamples[], concurrency: readonl
     target: 'exactly 1 origin request per store',
     measured: ours.map((result) => `${result.label.replace('axios-http-cache, ', '')}: ${result.originRequests}`).join(', '),
     met: ours.length > 0 ? ours.every((result) => result.originRequests === 1 && result.allAnswered) : undefined,
+  });
+  checks.push({
+    what: "4 processes x 50 concurrent identical cold requests, sharing a store (dedupe: 'store')",
+    target: 'exactly 1 origin request per store',
+    measured: processCold.length === 0 ? 'skipped (no Redis, no MongoDB)' : processCold.map((result) => `${result.label.replace('axios-http-cache, ', '')}: ${result.originRequests}`).join(', '),
+    met: processCold.length > 0 ? processCold.every((result) => result.originRequests === 1 && result.allAnswered) : undefined,
   });
   const retained = memory.find((result) => result.label.startsWith('axios-http-cache'));
   checks.push({

@@ -9,11 +9,10 @@ import { decideReuse } from '../semantics/index.js';
 import { gatewayTimeout, info, mark, markError, serveRecord } from './answer.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
-import { wantsBytes } from './key.js';
 import type { RequestCacheOptions } from './options.js';
 import { fetchFromOrigin } from './origin.js';
 import { recordOutcome } from './outcome.js';
-import { findMatchingRecord } from './records.js';
+import { bodyKindFits, findMatchingRecord } from './records.js';
 import { isModel, modelRequest, policyOfRecord } from './request-model.js';
 import type { Exchange, NotCached } from './request-model.js';
 import { NOT_SYNCHRONOUS } from './store-access.js';
@@ -86,7 +85,7 @@ function answered(ctx: CacheContext, plan: Exchange, record: CacheRecord | undef
 function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefined): Promise<AxiosResponse> {
   const { key, url, method } = plan;
   // A body stored as text never answers a caller who asked for bytes, nor the reverse: that caller's answer replaces it.
-  const record = found && method !== 'HEAD' && (found.body.type === 'binary') !== wantsBytes(plan.config) ? undefined : found;
+  const record = found && !bodyKindFits(found, method, plan.config) ? undefined : found;
   if (found && !record) ctx.debug('miss: the stored body is not of the kind this caller asked for (responseType)', { key, url });
   const { onlyIfCached } = plan;
 

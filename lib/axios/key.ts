@@ -167,3 +167,12 @@ export function requestKey(
   } else key = defaultKey(wire, config, options);
   return key === UNKEYABLE ? key : key + partitionSuffix(options.secret, partition);
 }
+
+/**
+ * The name of the store lease a miss takes with `dedupe: 'store'`: the full key, plus a keyed hash of every
+ * credential the request carries (headers too, which the key leaves out), so that one user's lease never makes
+ * another user wait.
+ */
+export function leaseName(key: string, wire: WireRequest, secret: Uint8Array): string {
+  return wire.credentials === '' ? key : `${key} lease-cred:${hmacSha256Hex(secret, wire.credentials)}`;
+}

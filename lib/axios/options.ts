@@ -93,10 +93,22 @@ export interface CacheOptions {
    */
   staleWhileRevalidate?: boolean | number | undefined;
   /**
-   * Concurrent identical misses (same key, same credentials, same answer shape) share one origin request.
+   * Concurrent identical misses (same key, same credentials, same answer shape) share one origin request: `true`
+   * within this process; `'store'` across every process sharing the store too (the first to miss takes a lease in
+   * the store, the others wait for its entry, see `dedupeLeaseMs`); `false` never.
+   * Cost of `'store'`: on a miss, three more store round trips (take the lease, read once more, give it back, the
+   * last not awaited); a waiting process reads the store every 5 to 100 ms (backing off) while it waits. The store must keep leases (MemoryStore,
+   * RedisStore, MongoStore).
    * @default true
    */
-  dedupe?: boolean | undefined;
+  dedupe?: boolean | 'store' | undefined;
+  /**
+   * With `dedupe: 'store'`: how long the process that goes to the origin holds its lease (ms), and so the longest
+   * any other process waits for its entry before it asks the origin itself (a leader that crashed or hangs). Set it
+   * above your origin's usual response time: a slower answer lets a second process go too.
+   * @default 5000
+   */
+  dedupeLeaseMs?: number | undefined;
   /**
    * How long one store operation may take before the request goes to the network instead (ms).
    * @default 500

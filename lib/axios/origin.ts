@@ -15,6 +15,7 @@ import { recordOutcome } from './outcome.js';
 import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
 import { redirectedTo, unframedCompressed } from './adapter-traces.js';
 import { policyOfRecord } from './request-model.js';
+import { leasedTrip } from './store-lease.js';
 import type { Exchange } from './request-model.js';
 import { asError } from '../errors.js';
 
@@ -23,6 +24,8 @@ export type OriginResult =
   | { readonly kind: 'response'; readonly response: AxiosResponse; readonly record: CacheRecord | undefined }
   | { readonly kind: 'revalidated'; readonly record: CacheRecord }
   | { readonly kind: 'stale'; readonly record: CacheRecord; readonly reason: string }
+  /** Another process went to the origin and stored this entry while this one waited (`dedupe: 'store'`). */
+  | { readonly kind: 'shared'; readonly record: CacheRecord }
   | { readonly kind: 'error'; readonly error: unknown };
 
 /**
@@ -198,7 +201,11 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
     // Requests share a call only when everything the origin sees is the same, credentials included (in memory only).
     // The answer's shape too: bytes or text, and the caller's size limit.
     const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${JSON.stringify([...plan.wire.headers].sort())}`;
-    const flight = await ctx.flights.run(flightKey, config, (signal) => originTrip(ctx, plan, stale, signal), plan.ticket);
+    // Across processes too, for a plain miss: a revalidation or a caller asking for the origin itself goes on its own.
+    const acrossProcesses = ctx.options.dedupe === 'store' && !stale && plan.options.forceRefresh !== true && plan.options.refresh !== true;
+    const flight = await ctx.flights.run(flightKey, config, (signal) => acrossProcesses
+      ? leasedTrip(ctx, plan, signal, () => originTrip(ctx, plan, stale, signal)).catch((error: unknown): OriginResult => ({ kind: 'error', error }))
+      : originTrip(ctx, plan, stale, signal), plan.ticket);
     // Cancelled by the caller's own signal or token, or past the caller's own timeout.
     if (flight.cancelled) throw flight.reason instanceof AxiosError ? flight.reason : new CanceledError(undefined, undefined, config);
     result = flight.value;
@@ -210,6 +217,9 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
   switch (result.kind) {
     case 'revalidated':
       return serveRecord(ctx, plan, result.record, 'revalidated', true);
+    case 'shared':
+      recordOutcome(ctx, 'hit', { key: plan.key, url: plan.url, method: plan.method }, 'hit: stored by another process while this one waited for it');
+      return serveRecord(ctx, plan, result.record, 'hit');
     case 'stale':
       recordOutcome(ctx, 'stale', { key: plan.key, url: plan.url, method: plan.method, reason: result.reason }, `served stale: ${result.reason}`);
       return serveRecord(ctx, plan, result.record, 'stale');

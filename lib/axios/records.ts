@@ -6,6 +6,7 @@ import type { CacheRecord } from '../record.js';
 import { headersToStore, storability, storeExpiryAt, varyNames, varyValues, varyValuesMatch } from '../semantics/index.js';
 import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
 import { hmacSha256Hex, sha256Hex } from './hash.js';
+import { wantsBytes } from './key.js';
 import type { KeyOptions } from './key.js';
 import { toCachedBody } from './body.js';
 import { headerValueString } from './wire-request.js';
@@ -99,6 +100,14 @@ export function findMatchingRecord(
       variant && varyValuesMatch(variant.varyValues, fingerprint) ? variant : undefined,
     );
   });
+}
+
+/**
+ * Whether a stored body is of the kind the caller asked for: text, or bytes (`arraybuffer`, `blob`). A body of the
+ * other kind never answers it (a HEAD has no body to mind).
+ */
+export function bodyKindFits(record: CacheRecord, method: string, config: InternalAxiosRequestConfig): boolean {
+  return method === 'HEAD' || (record.body.type === 'binary') === wantsBytes(config);
 }
 
 export interface RecordDraft {

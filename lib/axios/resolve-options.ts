@@ -18,7 +18,8 @@ export interface ResolvedOptions {
   readonly filter: CacheOptions['filter'];
   readonly staleIfErrorMs: number | undefined;
   readonly staleWhileRevalidateMs: number | undefined;
-  readonly dedupe: boolean;
+  readonly dedupe: boolean | 'store';
+  readonly dedupeLeaseMs: number;
   readonly storeTimeoutMs: number;
   readonly retainForRevalidationMs: number;
   readonly now: () => number;
@@ -29,7 +30,7 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS = new Set([
   'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
-  'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'storeTimeoutMs',
+  'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'dedupeLeaseMs', 'storeTimeoutMs',
   'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition',
 ]);
 
@@ -121,6 +122,21 @@ function wrapHint(value: unknown): string {
   return '';
 }
 
+/** `dedupe` and `dedupeLeaseMs`: a lease in the store needs a store that keeps leases. */
+function dedupeOptions(o: CacheOptions, store: CacheStore): { dedupe: boolean | 'store'; dedupeLeaseMs: number } {
+  const given: unknown = o.dedupe;
+  if (given !== undefined && given !== 'store' && typeof given !== 'boolean') fail('dedupe', `must be true, false or 'store', got ${describe(given)}`);
+  const dedupe = o.dedupe ?? true;
+  if (dedupe === 'store' && (typeof store.lease !== 'function' || typeof store.release !== 'function')) {
+    fail('dedupe', "is 'store', but this store keeps no leases (it has no lease() and release()): use a RedisStore or a MongoStore shared by the processes, or dedupe: true");
+  }
+  if (o.dedupeLeaseMs === undefined) return { dedupe, dedupeLeaseMs: 5000 };
+  if (dedupe !== 'store') fail('dedupeLeaseMs', "applies only with dedupe: 'store'; set dedupe: 'store' or leave dedupeLeaseMs out");
+  const leaseMs = duration('dedupeLeaseMs', o.dedupeLeaseMs);
+  if (leaseMs < 1) fail('dedupeLeaseMs', `must be at least 1 ms, got ${leaseMs}`);
+  return { dedupe, dedupeLeaseMs: leaseMs };
+}
+
 /** Validates instance options; throws a TypeError naming the first bad option. */
 export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore: (now: () => number) => CacheStore): ResolvedOptions {
   if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
@@ -168,10 +184,11 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
   if (o.partition !== undefined && typeof o.partition !== 'function') fail('partition', `must be a function (request) => string | undefined, got ${describe(o.partition)}`);
   const now = o.now ?? Date.now;
   const ignored = o.ignoredParams === undefined ? DEFAULT_IGNORED_PARAMS : stringList('ignoredParams', o.ignoredParams);
+  // One clock: the default store keeps time with the cache, so entries are never stored already expired.
+  const store = o.store ?? makeDefaultStore(now);
 
   return {
-    // One clock: the default store keeps time with the cache, so entries are never stored already expired.
-    store: o.store ?? makeDefaultStore(now),
+    store,
     shared: optionalBoolean('shared', o.shared, false),
     methods: new Set(methods),
     statuses,
@@ -185,7 +202,7 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     filter: o.filter,
     staleIfErrorMs: staleWindow('staleIfError', o.staleIfError),
     staleWhileRevalidateMs: staleWindow('staleWhileRevalidate', o.staleWhileRevalidate),
-    dedupe: optionalBoolean('dedupe', o.dedupe, true),
+    ...dedupeOptions(o, store),
     storeTimeoutMs: o.storeTimeoutMs === undefined ? 500 : duration('storeTimeoutMs', o.storeTimeoutMs),
     retainForRevalidationMs: o.retainForRevalidationMs === undefined ? 3_600_000 : duration('retainForRevalidationMs', o.retainForRevalidationMs),
     now,

@@ -16,7 +16,7 @@ const MAX_DEFERRED_DELETES = 10_000;
 /** What {@link StoreAccess.getSync} answers for a store that has no synchronous read. */
 export const NOT_SYNCHRONOUS = Symbol('not synchronous');
 
-type Operation = 'get' | 'set' | 'delete';
+type Operation = 'get' | 'set' | 'delete' | 'lease' | 'release';
 
 export interface StoreAccessHooks {
   /**
@@ -120,6 +120,24 @@ export class StoreAccess {
       if (this.deferredDeletes.size !== 0) this.deferredDeletes.delete(key);
       return true;
     }, false);
+  }
+
+  /**
+   * Takes or names the holder of a lease (`dedupe: 'store'`, see `store-lease.ts`): the token holding it, or
+   * undefined when the store failed (reported), so the caller falls back to what one process can do alone.
+   */
+  lease(name: string, token: string, ttlMs: number): Promise<string | undefined> {
+    const store = this.store;
+    return this.run('lease', name, () => store.lease?.(name, token, ttlMs), (holder) => {
+      if (typeof holder !== 'string') throw new TypeError(`the store's lease() answered ${typeof holder}, not the token holding the lease`);
+      return holder;
+    }, undefined);
+  }
+
+  /** Ends a lease this token holds; a failure is reported, and the lease then ends by itself. */
+  release(name: string, token: string): Promise<boolean> {
+    const store = this.store;
+    return this.run('release', name, () => store.release?.(name, token), () => true, false);
   }
 
   /** A read of a key whose deletion is still waiting: a miss, and a nudge to apply the waiting deletions. */

@@ -63,6 +63,9 @@ export function estimateRecordBytes(record: CacheRecord): number {
   return ENTRY_OVERHEAD_BYTES + 2 * chars + bodyBytes;
 }
 
+/** Leases held before the expired ones are swept out: leases end by themselves, but a Map does not forget. */
+const MAX_LEASES = 1000;
+
 const KNOWN_OPTIONS = ['maxEntries', 'maxBytes', 'maxEntryBytes', 'now'] as const;
 
 function positiveInteger(name: string, value: unknown): number {
@@ -80,6 +83,8 @@ export class MemoryStore implements CacheStore {
   readonly maxEntryBytes: number;
   readonly #now: () => number;
   readonly #lru: LRUCache<string, Slot>;
+  /** Leases (`dedupe: 'store'`): the holder's token and when the lease ends, by the store's clock. */
+  readonly #leases = new Map<string, { readonly token: string; readonly until: number }>();
 
   constructor(options: MemoryStoreOptions = {}) {
     checkStoreOptions('MemoryStore', options, KNOWN_OPTIONS);
@@ -136,6 +141,22 @@ export class MemoryStore implements CacheStore {
   delete(key: string): Promise<void> {
     this.#lru.delete(key);
     return Promise.resolve();
+  }
+
+  /** Takes the lease when no one holds it; see {@link CacheStore.lease}. Expired leases are dropped as they are met. */
+  lease(name: string, token: string, ttlMs: number): string {
+    const now = this.#now();
+    const held = this.#leases.get(name);
+    if (held !== undefined && held.until > now) return held.token;
+    if (this.#leases.size >= MAX_LEASES) {
+      for (const [other, lease] of this.#leases) if (lease.until <= now) this.#leases.delete(other);
+    }
+    this.#leases.set(name, { token, until: now + ttlMs });
+    return token;
+  }
+
+  release(name: string, token: string): void {
+    if (this.#leases.get(name)?.token === token) this.#leases.delete(name);
   }
 
   clear(): Promise<void> {

@@ -36,6 +36,12 @@ import { binaryBytes } from './mongo-binary.js';
 
 /** Marks documents this store wrote, so a collection shared with other data keeps that data on `clear()`. */
 const DOCUMENT_MARKER = 'axios-http-cache';
+/**
+ * Marks the lease documents of `dedupe: 'store'`: `{ _id: { lease: name }, cache: 'axios-http-cache:lease', token,
+ * expiresAt, purgeAt }`. An object `_id` never equals an entry's string `_id`, and the marker keeps leases out of
+ * listings, counts and `clear()`.
+ */
+const LEASE_MARKER = 'axios-http-cache:lease';
 
 /** The stored document. */
 export interface CacheDocument {
@@ -298,7 +304,7 @@ export class MongoStore implements CacheStore {
    */
   async sweep(): Promise<number> {
     this.#checkOpen('sweep');
-    const result = await this.#collection.deleteMany({ cache: DOCUMENT_MARKER, expiresAt: { $lte: new Date(this.#now()) } });
+    const result = await this.#collection.deleteMany({ cache: { $in: [DOCUMENT_MARKER, LEASE_MARKER] }, expiresAt: { $lte: new Date(this.#now()) } });
     return result.deletedCount;
   }
 
@@ -367,6 +373,38 @@ export class MongoStore implements CacheStore {
   async delete(key: string): Promise<void> {
     this.#checkOpen('delete');
     await this.#collection.deleteOne({ _id: key });
+  }
+
+  /**
+   * Takes the lease with one upsert that matches only an expired lease document: where a live one exists the
+   * insert collides with its `_id` (duplicate key, E11000) and the lease is held, so one more read names the
+   * holder. Expiry is by the store's clock (`expiresAt`), as for entries; the TTL index (`purgeAt`) or the sweep
+   * removes what is left behind.
+   */
+  async lease(name: string, token: string, ttlMs: number): Promise<string> {
+    this.#checkOpen('lease');
+    this.#startSetup();
+    const now = this.#now();
+    const lease = {
+      cache: LEASE_MARKER,
+      token,
+      expiresAt: new Date(now + ttlMs),
+      purgeAt: new Date(Math.ceil(this.#serverNow() + ttlMs)),
+    };
+    try {
+      await this.#collection.replaceOne({ _id: { lease: name }, expiresAt: { $lte: new Date(now) } }, lease, { upsert: true });
+      return token;
+    } catch (error) {
+      if (serverErrorCode(error) !== DUPLICATE_KEY) throw error;
+    }
+    const held = await this.#collection.findOne({ _id: { lease: name } }, { projection: { token: 1 } }) as { token?: unknown } | null;
+    // Released between the two calls: no holder to name; the caller asks again.
+    return typeof held?.token === 'string' ? held.token : '';
+  }
+
+  async release(name: string, token: string): Promise<void> {
+    this.#checkOpen('release');
+    await this.#collection.deleteOne({ _id: { lease: name }, token });
   }
 
   /** Deletes every document this store wrote in its collection; other documents stay. */

@@ -31,6 +31,8 @@ export interface RedisClientLike {
   strlen(key: string): Promise<number>;
   pttl(key: string): Promise<number>;
   scan(cursor: string, patternToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, elements: string[]]>;
+  /** Runs a Lua script (ioredis `eval`): the leases of `dedupe: 'store'` need it; the entries do not. */
+  eval?(script: string, numberOfKeys: number, ...args: string[]): Promise<unknown>;
   /** True on an ioredis `Cluster`, whose masters the store then scans one by one. */
   readonly isCluster?: boolean;
   /** A cluster's nodes (ioredis `Cluster#nodes`); needed when `isCluster` is true. */
@@ -94,6 +96,11 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
 
 /** Redis' largest string (its default `proto-max-bulk-len`): 512 MiB. */
 const MAX_VALUE_BYTES = 512 * 1024 * 1024;
+
+/** KEYS[1] the lease, ARGV[1] the token, ARGV[2] its time in ms: answers the holder after the call. */
+const TAKE_LEASE = "local holder = redis.call('GET', KEYS[1]) if holder then return holder end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return ARGV[1]";
+/** KEYS[1] the lease, ARGV[1] the token: deletes the lease only while that token holds it. */
+const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
@@ -195,6 +202,30 @@ export class RedisStore implements CacheStore {
   async delete(key: string): Promise<void> {
     this.#checkOpen('delete');
     await this.#client.unlink(this.#redisKey(key));
+  }
+
+  /**
+   * Takes the lease in one script (GET, then `SET PX` when free), so a waiter learns the holder in the same round
+   * trip. The lease key, `${prefix}~lease:${name}`, is outside the `${prefix}:*` pattern of the listings and
+   * `clear()`, and one key per script keeps it cluster-safe.
+   */
+  async lease(name: string, token: string, ttlMs: number): Promise<string> {
+    this.#checkOpen('lease');
+    const holder = await this.#eval('lease', TAKE_LEASE, name, token, String(Math.max(1, Math.ceil(ttlMs))));
+    return typeof holder === 'string' ? holder : Buffer.isBuffer(holder) ? holder.toString() : '';
+  }
+
+  /** Compare and delete in one script: a lease that expired and was taken by another token is left to it. */
+  async release(name: string, token: string): Promise<void> {
+    this.#checkOpen('release');
+    await this.#eval('release', RELEASE_LEASE, name, token);
+  }
+
+  #eval(operation: string, script: string, name: string, ...args: string[]): Promise<unknown> {
+    if (this.#client.eval === undefined) {
+      return Promise.reject(new TypeError(`axios-http-cache: RedisStore.${operation}(): the client has no eval(), which the leases of dedupe: 'store' need; pass an ioredis Redis or Cluster`));
+    }
+    return this.#client.eval(script, 1, `${this.prefix}~lease:${name}`, ...args);
   }
 
   /** Unlinks every key under `${prefix}:`, SCAN batch by SCAN batch, on every master of a cluster. */

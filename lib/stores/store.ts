@@ -79,6 +79,15 @@ export interface CacheStore {
   size?(): Promise<number | undefined>;
   /** Subscribe to errors and warnings that happen outside a request; returns an unsubscribe function. */
   onEvent?(listener: (event: StoreEvent) => void): () => void;
+  /**
+   * Cross-process single flight (`dedupe: 'store'`): takes the lease `name` for `token` for `ttlMs` unless another
+   * token holds it, in one atomic step, and answers the token that holds it afterwards (`token` itself when taken).
+   * Leases live apart from entries: no listing, count or `clear` sees them, and each ends by itself after its
+   * `ttlMs`. Optional, together with `release`.
+   */
+  lease?(name: string, token: string, ttlMs: number): Awaitable<string>;
+  /** Ends the lease `name` if `token` still holds it (compare and delete); otherwise leaves it alone. */
+  release?(name: string, token: string): Awaitable<void>;
   /** Release resources the store created itself (never a client the user passed in). */
   close?(): Promise<void>;
 }

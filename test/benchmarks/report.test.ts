@@ -25,6 +25,10 @@ function results(): RunResults {
     }],
     concurrency: [{ label: 'axios-http-cache, MemoryStore', requests: 100, originRequests: 1, allAnswered: true }],
     memory: [{ label: 'axios-http-cache, MemoryStore', entries: 10_000, bodyBytes: 1092, retainedBytesPerEntry: 2200 }],
+    processes: {
+      cold: [{ label: 'axios-http-cache, RedisStore', processes: 4, requests: 200, originRequests: 1, allAnswered: true }],
+      hotKeys: [{ label: 'axios-http-cache, RedisStore', processes: 4, keys: 100, seconds: 10, hitsPerSecond: 12_345.4, p99Ms: 2.5, originRequests: 100, allAnswered: true }],
+    },
     targets: [{ what: 'MemoryStore hit', target: '<= 1.15x floor', measured: '1.10x', met: true }],
   };
 }
@@ -35,6 +39,12 @@ describe('benchmark report', () => {
     expect(markdown).to.contain('| ahc memory | 11.0 µs | 11.0 µs | 90,909 | 1.10x | yes |');
     expect(markdown).to.contain('| aci memory | 15.0 µs | 15.0 µs | 66,667 | 1.50x | no: shares one object |');
     expect(markdown).to.contain('1.00x (floor)');
+  });
+
+  it('reports the rows across processes: origin requests of the cold burst, and hits per second, p99 and origin requests on hot keys', () => {
+    const markdown = renderMarkdown(results());
+    expect(markdown).to.contain('| axios-http-cache, RedisStore | 4 | 200 | 1 | yes |');
+    expect(markdown).to.contain('| axios-http-cache, RedisStore | 4 | 100 | 10 | 12,345 | 2.50 ms | 100 | yes |');
   });
 
   it('lists skipped rows with their reason', () => {

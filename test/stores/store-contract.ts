@@ -76,6 +76,17 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** A store's leases, awaited alike whether it answers values or promises; undefined for a store that keeps none. */
+function leasesOf(store: CacheStore): { take(name: string, token: string, ttlMs: number): Promise<string | undefined>; give(name: string, token: string): Promise<void> } | undefined {
+  if (store.lease === undefined || store.release === undefined) return undefined;
+  return {
+    take: async (name, token, ttlMs) => store.lease?.(name, token, ttlMs),
+    give: async (name, token) => {
+      await store.release?.(name, token);
+    },
+  };
+}
+
 export function runStoreContract(name: string, makeHarness: (clock: TestClock) => Promise<StoreHarness>, options: ContractOptions = {}): void {
   const largeBodyBytes = options.largeBodyBytes ?? 5 * 1024 * 1024;
   const manyKeys = options.manyKeys ?? 500;
@@ -244,6 +255,62 @@ export function runStoreContract(name: string, makeHarness: (clock: TestClock) =
       expect(await store.get('c2')).to.equal(undefined);
       if (neighbour !== undefined) expect((await neighbour.get('c1'))?.key).to.equal('c1');
       if (harness.foreignSurvived !== undefined) expect(await harness.foreignSurvived()).to.equal(true);
+    });
+
+    it('takes a free lease and names its holder to every other token, until its own holder releases it', async function () {
+      const leases = leasesOf(store);
+      if (leases === undefined) this.skip();
+      expect(await leases.take('GET http://a.test/x', 'one', 10_000)).to.equal('one');
+      expect(await leases.take('GET http://a.test/x', 'two', 10_000)).to.equal('one');
+      expect(await leases.take('GET http://a.test/y', 'two', 10_000)).to.equal('two');
+      await leases.give('GET http://a.test/x', 'two'); // not its holder: nothing happens
+      expect(await leases.take('GET http://a.test/x', 'three', 10_000)).to.equal('one');
+      await leases.give('GET http://a.test/x', 'one');
+      expect(await leases.take('GET http://a.test/x', 'three', 10_000)).to.equal('three');
+      await leases.give('GET http://a.test/x', 'three');
+      await leases.give('GET http://a.test/y', 'two');
+    });
+
+    it('ends a lease by itself after its time, and the next token takes it', async function () {
+      const leases = leasesOf(store);
+      if (leases === undefined) this.skip();
+      expect(await leases.take('expiring', 'crashed', 200)).to.equal('crashed');
+      await sleep(300); // the back end's own countdown (Redis PX) and the store's clock both run out
+      clock.advance(300);
+      expect(await leases.take('expiring', 'next', 10_000)).to.equal('next');
+      await leases.give('expiring', 'next');
+    });
+
+    it('gives one lease to one of many concurrent takers', async function () {
+      const leases = leasesOf(store);
+      if (leases === undefined) this.skip();
+      const holders = await Promise.all(Array.from({ length: 20 }, (_, i) => leases.take('contended', `taker ${i}`, 10_000)));
+      expect(new Set(holders).size).to.equal(1);
+      await leases.give('contended', holders[0] ?? '');
+    });
+
+    it('holds a lease for a peer on the same namespace', async function () {
+      const leases = leasesOf(store);
+      if (leases === undefined || harness.makePeer === undefined) this.skip();
+      const peer = await harness.makePeer();
+      extraStores.push(peer);
+      expect(await leases.take('across', 'here', 10_000)).to.equal('here');
+      expect(await leasesOf(peer)?.take('across', 'there', 10_000)).to.equal('here');
+      await leases.give('across', 'here');
+    });
+
+    it('keeps leases apart from entries: a lease named like a key is never listed, counted or read as an entry', async function () {
+      const leases = leasesOf(store);
+      if (leases === undefined || store.keys === undefined || store.count === undefined) this.skip();
+      await put('GET http://a.test/leased');
+      expect(await leases.take('GET http://a.test/leased', 'holder', 10_000)).to.equal('holder');
+      expect(await leases.take('GET http://a.test/only-leased', 'holder', 10_000)).to.equal('holder');
+      expect(await collect(store.keys())).to.deep.equal(['GET http://a.test/leased']);
+      expect(await store.count()).to.equal(1);
+      expect((await store.get('GET http://a.test/leased'))?.key).to.equal('GET http://a.test/leased');
+      expect(await store.get('GET http://a.test/only-leased')).to.equal(undefined);
+      await leases.give('GET http://a.test/leased', 'holder');
+      await leases.give('GET http://a.test/only-leased', 'holder');
     });
 
     /** Writes a record that is then expired, by the test clock or, where listings follow it, by the back end's own. */

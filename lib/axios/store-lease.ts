@@ -1,0 +1,109 @@
+/**
+ * Cross-process single flight (`dedupe: 'store'`): of the processes sharing a store that miss one key together, the
+ * first takes a lease in the store and goes to the origin; the others wait for the entry it stores and answer from it.
+ *
+ * - The lease is named by the full key plus a keyed hash of the request's credentials (`leaseName`), so one user's
+ *   lease never makes another wait; a waiter reads the entry through the normal lookup (`Vary`, the body kind, RFC
+ *   9111 freshness for its own request), so it gets nothing the cache would not have given it anyway.
+ * - A waiter reads the store every 5 ms at first, backing off to every 100 ms, and tries the lease each time: when a
+ *   leader that crashed or hangs loses its lease (after `dedupeLeaseMs`), one waiter takes it over. No waiter waits
+ *   longer than `dedupeLeaseMs`; then it asks the origin itself.
+ * - A leader whose answer is not stored (no-store, private in shared mode, an error, a failed call) hands its lease on
+ *   as a *pass* for `dedupeLeaseMs`: waiters that see it go to the origin at once, each on its own, as do new misses
+ *   of that key meanwhile.
+ * - A store that fails (reported as an `error` event by store-access.ts) leaves the request to the in-process flight.
+ */
+import { CanceledError } from 'axios';
+import type { CacheRecord } from '../record.js';
+import { decideReuse } from '../semantics/index.js';
+import type { CacheContext } from './context.js';
+import { leaseName } from './key.js';
+import type { OriginResult } from './origin.js';
+import { bodyKindFits, findMatchingRecord } from './records.js';
+import { policyOfRecord } from './request-model.js';
+import type { Exchange } from './request-model.js';
+
+/** The first pause of a waiter between two reads of the store (ms); each pause doubles, up to {@link LAST_POLL_MS}. */
+const FIRST_POLL_MS = 5;
+const LAST_POLL_MS = 100;
+
+/** Starts the token of a lease handed on by a leader whose answer was not stored. */
+const PASS = 'pass:';
+
+function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Resolves after `ms`, or false at once when `signal` aborts (every caller of the flight has gone). */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(false);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * What a waiter finds: the entry that answers its request; nothing new yet (no entry, or one stored before `since`,
+ * which the miss already found unusable); or an entry stored since that will never answer this request.
+ */
+async function storedAnswer(ctx: CacheContext, plan: Exchange, since: number): Promise<CacheRecord | undefined | 'unusable'> {
+  const record = await findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.wire, plan.config, ctx.options);
+  if (record === undefined) return undefined;
+  const fits = bodyKindFits(record, plan.method, plan.config);
+  if (fits && decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs)).action === 'fresh') return record;
+  return record.createdAt >= since ? 'unusable' : undefined;
+}
+
+/**
+ * A miss, shared across processes: lead (take the lease, call `trip`, give the lease back), or wait for the leader's
+ * entry. `trip` is the one call to the origin; `signal` aborts when every caller in this process has gone.
+ */
+export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: AbortSignal, trip: () => Promise<OriginResult>): Promise<OriginResult> {
+  const name = leaseName(plan.key, plan.wire, ctx.options.secret);
+  const token = newToken();
+  const leaseMs = ctx.options.dedupeLeaseMs;
+  const giveUpAt = performance.now() + leaseMs;
+  const since = ctx.options.now();
+  let wait = FIRST_POLL_MS;
+  for (;;) {
+    const holder = await ctx.access.lease(name, token, leaseMs);
+    if (holder === undefined) return trip(); // the store failed (reported): this process alone
+    if (holder === token) {
+      // A leader may have stored its entry and given its lease back since this request read the store: look again.
+      const found = await storedAnswer(ctx, plan, since);
+      if (found !== undefined && found !== 'unusable') {
+        void ctx.access.release(name, token);
+        return { kind: 'shared', record: found };
+      }
+      return lead(ctx, name, token, leaseMs, trip);
+    }
+    if (holder.startsWith(PASS) || performance.now() >= giveUpAt) return trip();
+    if (!(await pause(Math.min(wait, giveUpAt - performance.now()), signal))) return { kind: 'error', error: new CanceledError() };
+    wait = Math.min(wait * 2, LAST_POLL_MS);
+    const found = await storedAnswer(ctx, plan, since);
+    if (found === 'unusable') return trip();
+    if (found !== undefined) return { kind: 'shared', record: found };
+  }
+}
+
+/** Goes to the origin holding the lease; gives it back after the entry is written, or hands it on as a pass. */
+async function lead(ctx: CacheContext, name: string, token: string, leaseMs: number, trip: () => Promise<OriginResult>): Promise<OriginResult> {
+  const result = await trip();
+  const stored = result.kind === 'response' && result.record !== undefined;
+  // Not awaited: the caller has its answer; waiters find the entry (written before this) or the pass.
+  const released = ctx.access.release(name, token);
+  if (!stored) void released.then(() => ctx.access.lease(name, `${PASS}${token}`, leaseMs));
+  return result;
+}

@@ -1,0 +1,156 @@
+// dedupe: 'store' within one process: several cached instances sharing one MemoryStore stand for several processes
+// sharing a Redis or MongoDB store (test/stores/store-dedupe.test.ts runs the same with real processes and servers).
+import axios from 'axios';
+import type { AxiosAdapter, AxiosInstance, AxiosResponse } from 'axios';
+import { expect } from 'chai';
+import { attachCache, MemoryStore } from '../../lib/index.js';
+import type { CacheEventMap, CacheOptions, CacheStore } from '../../lib/index.js';
+
+const SECRET = 'the same secret in every process';
+
+/** An origin adapter answering after `delayMs` with the headers `answer` gives for the request; counts calls. */
+function slowOrigin(delayMs: number, answer: (headers: Record<string, unknown>) => { body: string; headers: Record<string, string>; status?: number }) {
+  let calls = 0;
+  const adapter: AxiosAdapter = (config) => {
+    calls += 1;
+    const { body, headers, status } = answer(config.headers.toJSON());
+    return new Promise<AxiosResponse>((resolve) => {
+      // Bytes for a caller that asks for bytes, as axios' http adapter hands them over.
+      const data = config.responseType === 'arraybuffer' ? Buffer.from(body) : body;
+      setTimeout(() => resolve({ data, status: status ?? 200, statusText: 'OK', headers, config, request: {} }), delayMs);
+    });
+  };
+  return {
+    adapter,
+    get calls() {
+      return calls;
+    },
+  };
+}
+
+/** One "process": an axios instance of its own, caching into the shared store. */
+function processOn(store: CacheStore, adapter: AxiosAdapter, options: CacheOptions = {}): { api: AxiosInstance; errors: Array<CacheEventMap['error']> } {
+  const api = axios.create({ baseURL: 'http://origin.test', adapter });
+  const cache = attachCache(api, { store, dedupe: 'store', secret: SECRET, ...options });
+  const errors: Array<CacheEventMap['error']> = [];
+  cache.on('error', (event) => errors.push(event));
+  return { api, errors };
+}
+
+const cacheable = () => ({ body: '"shared"', headers: { 'cache-control': 'max-age=60' } });
+
+describe("dedupe: 'store' (cross-process single flight, instances sharing a store)", () => {
+  it('sends one origin request for 4 instances x 50 concurrent identical cold requests, and answers every caller', async () => {
+    const store = new MemoryStore();
+    const origin = slowOrigin(50, cacheable);
+    const processes = Array.from({ length: 4 }, () => processOn(store, origin.adapter));
+    const responses = await Promise.all(processes.flatMap(({ api }) => Array.from({ length: 50 }, () => api.get<string>('/cold'))));
+    expect(origin.calls).to.equal(1);
+    expect(responses.map((r) => r.data)).to.deep.equal(Array(200).fill('shared'));
+    expect(responses.filter((r) => r.cacheInfo?.status === 'miss')).to.have.length(50);
+    expect(responses.filter((r) => r.cacheInfo?.status === 'hit')).to.have.length(150);
+  });
+
+  it('sends every waiter to the origin at once when the leader answer is not storable, not after the lease', async () => {
+    const store = new MemoryStore();
+    const origin = slowOrigin(100, () => ({ body: '"private"', headers: { 'cache-control': 'no-store' } }));
+    const [a, b] = [processOn(store, origin.adapter, { dedupeLeaseMs: 10_000 }), processOn(store, origin.adapter, { dedupeLeaseMs: 10_000 })];
+    const started = performance.now();
+    const first = a.api.get<string>('/nostore');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = await b.api.get<string>('/nostore');
+    expect((await first).data).to.equal('private');
+    expect(second.data).to.equal('private');
+    expect(origin.calls).to.equal(2);
+    expect(performance.now() - started).to.be.below(2000);
+  });
+
+  it('takes over from a leader that never gives its lease back once the lease has run out', async () => {
+    const store = new MemoryStore();
+    const origin = slowOrigin(10, cacheable);
+    // Every lease of this store is held by a leader that has gone (crashed): taken, never released.
+    const lease = store.lease.bind(store);
+    let vanished = true;
+    store.lease = (name, token, ttlMs) => {
+      if (vanished) {
+        vanished = false;
+        lease(name, 'a leader that crashed', ttlMs);
+      }
+      return lease(name, token, ttlMs);
+    };
+    const { api } = processOn(store, origin.adapter, { dedupeLeaseMs: 300 });
+    const started = performance.now();
+    const responses = await Promise.all(Array.from({ length: 5 }, () => api.get<string>('/orphaned')));
+    const waited = performance.now() - started;
+    expect(responses.map((r) => r.data)).to.deep.equal(Array(5).fill('shared'));
+    expect(origin.calls).to.equal(1);
+    expect(waited).to.be.at.least(250);
+  });
+
+  it('degrades to in-process de-duplication with an error event when the store cannot take a lease', async () => {
+    const store = new MemoryStore();
+    store.lease = () => {
+      throw new Error('lease refused');
+    };
+    const origin = slowOrigin(20, cacheable);
+    const one = processOn(store, origin.adapter);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => one.api.get<string>('/broken-lease')));
+    expect(responses.map((r) => r.data)).to.deep.equal(Array(10).fill('shared'));
+    expect(origin.calls).to.equal(1);
+    expect(one.errors.map((e) => e.operation)).to.deep.equal(['lease']);
+  });
+
+  it("never makes one user wait for another user's lease, nor serves one user's variant to another", async () => {
+    const store = new MemoryStore();
+    const origin = slowOrigin(200, (headers) => ({
+      body: JSON.stringify(headers['authorization']),
+      headers: { 'cache-control': 'max-age=60', vary: 'authorization' },
+    }));
+    const [a, b] = [processOn(store, origin.adapter), processOn(store, origin.adapter)];
+    const started = performance.now();
+    const [alice, bob] = await Promise.all([
+      a.api.get<string>('/me', { headers: { authorization: 'Bearer alice' } }),
+      b.api.get<string>('/me', { headers: { authorization: 'Bearer bob' } }),
+    ]);
+    expect(performance.now() - started).to.be.below(390); // side by side, not one after the other
+    expect([alice.data, bob.data]).to.deep.equal(['Bearer alice', 'Bearer bob']);
+    expect(origin.calls).to.equal(2);
+  });
+
+  it('answers from the origin, not from the entry another process stored, a request whose Vary values differ', async () => {
+    const store = new MemoryStore();
+    const origin = slowOrigin(100, (headers) => ({
+      body: JSON.stringify(headers['accept-language']),
+      headers: { 'cache-control': 'max-age=60', vary: 'accept-language' },
+    }));
+    const [a, b] = [processOn(store, origin.adapter), processOn(store, origin.adapter)];
+    const [en, fr] = await Promise.all([
+      a.api.get<string>('/hello', { headers: { 'accept-language': 'en' } }),
+      b.api.get<string>('/hello', { headers: { 'accept-language': 'fr' } }),
+    ]);
+    expect([en.data, fr.data]).to.deep.equal(['en', 'fr']);
+    expect(origin.calls).to.equal(2);
+  });
+
+  it('waits for the new entry when the entry already stored cannot answer (text stored, bytes asked for), not going on its own', async () => {
+    const store = new MemoryStore();
+    const origin = slowOrigin(100, cacheable);
+    const [a, b] = [processOn(store, origin.adapter), processOn(store, origin.adapter)];
+    await a.api.get('/kinds'); // stored as text
+    const asked = await Promise.all([a.api.get('/kinds', { responseType: 'arraybuffer' }), b.api.get('/kinds', { responseType: 'arraybuffer' })]);
+    expect(asked.map((response) => response.cacheInfo?.status).sort()).to.deep.equal(['hit', 'miss']);
+    expect(asked.every((response) => response.data instanceof ArrayBuffer || Buffer.isBuffer(response.data))).to.equal(true);
+    expect(origin.calls).to.equal(2);
+  });
+
+  it('refuses a dedupe value other than true, false or "store", naming the option', () => {
+    expect(() => attachCache(axios.create(), { dedupe: 'redis' as unknown as 'store' })).to.throw(TypeError, /option "dedupe" must be true, false or 'store', got "redis"/);
+  });
+
+  it('refuses dedupe: "store" with a store that keeps no leases, and dedupeLeaseMs without it', () => {
+    const leaseless: CacheStore = { get: () => undefined, set: () => undefined, delete: () => undefined };
+    expect(() => attachCache(axios.create(), { store: leaseless, dedupe: 'store' })).to.throw(TypeError, /option "dedupe" is 'store', but this store keeps no leases/);
+    expect(() => attachCache(axios.create(), { dedupeLeaseMs: 1000 })).to.throw(TypeError, /option "dedupeLeaseMs" applies only with dedupe: 'store'/);
+    expect(() => attachCache(axios.create(), { dedupe: 'store', dedupeLeaseMs: 0 })).to.throw(TypeError, /option "dedupeLeaseMs" must be at least 1 ms/);
+  });
+});
