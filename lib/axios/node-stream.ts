@@ -11,6 +11,7 @@ export interface NodeReadable {
   destroy(error?: Error): unknown;
   resume(): unknown;
   once(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
   readonly readableEnded: boolean;
 }
 

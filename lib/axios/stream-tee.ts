@@ -21,18 +21,29 @@ interface TeeOutcome {
   abandoned(reason: string): void;
 }
 
-/** The chunks seen so far, copied (the caller may change the chunks it is handed), until the limit is passed. */
+/** The smallest buffer a copy starts with when the response announces no length. */
+const INITIAL_BYTES = 64 * 1024;
+
+/**
+ * The body seen so far, copied as each chunk goes by (the caller may change the chunks it is handed) into one buffer
+ * that grows by doubling up to the limit, sized at once when the response announces its length; dropped once the
+ * limit is passed.
+ */
 class Collector {
-  private chunks: Uint8Array[] = [];
+  private buffer: StreamedBytes;
   private length = 0;
-  over = false;
+  private over = false;
   private done = false;
 
   constructor(
     private readonly limit: number,
     private readonly kind: StreamKind,
+    announcedLength: number | undefined,
     private readonly outcome: TeeOutcome,
-  ) {}
+  ) {
+    const expected = announcedLength !== undefined && announcedLength <= limit ? announcedLength : INITIAL_BYTES;
+    this.buffer = new StreamedBytes(Math.min(expected, limit));
+  }
 
   add(chunk: unknown): void {
     if (this.over || this.done) return;
@@ -40,31 +51,34 @@ class Collector {
       this.finish('the stream gave something other than bytes');
       return;
     }
-    this.length += chunk.byteLength;
-    if (this.length > this.limit) {
+    const length = this.length + chunk.byteLength;
+    if (length > this.limit) {
       this.over = true;
-      this.chunks = [];
+      this.buffer = new StreamedBytes(0);
       return;
     }
-    this.chunks.push(chunk.slice());
+    if (length > this.buffer.length) {
+      const grown = new StreamedBytes(Math.min(this.limit, Math.max(length, this.buffer.length * 2)));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(chunk, this.length);
+    this.length = length;
   }
 
   /** Ends the collection: stores the bytes when no reason is given and the body stayed within the limit. */
   finish(reason?: string): void {
     if (this.done) return;
     this.done = true;
-    const chunks = this.chunks;
-    this.chunks = [];
+    const { buffer, length } = this;
+    this.buffer = new StreamedBytes(0);
     if (reason !== undefined) this.outcome.abandoned(reason);
     else if (this.over) this.outcome.abandoned(`the body is larger than maxStreamBytes (${this.limit} bytes); it was passed on whole`);
     else {
-      const bytes = new StreamedBytes(this.length);
+      // Exactly the body's bytes: a buffer larger than the body would stay held by the stored entry.
+      const bytes = length === buffer.length ? buffer : new StreamedBytes(length);
+      if (bytes !== buffer) bytes.set(buffer.subarray(0, length));
       bytes.kind = this.kind;
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
       this.outcome.complete(bytes);
     }
   }
@@ -104,6 +118,8 @@ function teeNode(source: NodeReadable, collector: Collector): NodeReadable | und
   tap.once('close', () => {
     if (!readToEnd) collector.finish(STOPPED);
   });
+  // As Node's IncomingMessage does, a failure reaches the caller's error listeners and crashes nobody who has none.
+  tap.on('error', () => undefined);
   return tap;
 }
 
@@ -162,10 +178,13 @@ export function teeToStore(ctx: CacheContext, plan: Exchange, response: AxiosRes
     abandoned: (reason) => ctx.debug(`not stored: ${reason}`, { key, url }),
   };
   const limit = ctx.options.maxStreamBytes;
+  // The announced length sizes the copy (a decoded body may differ from it: the copy grows or is trimmed).
+  const announced = Number(plainResponseHeaders(response.headers)['content-length'] ?? Number.NaN);
+  const length = Number.isSafeInteger(announced) && announced >= 0 ? announced : undefined;
   const data: unknown = response.data;
   let teed: unknown;
-  if (isNodeReadable(data)) teed = teeNode(data, new Collector(limit, 'stream', outcome));
-  else if (isWebStream(data)) teed = teeWeb(data, new Collector(limit, 'webstream', outcome));
+  if (isNodeReadable(data)) teed = teeNode(data, new Collector(limit, 'stream', length, outcome));
+  else if (isWebStream(data)) teed = teeWeb(data, new Collector(limit, 'webstream', length, outcome));
   if (teed === undefined) {
     ctx.debug('not stored: the stream is of no kind the cache can tee', { key, url });
     return response;

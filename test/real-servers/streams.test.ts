@@ -87,6 +87,9 @@ function nextStored(cache: CacheHandle, ms = 3000): Promise<void> {
 const settleDown = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
 
 const BODY = randomBytes(200_000);
+/** A compressible body, and its gzip. */
+const TEXT = Buffer.from('stream me '.repeat(50_000));
+const GZIPPED = gzipSync(TEXT);
 
 function cachedApi(adapter: AdapterName, origin: RunningHttp, options: CacheOptions = {}): { api: AxiosInstance; cache: CacheHandle } {
   const api = axios.create({ adapter, baseURL: origin.url });
@@ -116,6 +119,10 @@ describe('responseType stream, cached (real origins)', function () {
         } else if (path === '/small') {
           res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': 100 });
           res.end(BODY.subarray(0, 100));
+        } else if (path === '/gzip') {
+          // Compressed, with the compressed length announced: the decoded body the caller reads is longer.
+          res.writeHead(200, { 'cache-control': 'max-age=60', 'content-encoding': 'gzip', 'content-length': GZIPPED.length });
+          res.end(GZIPPED);
         } else if (path === '/json') {
           const body = JSON.stringify({ hello: 'world' });
           res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60', 'content-length': Buffer.byteLength(body) });
@@ -322,6 +329,16 @@ describe('responseType stream, cached (real origins)', function () {
           expect((await api.get('/flaky', { responseType: 'stream' })).cacheInfo?.status).to.equal('hit');
         });
 
+        it('a gzip body with its compressed length announced is stored decoded, and the hit has the decoded bytes', async function () {
+          const { api, cache } = cachedApi(adapter, origin);
+          const stored = nextStored(cache);
+          expect((await readAll((await api.get('/gzip', { responseType: 'stream' })).data)).equals(TEXT)).to.equal(true);
+          await stored;
+          const hit = await api.get('/gzip', { responseType: 'stream' });
+          expect(hit.cacheInfo?.status).to.equal('hit');
+          expect((await readAll(hit.data)).equals(TEXT)).to.equal(true);
+        });
+
         it('concurrent identical stream misses each get their own origin call and the whole body', async function () {
           const { api } = cachedApi(adapter, origin);
           const responses = await Promise.all([api.get('/body', { responseType: 'stream' }), api.get('/body', { responseType: 'stream' })]);
@@ -381,6 +398,15 @@ describe('responseType stream, cached (real origins)', function () {
             expect(cache.stats().stores).to.equal(0);
           });
         }
+
+        it('a stream nobody reads or listens to for errors, cut by the origin: no crash, no entry', async function () {
+          const { api, cache } = cachedApi(adapter, origin);
+          const response = await api.get('/short', { responseType: 'stream' });
+          expectKind(adapter, response.data);
+          await settleDown();
+          await settleDown();
+          expect(await cache.count()).to.equal(0);
+        });
 
         it('a compressed body delimited by the connection closing, cut short: whatever the caller reads, nothing is stored', async function () {
           const { api, cache } = cachedApi(adapter, origin);
