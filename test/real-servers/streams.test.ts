@@ -11,6 +11,7 @@ import type { AxiosInstance } from 'axios';
 import { expect } from 'chai';
 import { attachCache } from '../../lib/index.js';
 import type { CacheHandle, CacheOptions } from '../../lib/index.js';
+import { forEachStore } from '../manage/stores.js';
 import { ADAPTERS, MovableClock, startNodeHttp, startRawHttp, withoutNock, type AdapterName, type RunningHttp } from '../support/real-http.js';
 
 /** The bytes of a response body of either stream kind, read to the end; `afterFirst` runs once the first chunk is in. */
@@ -427,6 +428,40 @@ describe('responseType stream, cached (real origins)', function () {
         });
       });
     }
+  });
+
+  describe('through every store', function () {
+    let origin: RunningHttp;
+
+    before(async function () {
+      origin = await startNodeHttp((_req, res) => {
+        res.writeHead(200, { 'cache-control': 'max-age=60', 'content-length': BODY.length });
+        res.end(BODY);
+      });
+    });
+
+    after(async function () {
+      await origin.close();
+    });
+
+    forEachStore((setup) => {
+      for (const adapter of ADAPTERS) {
+        it(`${adapter} adapter: a stream entry read back from the store is served as the same kind of stream with identical bytes, and never to an arraybuffer request`, async function () {
+          const clock = new MovableClock();
+          const path = `/${setup.kind}/${adapter}`;
+          const { api, cache } = cachedApi(adapter, origin, { store: await setup.newStore(clock.now), now: clock.now });
+          const stored = nextStored(cache);
+          await readAll((await api.get(path, { responseType: 'stream' })).data);
+          await stored;
+          const hit = await api.get(path, { responseType: 'stream' });
+          expect(hit.cacheInfo?.status).to.equal('hit');
+          expectKind(adapter, hit.data);
+          expect((await readAll(hit.data)).equals(BODY)).to.equal(true);
+          expect((await api.get(path, { responseType: 'arraybuffer' })).cacheInfo?.status).to.equal('miss');
+          expect(origin.log.count(path)).to.equal(2);
+        });
+      }
+    });
   });
 
   describe('option maxStreamBytes', function () {
