@@ -17,8 +17,9 @@ import type { StreamKind } from './stream-body.js';
 
 /** What becomes of a teed body: read whole (its bytes), or given up on (why). Called once. */
 interface TeeOutcome {
-  complete(bytes: StreamedBytes): void;
-  abandoned(reason: string): void;
+  register?(collector: Collector): void;
+  complete(bytes: StreamedBytes, collector: Collector): void;
+  abandoned(reason: string, collector: Collector): void;
 }
 
 /** The smallest buffer a copy starts with when the response announces no length. */
@@ -43,6 +44,7 @@ class Collector {
   ) {
     const expected = announcedLength !== undefined && announcedLength <= limit ? announcedLength : INITIAL_BYTES;
     this.buffer = new StreamedBytes(Math.min(expected, limit));
+    outcome.register?.(this);
   }
 
   add(chunk: unknown): void {
@@ -72,28 +74,68 @@ class Collector {
     this.done = true;
     const { buffer, length } = this;
     this.buffer = new StreamedBytes(0);
-    if (reason !== undefined) this.outcome.abandoned(reason);
-    else if (this.over) this.outcome.abandoned(`the body is larger than maxStreamBytes (${this.limit} bytes); it was passed on whole`);
+    if (reason !== undefined) this.outcome.abandoned(reason, this);
+    else if (this.over) this.outcome.abandoned(`the body is larger than maxStreamBytes (${this.limit} bytes); it was passed on whole`, this);
     else {
       // Exactly the body's bytes: a buffer larger than the body would stay held by the stored entry.
       const bytes = length === buffer.length ? buffer : new StreamedBytes(length);
       if (bytes !== buffer) bytes.set(buffer.subarray(0, length));
       bytes.kind = this.kind;
-      this.outcome.complete(bytes);
+      this.outcome.complete(bytes, this);
     }
   }
 }
 
 const STOPPED = 'the caller stopped reading before the end';
 
+/**
+ * The bodies being read, per cache and URL. An unsafe request that invalidates a URL (RFC 9111 §4.4) while a body of
+ * it is still being read makes that body unfit to store: it was sent before the change.
+ */
+const reading = new WeakMap<CacheContext, Map<string, Set<Collector>>>();
+
+/** Called for each URL an unsafe request invalidates: the bodies of that URL being read are not stored. */
+export function invalidateStreams(ctx: CacheContext, url: string): void {
+  const collectors = reading.get(ctx)?.get(url);
+  if (!collectors) return;
+  for (const collector of [...collectors]) collector.finish('an unsafe request invalidated the URL while its body was read');
+}
+
+function track(ctx: CacheContext, url: string, outcome: TeeOutcome): TeeOutcome {
+  let byUrl = reading.get(ctx);
+  if (!byUrl) reading.set(ctx, (byUrl = new Map<string, Set<Collector>>()));
+  const map = byUrl;
+  const forget = (collector: Collector): void => {
+    const set = map.get(url);
+    set?.delete(collector);
+    if (set?.size === 0) map.delete(url);
+  };
+  return {
+    register: (collector) => {
+      let set = map.get(url);
+      if (!set) map.set(url, (set = new Set<Collector>()));
+      set.add(collector);
+    },
+    complete: (bytes, collector) => {
+      forget(collector);
+      outcome.complete(bytes, collector);
+    },
+    abandoned: (reason, collector) => {
+      forget(collector);
+      outcome.abandoned(reason, collector);
+    },
+  };
+}
+
 function incomplete(error: unknown): string {
   return `the body did not arrive whole (${error instanceof Error ? error.message : String(error)})`;
 }
 
 /** A Node Readable (the http adapter): piped through a Transform that copies each chunk on its way. */
-function teeNode(source: NodeReadable, collector: Collector): NodeReadable | undefined {
+function teeNode(source: NodeReadable, collect: () => Collector): NodeReadable | undefined {
   const streams = nodeStreams();
   if (!streams) return undefined;
+  const collector = collect();
   const tap = new streams.Transform({
     transform(chunk, _encoding, callback) {
       collector.add(chunk);
@@ -171,19 +213,19 @@ export function teeToStore(ctx: CacheContext, plan: Exchange, response: AxiosRes
       return response;
     }
   }
-  const outcome: TeeOutcome = {
+  const outcome = track(ctx, url, {
     complete: (bytes) => {
       store({ ...response, data: bytes }).catch((error: unknown) => ctx.debug('not stored: storing the streamed body failed', { key, url, error }));
     },
     abandoned: (reason) => ctx.debug(`not stored: ${reason}`, { key, url }),
-  };
+  });
   const limit = ctx.options.maxStreamBytes;
   // The announced length sizes the copy (a decoded body may differ from it: the copy grows or is trimmed).
   const announced = Number(plainResponseHeaders(response.headers)['content-length'] ?? Number.NaN);
   const length = Number.isSafeInteger(announced) && announced >= 0 ? announced : undefined;
   const data: unknown = response.data;
   let teed: unknown;
-  if (isNodeReadable(data)) teed = teeNode(data, new Collector(limit, 'stream', length, outcome));
+  if (isNodeReadable(data)) teed = teeNode(data, () => new Collector(limit, 'stream', length, outcome));
   else if (isWebStream(data)) teed = teeWeb(data, new Collector(limit, 'webstream', length, outcome));
   if (teed === undefined) {
     ctx.debug('not stored: the stream is of no kind the cache can tee', { key, url });

@@ -114,7 +114,10 @@ describe('responseType stream, cached (real origins)', function () {
       origin = await startNodeHttp((req: IncomingMessage, res: ServerResponse) => {
         const path = (req.url ?? '/').split('?')[0];
         res.setHeader('date', new Date(clock.at).toUTCString());
-        if (path === '/body' || path === '/both') {
+        if (req.method === 'POST') {
+          res.writeHead(204);
+          res.end();
+        } else if (path === '/body' || path === '/both') {
           res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'max-age=60', 'content-length': BODY.length });
           res.end(BODY);
         } else if (path === '/small') {
@@ -198,6 +201,22 @@ describe('responseType stream, cached (real origins)', function () {
           expect(body.equals(BODY)).to.equal(true);
           await stored;
           expect((await api.get('/held', { responseType: 'stream' })).cacheInfo?.status).to.equal('hit');
+        });
+
+        it('an unsafe request to the URL while its body is being read: the caller still gets every byte, and the body is not stored', async function () {
+          this.timeout(5000);
+          const { api, cache } = cachedApi(adapter, origin);
+          const response = await api.get('/held', { responseType: 'stream' });
+          let posted: Promise<unknown> = Promise.resolve();
+          const body = await readAll(response.data, () => {
+            // Sent before the rest of the body: it changes the resource this body describes.
+            posted = api.post('/held', 'change').then(() => releaseHeld());
+          });
+          await posted;
+          expect(body.equals(BODY)).to.equal(true);
+          await settleDown();
+          expect(await cache.count()).to.equal(0);
+          expect(cache.stats().stores).to.equal(0);
         });
 
         it('a caller that reads one chunk and then destroys or cancels the stream leaves no entry', async function () {
