@@ -14,15 +14,20 @@ export type StoredHeaders = Record<string, string>;
 /**
  * A cached body exactly as the axios adapter produced it, before `transformResponse`.
  * - `text`: the adapter returned a string (axios' default `json` and `text` response types).
- * - `binary`: the adapter returned bytes (`arraybuffer`: a Buffer in Node, an ArrayBuffer in browsers).
+ * - `binary`: the adapter returned bytes (`arraybuffer`: a Buffer in Node, an ArrayBuffer in browsers), or a stream
+ *   (`responseType: 'stream'`) whose bytes were collected as the caller read it (`as: 'stream'` or `'webstream'`).
  */
 export type CachedBody =
   | { readonly type: 'text'; readonly text: string }
   | {
       readonly type: 'binary';
       readonly bytes: Uint8Array;
-      /** What the adapter produced, so a hit hands back the same kind: a Node Buffer, an ArrayBuffer or a Uint8Array. */
-      readonly as?: 'buffer' | 'arraybuffer' | 'uint8array';
+      /**
+       * What the adapter produced, so a hit hands back the same kind: a Node Buffer, an ArrayBuffer or a Uint8Array;
+       * a Node Readable (`stream`, the http adapter) or a web ReadableStream (`webstream`, the fetch adapter). A
+       * stream body answers only requests for a stream, and a stream request only a stream body.
+       */
+      readonly as?: 'buffer' | 'arraybuffer' | 'uint8array' | 'stream' | 'webstream';
     };
 
 export interface CacheRecord {

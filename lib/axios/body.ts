@@ -1,5 +1,6 @@
 /** Bodies: what the adapter produced, as stored, and back; private copies for each caller. */
 import type { CachedBody } from '../record.js';
+import { StreamedBytes, streamOf } from './stream-body.js';
 
 interface BufferLike {
   from(bytes: Uint8Array): Uint8Array;
@@ -13,6 +14,7 @@ export function toCachedBody(data: unknown): CachedBody | undefined {
   if (typeof data === 'string') return { type: 'text', text: data };
   if (data === undefined || data === null) return { type: 'text', text: '' };
   if (data instanceof Uint8Array) {
+    if (data instanceof StreamedBytes) return data.toCachedBody();
     const as = NodeBuffer?.isBuffer(data) ? 'buffer' : 'uint8array';
     return { type: 'binary', bytes: new Uint8Array(data), as };
   }
@@ -32,6 +34,9 @@ export function fromCachedBody(body: CachedBody): unknown {
       return body.bytes.slice().buffer;
     case 'buffer':
       return NodeBuffer ? NodeBuffer.from(body.bytes) : body.bytes.slice();
+    case 'stream':
+    case 'webstream':
+      return streamOf(body.bytes, body.as);
     default:
       return body.bytes.slice();
   }

@@ -16,6 +16,7 @@ import { bodyKindFits, findMatchingRecord } from './records.js';
 import { isModel, modelRequest, policyOfRecord } from './request-model.js';
 import type { Exchange, NotCached } from './request-model.js';
 import { NOT_SYNCHRONOUS } from './store-access.js';
+import { drainBody } from './stream-body.js';
 import { asError } from '../errors.js';
 
 /**
@@ -84,7 +85,8 @@ function answered(ctx: CacheContext, plan: Exchange, record: CacheRecord | undef
 /** Decides from the entry found (or none) what answers the request: RFC 9111 §4. */
 function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefined): Promise<AxiosResponse> {
   const { key, url, method } = plan;
-  // A body stored as text never answers a caller who asked for bytes, nor the reverse: that caller's answer replaces it.
+  // A body stored as text never answers a caller who asked for bytes, nor a stream body a caller who asked for no
+  // stream, nor the reverse: that caller's answer replaces it.
   const record = found && !bodyKindFits(found, method, plan.config) ? undefined : found;
   if (found && !record) ctx.debug('miss: the stored body is not of the kind this caller asked for (responseType)', { key, url });
   const { onlyIfCached } = plan;
@@ -128,7 +130,11 @@ function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRec
   delete config.signal;
   delete config.cancelToken;
   fetchFromOrigin(ctx, { ...plan, config }, record).then(
-    () => ctx.refreshing.delete(plan.key),
+    (response) => {
+      // A stream body is stored once read to its end: read it for nobody.
+      drainBody(response.data);
+      ctx.refreshing.delete(plan.key);
+    },
     (error: unknown) => {
       ctx.refreshing.delete(plan.key);
       if (!(error instanceof CanceledError)) ctx.debug('background refresh failed', { key: plan.key, error });

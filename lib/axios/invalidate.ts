@@ -14,6 +14,7 @@ import { recordOutcome } from './outcome.js';
 import { plainResponseHeaders } from './records.js';
 import type { CacheQuery, RequestCacheOptions, UrlPattern } from './options.js';
 import { compileQuery, isEmptyQuery } from './query.js';
+import { invalidateStreams } from './stream-tee.js';
 import type { CompiledQuery } from './query.js';
 
 function toQuery(target: UrlPattern | CacheQuery): CacheQuery {
@@ -70,6 +71,7 @@ export async function invalidateAfter(ctx: CacheContext, request: InvalidatingRe
   const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));
   for (const target of targets) {
     const normalised = ctx.normaliseUrl({ url: target });
+    invalidateStreams(ctx, normalised);
     for (const [keyMethod, key] of ['GET', 'HEAD'].flatMap((m) => suffixes.map((suffix) => [m, keyOf(m, normalised, suffix)] as const))) {
       // Only a listener needs to know whether there was anything to delete: skip the extra read otherwise.
       const existed = ctx.events.has('deleted') ? (await ctx.access.get(key)) !== undefined : false;

@@ -110,6 +110,13 @@ export interface CacheOptions {
    */
   dedupeLeaseMs?: number | undefined;
   /**
+   * The largest `responseType: 'stream'` body kept (bytes): a stream is teed as the caller reads it and stored once
+   * read whole; a larger body is passed on whole but not stored. `0` passes every stream request by the cache.
+   * Cost: up to this many bytes held per stream being read.
+   * @default 5_242_880 (5 MiB, the default MemoryStore's largest entry)
+   */
+  maxStreamBytes?: number | undefined;
+  /**
    * How long one store operation may take before the request goes to the network instead (ms).
    * @default 500
    */

@@ -16,6 +16,8 @@ import { buildRecord, plainResponseHeaders, variantKey } from './records.js';
 import { redirectedTo, unframedCompressed } from './adapter-traces.js';
 import { policyOfRecord } from './request-model.js';
 import { leasedTrip } from './store-lease.js';
+import { discardBody, isStreamRequest } from './stream-body.js';
+import { teeToStore } from './stream-tee.js';
 import type { Exchange } from './request-model.js';
 import { asError } from '../errors.js';
 
@@ -180,14 +182,21 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
   }
   const responseTime = ctx.options.now();
   if (conditional && stale && response.status === 304) {
+    discardBody(response.data);
     const updated = await refreshFromNotModified(ctx, plan, stale, response, requestTime, responseTime);
     // A 304 that does not match what is stored: ask again, unconditionally.
     return updated ? { kind: 'revalidated', record: updated } : originTrip(ctx, plan, undefined, signal);
   }
   if (stale && response.status >= 500 && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
+    discardBody(response.data);
     return { kind: 'stale', record: stale, reason: `origin ${response.status}` };
   }
   await invalidateAfter(ctx, { wire: plan.wire, config: plan.config, partition: plan.partition, requested: plan.options.invalidate }, response);
+  if (isStreamRequest(plan.config)) {
+    // Stored (and announced) once the caller has read the body whole: see stream-tee.ts.
+    const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then(announceStored));
+    return { kind: 'response', response: teed, record: undefined };
+  }
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
   return { kind: 'response', response, record };
 }
@@ -197,7 +206,8 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
   const { config } = plan;
   let result: OriginResult;
   let shared = false;
-  if (ctx.options.dedupe) {
+  // A stream is read by one caller only: stream requests never share a call (see stream-tee.ts).
+  if (ctx.options.dedupe && !isStreamRequest(config)) {
     // Requests share a call only when everything the origin sees is the same, credentials included (in memory only).
     // The answer's shape too: bytes or text, and the caller's size limit.
     const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${JSON.stringify([...plan.wire.headers].sort())}`;

@@ -6,9 +6,9 @@ import type { CacheRecord } from '../record.js';
 import { headersToStore, storability, storeExpiryAt, varyNames, varyValues, varyValuesMatch } from '../semantics/index.js';
 import type { PolicyOptions, RequestFacts } from '../semantics/index.js';
 import { hmacSha256Hex, sha256Hex } from './hash.js';
-import { wantsBytes } from './key.js';
 import type { KeyOptions } from './key.js';
 import { toCachedBody } from './body.js';
+import { bodyFits } from './stream-body.js';
 import { headerValueString } from './wire-request.js';
 import type { WireRequest } from './wire-request.js';
 
@@ -103,11 +103,11 @@ export function findMatchingRecord(
 }
 
 /**
- * Whether a stored body is of the kind the caller asked for: text, or bytes (`arraybuffer`, `blob`). A body of the
- * other kind never answers it (a HEAD has no body to mind).
+ * Whether a stored body is of the kind the caller asked for: text, bytes (`arraybuffer`, `blob`) or a stream. A body
+ * of another kind never answers it (a HEAD has no body to mind).
  */
 export function bodyKindFits(record: CacheRecord, method: string, config: InternalAxiosRequestConfig): boolean {
-  return method === 'HEAD' || (record.body.type === 'binary') === wantsBytes(config);
+  return method === 'HEAD' || bodyFits(record.body, config);
 }
 
 export interface RecordDraft {

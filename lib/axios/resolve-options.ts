@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   readonly staleWhileRevalidateMs: number | undefined;
   readonly dedupe: boolean | 'store';
   readonly dedupeLeaseMs: number;
+  readonly maxStreamBytes: number;
   readonly storeTimeoutMs: number;
   readonly retainForRevalidationMs: number;
   readonly now: () => number;
@@ -31,6 +32,7 @@ export interface ResolvedOptions {
 const KNOWN_OPTIONS = new Set([
   'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
   'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'dedupeLeaseMs', 'storeTimeoutMs',
+  'maxStreamBytes',
   'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition',
 ]);
 
@@ -66,6 +68,13 @@ function optionalBoolean(name: string, value: unknown, fallback: boolean): boole
 function duration(name: string, value: unknown, allowInfinity = false): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
     fail(name, `must be a non-negative number of milliseconds, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function byteCount(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    fail(name, `must be a whole non-negative number of bytes (0 turns it off), got ${describe(value)}`);
   }
   return value;
 }
@@ -203,6 +212,7 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     staleIfErrorMs: staleWindow('staleIfError', o.staleIfError),
     staleWhileRevalidateMs: staleWindow('staleWhileRevalidate', o.staleWhileRevalidate),
     ...dedupeOptions(o, store),
+    maxStreamBytes: o.maxStreamBytes === undefined ? 5 * 1024 * 1024 : byteCount('maxStreamBytes', o.maxStreamBytes),
     storeTimeoutMs: o.storeTimeoutMs === undefined ? 500 : duration('storeTimeoutMs', o.storeTimeoutMs),
     retainForRevalidationMs: o.retainForRevalidationMs === undefined ? 3_600_000 : duration('retainForRevalidationMs', o.retainForRevalidationMs),
     now,

@@ -17,7 +17,7 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
 const isStringArray = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
 const isVaryValues = (value: unknown): boolean => Array.isArray(value) && value.every((item) => item === null || typeof item === 'string');
 
-const BINARY_KINDS: ReadonlySet<unknown> = new Set<BinaryKind>(['buffer', 'arraybuffer', 'uint8array']);
+const BINARY_KINDS: ReadonlySet<unknown> = new Set<BinaryKind>(['buffer', 'arraybuffer', 'uint8array', 'stream', 'webstream']);
 
 /** True for the values a binary body's `as` may take. */
 export function isBinaryKind(value: unknown): value is BinaryKind {

@@ -10,7 +10,7 @@ import { CorruptEntryError, CacheError, StoreError } from '../errors.js';
 import { EventHub, asStoreError } from './event-hub.js';
 import type { CacheRecord, CachedBody } from '../record.js';
 import type { CacheStore, StoreEvent } from './store.js';
-import { base64ToBytes, bytesToBase64, recordProblem } from './record-shape.js';
+import { base64ToBytes, bytesToBase64, recordProblem, type BinaryKind } from './record-shape.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 import { isQuotaError } from './storage-quota.js';
 
@@ -46,7 +46,7 @@ interface StoredItem {
 
 type StoredBody =
   | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'binary'; readonly base64: string; readonly as?: 'buffer' | 'arraybuffer' | 'uint8array' };
+  | { readonly type: 'binary'; readonly base64: string; readonly as?: BinaryKind };
 
 const DEFAULT_PREFIX = 'axios-http-cache:';
 const KNOWN_OPTIONS = ['storage', 'prefix', 'now'] as const;

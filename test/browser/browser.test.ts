@@ -136,6 +136,10 @@ describe('in a real Chromium (playwright-core, /usr/bin/chromium)', function () 
     expectChecks(first, 'no Node globals in the page');
   });
 
+  it('caches responseType stream with the fetch adapter: a ReadableStream read whole is stored, a hit is a ReadableStream of the same bytes, and it never answers an arraybuffer request', () => {
+    expectChecks(first, 'stream: ', 3);
+  });
+
   it('answers the second identical request from memory: a miss, then fromCache', () => {
     expectChecks(first, 'memory: ', 3);
   });

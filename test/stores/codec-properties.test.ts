@@ -21,7 +21,7 @@ const time = fc.integer({ min: 0, max: 4_102_444_800_000 });
 const body: fc.Arbitrary<CachedBody> = fc.oneof(
   fc.record({ type: fc.constant('text' as const), text }, { noNullPrototype: true }),
   fc.record(
-    { type: fc.constant('binary' as const), bytes: fc.uint8Array({ maxLength: 2048 }), as: fc.constantFrom('buffer' as const, 'arraybuffer' as const, 'uint8array' as const) },
+    { type: fc.constant('binary' as const), bytes: fc.uint8Array({ maxLength: 2048 }), as: fc.constantFrom('buffer' as const, 'arraybuffer' as const, 'uint8array' as const, 'stream' as const, 'webstream' as const) },
     { requiredKeys: ['type', 'bytes'], noNullPrototype: true },
   ),
 );

@@ -18,7 +18,7 @@ describe('record codec', () => {
   });
 
   it('keeps the variant epoch, the ttl in force and the kind of a binary body', async () => {
-    for (const as of ['buffer', 'arraybuffer', 'uint8array'] as const) {
+    for (const as of ['buffer', 'arraybuffer', 'uint8array', 'stream', 'webstream'] as const) {
       const record = makeRecord('meta', NOW, { vary: ['accept'], varyValues: ['text/html'], varyEpoch: NOW - 1000, ttlMs: 30_000, body: { type: 'binary', bytes: allByteValues(10), as } });
       expect(await roundTrip(record), as).to.deep.equal(comparable(record));
     }

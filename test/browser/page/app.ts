@@ -7,7 +7,7 @@ import { runContractSuites } from './contract.js';
 import { indexedDBQuotaRun } from './idb-quota.js';
 import { quotaRun } from './quota.js';
 import { check, finish, startResults, type PageResults } from './report.js';
-import { hitsAfterReload, missThenHit, requestVia, seedPersistentStores, type StoreKind } from './scenarios.js';
+import { hitsAfterReload, missThenHit, requestVia, seedPersistentStores, streamMissThenHit, type StoreKind } from './scenarios.js';
 
 declare global {
   interface Window {
@@ -21,6 +21,7 @@ async function run(results: PageResults): Promise<void> {
   check(results, 'no Node globals in the page', typeof (globalThis as { process?: unknown }).process === 'undefined' && typeof (globalThis as { Buffer?: unknown }).Buffer === 'undefined');
   if (results.phase === 'first') {
     await missThenHit(results);
+    await streamMissThenHit(results);
     await seedPersistentStores(results);
     results.contract = await runContractSuites();
     const summary = document.getElementById('contract-summary');

@@ -72,6 +72,41 @@ export async function missThenHit(results: PageResults): Promise<void> {
   results.facts['itemsHits'] = hits;
 }
 
+async function readStream(data: unknown): Promise<Uint8Array | undefined> {
+  if (!(data instanceof ReadableStream)) return undefined;
+  const reader = (data as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const step = await reader.read();
+    if (step.done) break;
+    chunks.push(step.value);
+  }
+  const bytes = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/** `responseType: 'stream'` with the fetch adapter: a ReadableStream read whole is stored, and a hit is a ReadableStream. */
+export async function streamMissThenHit(results: PageResults): Promise<void> {
+  const api = axios.create({ baseURL: location.origin, adapter: 'fetch' });
+  const cache = attachCache(api);
+  const url = '/api/binary?stream=1';
+  const stored = nextStored(cache);
+  const first = await api.get(url, { responseType: 'stream' });
+  const firstBytes = await readStream(first.data);
+  await stored;
+  check(results, 'stream: the miss is a ReadableStream of the origin bytes', first.cacheInfo?.status === 'miss' && firstBytes !== undefined && sameBytes(firstBytes, binaryPattern()), describeResponse(first));
+  const second = await api.get(url, { responseType: 'stream' });
+  const secondBytes = await readStream(second.data);
+  check(results, 'stream: the hit is a ReadableStream of the same bytes', second.cacheInfo?.status === 'hit' && secondBytes !== undefined && sameBytes(secondBytes, binaryPattern()), describeResponse(second));
+  const bytes = await api.get(url, { responseType: 'arraybuffer' });
+  check(results, 'stream: the stream entry does not answer an arraybuffer request', bytes.cacheInfo?.status === 'miss', describeResponse(bytes));
+}
+
 /** First page load: clears the persistent stores, then fills them through a miss each. */
 export async function seedPersistentStores(results: PageResults): Promise<void> {
   for (const kind of ['localStorage', 'indexedDB'] as const) {
