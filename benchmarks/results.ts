@@ -1,6 +1,7 @@
 /** The shape of one run's results, shared by the runner, the markdown report and the chart. */
 import type { ProbeResult } from './contender-kit.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
+import type { InvalidationResult } from './tiered.js';
 import type { LatencySummary } from './stats.js';
 
 export interface LatencyRow {
@@ -39,6 +40,8 @@ export interface RunResults {
   readonly cases: readonly CaseResult[];
   readonly concurrency: readonly ConcurrencyResult[];
   readonly memory: readonly MemoryResult[];
+  /** TieredStore: a write in one process until the other's near copy is gone (absent without Redis). */
+  readonly invalidation?: InvalidationResult;
   readonly targets: readonly TargetCheck[];
 }
 

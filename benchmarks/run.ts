@@ -24,6 +24,7 @@ import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } fro
 import { medianOfRoundRatios, summarise } from './stats.js';
 import { renderSvg } from './svg.js';
 import { checkTargets, type CaseSamples } from './targets.js';
+import { ahcTieredContenders, invalidationLatency } from './tiered.js';
 
 const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
 /** `--case=json-1k` (repeatable) measures only those bodies, for iterating on one hot path. */
@@ -56,6 +57,7 @@ async function contendersFor(body: BodyCase, origin: Origin, servers: Servers): 
   if (servers.redisUrl !== undefined) {
     list.push(ahcRedisContenders(body, servers.redisUrl, `${RUN_ID}-${body.id}`));
     list.push(aciRedisContender(body, servers.redisUrl, `${RUN_ID}-aci-${body.id}`));
+    list.push(ahcTieredContenders(body, servers.redisUrl, `${RUN_ID}-tiered-${body.id}`));
   }
   if (servers.mongo !== undefined) list.push(ahcMongoContender(body, servers.mongo.db(RUN_ID), `http_cache_${body.id.replace(/-/g, '_')}`));
   list.push(...networkContenders(body, origin));
@@ -140,6 +142,8 @@ async function main(): Promise<void> {
     const memory = await memoryPerEntry(MEMORY_ENTRIES);
     log('benchmarks: concurrent cold requests');
     const concurrent = await concurrency(origin, servers);
+    log('benchmarks: TieredStore invalidation latency');
+    const invalidation = servers.redisUrl === undefined ? undefined : await invalidationLatency(servers.redisUrl, `${RUN_ID}-invalidation`, quick ? 50 : 500);
     log('benchmarks: sequential latency');
     const measured: CaseSamples[] = [];
     for (const body of cases) measured.push(await measureCase(body, origin, servers));
@@ -155,7 +159,8 @@ async function main(): Promise<void> {
       cases: measured.map((found) => found.result),
       concurrency: concurrent,
       memory,
-      targets: checkTargets(measured, concurrent, memory),
+      ...(invalidation !== undefined ? { invalidation } : {}),
+      targets: checkTargets(measured, concurrent, memory, invalidation),
     };
     const markdown = renderMarkdown(results);
     process.stdout.write(markdown);

@@ -64,6 +64,11 @@ interface Watch {
   readonly epoch: number;
 }
 
+/** A far read under way: joined by later reads of its key until an invalidation of the key marks it stale. */
+interface FarRead extends Watch {
+  readonly promise: Promise<CacheRecord | undefined>;
+}
+
 function hasInvalidationChannel(store: object): store is InvalidationSource {
   return typeof (store as Partial<InvalidationSource>).openInvalidationChannel === 'function';
 }
@@ -77,9 +82,9 @@ export class TieredStore implements CacheStore {
   /** The channel this store opened (and closes); undefined when the far store has none. */
   readonly #channel: InvalidationChannel | undefined;
   readonly #unsubscribeFar: (() => void) | undefined;
-  /** Far reads under way, joined by later reads of the same key until an invalidation of the key. */
-  readonly #reads = new Map<string, Promise<CacheRecord | undefined>>();
-  /** Operations under way per key, marked stale by an invalidation of their key. */
+  /** Far reads under way, by key. */
+  readonly #reads = new Map<string, FarRead>();
+  /** Writes under way per key, marked stale by an invalidation of their key. */
   readonly #watches = new Map<string, Set<Watch>>();
   /** Keys whose change could not be announced yet; `undefined` stands for everything. */
   readonly #unannounced = new Set<string | undefined>();
@@ -223,31 +228,26 @@ export class TieredStore implements CacheStore {
 
   #readFar(key: string): Promise<CacheRecord | undefined> {
     const joined = this.#reads.get(key);
-    if (joined !== undefined) return joined;
-    const watch = this.#watch(key);
+    if (joined !== undefined) return joined.promise;
     let answer: Awaitable<CacheRecord | undefined>;
     try {
       answer = this.far.get(key);
     } catch (error) {
-      this.#unwatch(key, watch);
       return Promise.reject(asError(error));
     }
-    const read = Promise.resolve(answer).then((record) => {
-      this.#readDone(key, read, watch);
+    const epoch = this.#epoch;
+    const promise = Promise.resolve(answer).then((record) => {
+      if (this.#reads.get(key) === read) this.#reads.delete(key);
       // Filled at once, nothing awaited: a far hit costs what the far store's read costs.
-      if (record !== undefined && !watch.stale) this.#keepNear(key, record, record.expiresAt, watch);
+      if (record !== undefined && !read.stale) this.#keepNear(key, record, record.expiresAt, read);
       return record;
     }, (error: unknown) => {
-      this.#readDone(key, read, watch);
+      if (this.#reads.get(key) === read) this.#reads.delete(key);
       throw error;
     });
+    const read: FarRead = { stale: false, epoch, promise };
     this.#reads.set(key, read);
-    return read;
-  }
-
-  #readDone(key: string, read: Promise<CacheRecord | undefined>, watch: Watch): void {
-    if (this.#reads.get(key) === read) this.#reads.delete(key);
-    this.#unwatch(key, watch);
+    return promise;
   }
 
   /**
@@ -278,13 +278,18 @@ export class TieredStore implements CacheStore {
   /** `key` changed elsewhere or here: no near copy, no pending read or write of it may fill one. */
   #drop(key: string): void {
     void this.near.delete(key);
-    this.#reads.delete(key);
+    const read = this.#reads.get(key);
+    if (read !== undefined) {
+      read.stale = true;
+      this.#reads.delete(key);
+    }
     const watches = this.#watches.get(key);
     if (watches !== undefined) for (const watch of watches) watch.stale = true;
   }
 
   #dropAll(): void {
     void this.near.clear();
+    for (const read of this.#reads.values()) read.stale = true;
     this.#reads.clear();
     for (const watches of this.#watches.values()) for (const watch of watches) watch.stale = true;
   }
