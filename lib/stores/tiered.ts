@@ -77,6 +77,8 @@ export class TieredStore implements CacheStore {
   readonly near: MemoryStore;
   readonly far: FarStore;
   readonly nearMaxAgeMs: number;
+  /** The far tier's indexed query, present when the far store has one (see {@link CacheStore.find}). */
+  readonly find?: (filter: StoreFilter) => AsyncIterable<CacheRecord>;
   readonly #now: () => number;
   readonly #events = new EventHub();
   /** The channel this store opened (and closes); undefined when the far store has none. */
@@ -101,6 +103,13 @@ export class TieredStore implements CacheStore {
     if (missing.length > 0) throw storeOptionError('TieredStore', `option far must be a shared store such as RedisStore or MongoStore: it has no ${missing.map((name) => `${name}()`).join(', ')}`);
     if (far instanceof MemoryStore || far instanceof TieredStore) throw storeOptionError('TieredStore', 'option far must be a store shared by every process (RedisStore, MongoStore), not one held in this process');
     this.far = far;
+    if (far.find !== undefined) {
+      const find = far.find.bind(far);
+      this.find = (filter) => {
+        this.#checkOpen('find');
+        return find(filter);
+      };
+    }
     this.#now = options.now ?? Date.now;
     if (typeof this.#now !== 'function') throw storeOptionError('TieredStore', 'option now must be a function returning epoch ms');
     const near = options.near ?? new MemoryStore({ now: this.#now });
@@ -187,12 +196,6 @@ export class TieredStore implements CacheStore {
   entries(): AsyncIterable<CacheRecord> {
     this.#checkOpen('entries');
     return this.far.entries();
-  }
-
-  /** The far tier's indexed answer, or all its entries (a superset is allowed) when it keeps no index. */
-  find(filter: StoreFilter): AsyncIterable<CacheRecord> {
-    this.#checkOpen('find');
-    return this.far.find !== undefined ? this.far.find(filter) : this.far.entries();
   }
 
   count(): Promise<number> {

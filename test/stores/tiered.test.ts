@@ -1,10 +1,14 @@
 import { execFile, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import axios from 'axios';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { MongoClient, type Db } from 'mongodb';
 import { StoreClosedError } from '../../lib/errors.js';
+import { attachCache } from '../../lib/index.js';
 import { MemoryStore } from '../../lib/stores/memory.js';
 import { MongoStore } from '../../lib/stores/mongodb.js';
 import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
@@ -273,6 +277,37 @@ describe('TieredStore', function () {
       const closed = await store.get('k').then(() => undefined, (error: unknown) => error);
       expect(closed).to.be.instanceOf(StoreClosedError);
       await client.quit();
+    });
+
+    it('through attachCache: hits come from the near tier, and a POST through another instance makes the next GET a miss', async function () {
+      let gets = 0;
+      const origin: Server = createServer((request, response) => {
+        if (request.method === 'GET') gets += 1;
+        response.writeHead(request.method === 'GET' ? 200 : 204, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+        response.end(request.method === 'GET' ? JSON.stringify({ n: gets }) : undefined);
+      });
+      await new Promise<void>((done) => origin.listen(0, '127.0.0.1', done));
+      try {
+        const url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/thing`;
+        const prefix = uniqueName('ahc-tiered');
+        const [storeA, storeB] = [tiered(prefix), tiered(prefix)] as const;
+        await up(storeA, storeB);
+        const apiA = axios.create();
+        const apiB = axios.create();
+        attachCache(apiA, { store: storeA });
+        attachCache(apiB, { store: storeB });
+        const first = await apiA.get<{ n: number }>(url);
+        const key = first.cacheInfo?.key ?? '';
+        expect([first.cacheInfo?.status, storeA.peekSync(key)?.key]).to.deep.equal(['miss', key]);
+        expect((await apiA.get(url)).cacheInfo?.status).to.equal('hit');
+        expect((await apiB.get<{ n: number }>(url)).data.n, 'B reads what A stored').to.equal(1);
+        await apiB.post(url, {});
+        await eventually(() => storeA.peekSync(key) === undefined, "A's near copy dropped");
+        const after = await apiA.get<{ n: number }>(url);
+        expect([after.cacheInfo?.status, after.data.n]).to.deep.equal(['miss', 2]);
+      } finally {
+        await new Promise<void>((done) => origin.close(() => done()));
+      }
     });
 
     it('in another process: a write here removes the copy there, and a delete here makes it a miss there', async function () {
