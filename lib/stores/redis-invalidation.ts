@@ -106,6 +106,11 @@ export class RedisInvalidationChannel implements InvalidationChannel {
     clearInterval(this.#timer);
     const subscriber = this.#subscriber;
     if (subscriber === undefined) return;
+    // QUIT waits for a connection: a subscriber still reconnecting is cut off instead.
+    if (subscriber.status !== 'ready') {
+      subscriber.disconnect();
+      return;
+    }
     try {
       await subscriber.quit();
     } catch {
