@@ -16,6 +16,7 @@ import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
 import type { StoreEvent } from '../../lib/stores/store.js';
 import { TieredStore } from '../../lib/stores/tiered.js';
 import { CODEC_VERSION } from '../../lib/stores/codec.js';
+import { withoutNock } from '../support/real-http.js';
 import { missingServer, sharedMongoUrl, sharedRedisUrl, sparePort, startPrivateRedis, uniqueName } from '../support/servers.js';
 import { makeRecord } from './fixtures.js';
 import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
@@ -76,6 +77,7 @@ describe('TieredStore', function () {
   });
 
   describe('over the shared redis-server', function () {
+    withoutNock(); // the attachCache test talks to a real origin on 127.0.0.1
     let url: string;
     let raw: Redis;
     const opened: Array<{ close(): Promise<unknown> }> = [];
