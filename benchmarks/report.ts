@@ -69,6 +69,11 @@ export function renderMarkdown(results: RunResults): string {
   for (const row of results.memory) {
     lines.push(`| ${row.label} | ${row.entries.toLocaleString('en')} | ${row.bodyBytes.toLocaleString('en')} | ${Math.round(row.retainedBytesPerEntry).toLocaleString('en')} | ${formatRatio(row.retainedBytesPerEntry / row.bodyBytes)} |`);
   }
+  if (results.invalidation !== undefined) {
+    const { writes, medianMs, p99Ms, maxMs } = results.invalidation;
+    lines.push('', '## TieredStore: a write in one process until the near copy in another is gone', '', '| Writes | Median | p99 | Max |', '|---:|---:|---:|---:|');
+    lines.push(`| ${writes} | ${formatMs(medianMs)} | ${formatMs(p99Ms)} | ${formatMs(maxMs)} |`);
+  }
   lines.push('');
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@
 import type { ProbeResult } from './contender-kit.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
 import type { HotKeysResult, ProcessColdResult } from './processes.js';
+import type { InvalidationResult } from './tiered.js';
 import type { LatencySummary } from './stats.js';
 
 export interface LatencyRow {
@@ -42,6 +43,8 @@ export interface RunResults {
   readonly memory: readonly MemoryResult[];
   /** The rows measured across worker processes sharing one store (processes.ts). */
   readonly processes: { readonly cold: readonly ProcessColdResult[]; readonly hotKeys: readonly HotKeysResult[] };
+  /** TieredStore: a write in one process until the other's near copy is gone (absent without Redis). */
+  readonly invalidation?: InvalidationResult;
   readonly targets: readonly TargetCheck[];
 }
 

@@ -25,6 +25,7 @@ import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } fro
 import { medianOfRoundRatios, summarise } from './stats.js';
 import { renderSvg } from './svg.js';
 import { checkTargets, type CaseSamples } from './targets.js';
+import { ahcTieredContenders, invalidationLatency } from './tiered.js';
 
 const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
 /** `--case=json-1k` (repeatable) measures only those bodies, for iterating on one hot path. */
@@ -60,6 +61,7 @@ async function contendersFor(body: BodyCase, origin: Origin, servers: Servers): 
   if (servers.redisUrl !== undefined) {
     list.push(ahcRedisContenders(body, servers.redisUrl, `${RUN_ID}-${body.id}`));
     list.push(aciRedisContender(body, servers.redisUrl, `${RUN_ID}-aci-${body.id}`));
+    list.push(ahcTieredContenders(body, servers.redisUrl, `${RUN_ID}-tiered-${body.id}`));
   }
   if (servers.mongo !== undefined) list.push(ahcMongoContender(body, servers.mongo.db(RUN_ID), `http_cache_${body.id.replace(/-/g, '_')}`));
   list.push(...networkContenders(body, origin));
@@ -171,6 +173,8 @@ async function main(): Promise<void> {
     const concurrent = await concurrency(origin, servers);
     log('benchmarks: across processes');
     const processes = await acrossProcesses(origin, servers);
+    log('benchmarks: TieredStore invalidation latency');
+    const invalidation = servers.redisUrl === undefined ? undefined : await invalidationLatency(servers.redisUrl, `${RUN_ID}-invalidation`, quick ? 50 : 500);
     log('benchmarks: sequential latency');
     const measured: CaseSamples[] = [];
     for (const body of cases) measured.push(await measureCase(body, origin, servers));
@@ -187,7 +191,8 @@ async function main(): Promise<void> {
       concurrency: concurrent,
       memory,
       processes,
-      targets: checkTargets(measured, concurrent, memory, processes.cold),
+      ...(invalidation !== undefined ? { invalidation } : {}),
+      targets: checkTargets(measured, concurrent, memory, processes.cold, invalidation),
     };
     const markdown = renderMarkdown(results);
     process.stdout.write(markdown);

@@ -4,6 +4,7 @@ import type { RoundSamples } from './harness.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
 import type { ProcessColdResult } from './processes.js';
 import { medianOfRoundRatios } from './stats.js';
+import type { InvalidationResult } from './tiered.js';
 
 export interface CaseSamples {
   readonly result: CaseResult;
@@ -21,7 +22,7 @@ function pairRatio(found: CaseSamples | undefined, a: string, b: string): number
   return aRounds && bRounds ? medianOfRoundRatios(aRounds, bRounds) : undefined;
 }
 
-export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[], processCold: readonly ProcessColdResult[]): TargetCheck[] {
+export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[], processCold: readonly ProcessColdResult[], invalidation?: InvalidationResult): TargetCheck[] {
   const byId = (id: string): CaseSamples | undefined => cases.find((found) => found.result.id === id);
   const checks: TargetCheck[] = [];
   for (const [caseId, label] of [['json-1k', '1 KB'], ['json-100k', '100 KB']] as const) {
@@ -67,5 +68,32 @@ export function checkTargets(cases: readonly CaseSamples[], concurrency: readonl
     measured: retained ? `${Math.round(retained.retainedBytesPerEntry).toLocaleString('en')} bytes` : 'not run',
     met: retained ? retained.retainedBytesPerEntry <= 2500 : undefined,
   });
+  checks.push(...tieredTargets(byId('json-1k'), invalidation));
   return checks;
+}
+
+/** Issue 12's near cache: a near hit at memory speed, a far hit at Redis speed, invalidation within 50 / 250 ms. */
+function tieredTargets(found: CaseSamples | undefined, invalidation: InvalidationResult | undefined): TargetCheck[] {
+  const near = pairRatio(found, 'ahc-tiered-near', 'ahc-memory');
+  const far = pairRatio(found, 'ahc-tiered-far', 'ahc-redis');
+  return [
+    {
+      what: 'TieredStore near hit vs MemoryStore hit, 1 KB JSON',
+      target: '<= 1.2x',
+      measured: near === undefined ? 'skipped (no Redis)' : formatRatio(near),
+      met: near === undefined ? undefined : near <= 1.2,
+    },
+    {
+      what: 'TieredStore far hit vs RedisStore hit, 1 KB JSON (key dropped from the near tier before each request)',
+      target: '<= 1.05x (no slower, within noise)',
+      measured: far === undefined ? 'skipped (no Redis)' : formatRatio(far),
+      met: far === undefined ? undefined : far <= 1.05,
+    },
+    {
+      what: `TieredStore: a write in one process until another's near copy is gone (${invalidation?.writes ?? 0} writes, channel up)`,
+      target: '<= 50 ms median, <= 250 ms p99',
+      measured: invalidation === undefined ? 'skipped (no Redis)' : `${formatMs(invalidation.medianMs)} median, ${formatMs(invalidation.p99Ms)} p99`,
+      met: invalidation === undefined ? undefined : invalidation.medianMs <= 50 && invalidation.p99Ms <= 250,
+    },
+  ];
 }

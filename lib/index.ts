@@ -18,6 +18,8 @@ export { subscribeDiagnostics } from './axios/diagnostics.js';
 export type { DiagnosticsChannelName } from './axios/diagnostics.js';
 export { MemoryStore } from './stores/memory.js';
 export type { MemoryStoreOptions } from './stores/memory.js';
+export { TieredStore } from './stores/tiered.js';
+export type { FarStore, TieredStoreOptions } from './stores/tiered.js';
 export type { CacheStore, StoreEvent, StoreFilter } from './stores/store.js';
 export type { CacheRecord, CachedBody, StoredHeaders } from './record.js';
 export { RECORD_FORMAT_VERSION } from './record.js';

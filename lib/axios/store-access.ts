@@ -71,18 +71,19 @@ export class StoreAccess {
   }
 
   /**
-   * A synchronous read, for stores that offer one (the memory store): a hit then costs no promise ticks.
-   * Failures are reported like async ones and read as a miss.
+   * A synchronous read, for stores that offer one (the memory store; a tiered store's near tier through `peekSync`):
+   * a hit then costs no promise ticks. Failures are reported like async ones and read as a miss.
    */
   getSync(key: string): CacheRecord | undefined | typeof NOT_SYNCHRONOUS {
     const store = this.store;
-    if (!store.getSync) return NOT_SYNCHRONOUS;
+    // A store that can only peek (a tiered store's near tier) answers a miss as "not synchronous": get() then asks it.
+    if (!store.getSync && !store.peekSync) return NOT_SYNCHRONOUS;
     if (this.deferredDeletes.size !== 0 && this.deferredDeletes.has(key)) return this.deferredRead();
     // A synchronous read settles at once, so after a cool-down it can be the probe without marking one.
     if (this.skipUntil !== 0 && (this.probing || this.now() < this.skipUntil)) return undefined;
     let value: unknown;
     try {
-      value = store.getSync(key);
+      value = store.getSync ? store.getSync(key) : store.peekSync?.(key);
     } catch (reason) {
       this.failed('get', key, reason);
       return undefined;
@@ -92,6 +93,7 @@ export class StoreAccess {
       value.then(undefined, () => undefined);
       return NOT_SYNCHRONOUS;
     }
+    if (value === undefined && !store.getSync) return NOT_SYNCHRONOUS;
     if (this.skipUntil !== 0) this.probeDone(true);
     try {
       return this.ownRecord(key, value);

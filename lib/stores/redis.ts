@@ -17,6 +17,8 @@ import type { CacheRecord } from '../record.js';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
+import type { InvalidationChannel, InvalidationSource } from './invalidation-channel.js';
+import { canPublish, RedisInvalidationChannel } from './redis-invalidation.js';
 import type { CacheStore, StoreEvent } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 
@@ -104,7 +106,7 @@ const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-export class RedisStore implements CacheStore {
+export class RedisStore implements CacheStore, InvalidationSource {
   readonly prefix: string;
   readonly #client: RedisClientLike;
   /** The client this store created from `url`, which `close()` quits. */
@@ -278,6 +280,19 @@ export class RedisStore implements CacheStore {
       for (const length of lengths) total += length;
     }
     return total;
+  }
+
+  /**
+   * The pub/sub channel `${prefix}:invalidate` a TieredStore over this store announces its writes on and hears
+   * other processes' on. It subscribes on a connection of its own (the client's `duplicate()`), which its
+   * `close()` quits; the store's client only publishes.
+   */
+  openInvalidationChannel(): InvalidationChannel {
+    this.#checkOpen('openInvalidationChannel');
+    if (!canPublish(this.#client)) {
+      throw storeOptionError('RedisStore', 'client has no publish() and duplicate(), which a TieredStore needs for its invalidation channel: pass an ioredis Redis or Cluster');
+    }
+    return new RedisInvalidationChannel(this.#client, `${this.prefix}:invalidate`);
   }
 
   onEvent(listener: (event: StoreEvent) => void): () => void {

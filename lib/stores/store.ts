@@ -60,6 +60,12 @@ export interface CacheStore {
    * uses it on the hit path, saving the promise round trips of `get`.
    */
   getSync?(key: string): CacheRecord | undefined;
+  /**
+   * A synchronous look at what a store holds in memory, for stores that answer only some reads without I/O (a
+   * tiered store's near tier): a record, or `undefined` when only `get` can tell. Optional, and ignored when
+   * `getSync` is present; the cache reads with `get` whenever it answers `undefined`.
+   */
+  peekSync?(key: string): CacheRecord | undefined;
   set(key: string, record: CacheRecord, expiresAt: number): Awaitable<void>;
   delete(key: string): Awaitable<void>;
   clear?(): Awaitable<void>;

@@ -1,6 +1,7 @@
 /**
- * Runs a management test suite once per store: MemoryStore, RedisStore (shared Redis) and MongoStore (a shared
- * FerretDB/MongoDB, else a private FerretDB started for this run). A missing server skips that store's suite,
+ * Runs a management test suite once per store: MemoryStore, RedisStore (shared Redis), TieredStore (a MemoryStore
+ * near a RedisStore on the shared Redis) and MongoStore (a shared FerretDB/MongoDB, else a private FerretDB started
+ * for this run). A missing server skips that store's suite,
  * except under CI=true, where it fails. Every store gets its own prefix or collection, removed afterwards.
  */
 import { Redis } from 'ioredis';
@@ -12,10 +13,11 @@ import { MemoryStore } from '../../lib/stores/memory.js';
 import { MongoStore } from '../../lib/stores/mongodb.js';
 import { RedisStore } from '../../lib/stores/redis.js';
 import type { CacheStore } from '../../lib/stores/store.js';
+import { TieredStore } from '../../lib/stores/tiered.js';
 import { missingServer, sharedMongoUrl, sharedRedisUrl, startPrivateFerretDb, uniqueName } from '../support/servers.js';
 import type { PrivateServer } from '../support/servers.js';
 
-export type StoreKind = 'MemoryStore' | 'RedisStore' | 'MongoStore';
+export type StoreKind = 'MemoryStore' | 'RedisStore' | 'TieredStore' | 'MongoStore';
 
 export interface StoreSetup {
   readonly kind: StoreKind;
@@ -93,6 +95,31 @@ function redisBackend(): Backend {
   };
 }
 
+/** TieredStores over RedisStores of the Redis backend; corruption reaches the far tier and, as if announced, the near one. */
+function tieredBackend(): Backend {
+  const redis = redisBackend();
+  let stores: TieredStore[] = [];
+  return {
+    open: (context) => redis.open(context),
+    async newStore(now) {
+      const store = new TieredStore({ far: await redis.newStore(now) as RedisStore, now });
+      stores.push(store);
+      return store;
+    },
+    async corrupt(store, key) {
+      const tiered = store as TieredStore;
+      await redis.corrupt(tiered.far, key);
+      await tiered.near.delete(key);
+    },
+    async cleanup() {
+      for (const store of stores) await store.close();
+      stores = [];
+      await redis.cleanup();
+    },
+    close: () => redis.close(),
+  };
+}
+
 function mongoBackend(): Backend {
   let client: MongoClient | undefined;
   let db: Db | undefined;
@@ -138,7 +165,7 @@ function mongoBackend(): Backend {
   };
 }
 
-const BACKENDS: Record<StoreKind, () => Backend> = { MemoryStore: memoryBackend, RedisStore: redisBackend, MongoStore: mongoBackend };
+const BACKENDS: Record<StoreKind, () => Backend> = { MemoryStore: memoryBackend, RedisStore: redisBackend, TieredStore: tieredBackend, MongoStore: mongoBackend };
 
 /** Declares `body`'s tests once per store kind, each inside `describe('on <kind>')`. */
 export function forEachStore(body: (setup: StoreSetup) => void): void {
