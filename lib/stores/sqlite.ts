@@ -2,16 +2,10 @@
  * SQLite store (`axios-http-cache/sqlite`): a persistent cache in one local file, with no server. Runs on
  * `node:sqlite` where Node has it and on `better-sqlite3` otherwise (`sqlite-driver.ts`).
  *
- * Layout (schema version 1, kept in `ahc_meta`; every name starts with `ahc_`, so the file may hold other tables):
- * ```
- * ahc_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE, url, method, created_at, expires_at, used_at, bytes, data BLOB)
- * ahc_tags    (tag, entry_id)  primary key (tag, entry_id), index on entry_id
- * ahc_totals  (entries, bytes) one row, kept by triggers on ahc_entries
- * ahc_meta    (name, value)    'schema_version'
- * ```
- * `data` is the record encoded by `codec.ts` (optionally compressed); `url` is the record's URL without its scheme,
- * indexed, so exact-URL and URL-prefix queries are index ranges; `expires_at`, `created_at` and `used_at` are indexed
- * for the sweep, `olderThan` and eviction. Ids are never reused (AUTOINCREMENT), so an id names one write.
+ * The file's layout and every statement are in `sqlite-schema.ts`: one row per key in `ahc_entries`, holding the record
+ * encoded by `codec.ts` (optionally compressed) and the indexed columns that listings, deletions by query, the sweep
+ * and eviction search (URL without scheme, created, expires, last used); tags in `ahc_tags`; running totals kept by
+ * triggers in `ahc_totals`; the schema version in `ahc_meta`. Ids are never reused (AUTOINCREMENT).
  *
  * Concurrency: WAL journal, so readers never wait for a writer. Every write is one `BEGIN IMMEDIATE` transaction:
  * atomic if the process dies mid-write, and waiting for another writer through SQLite's busy timeout. The busy timeout
@@ -27,23 +21,16 @@ import type { CacheRecord } from '../record.js';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { asError, EventHub } from './event-hub.js';
-import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement, type SqliteValue } from './sqlite-driver.js';
+import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement } from './sqlite-driver.js';
+import { findQuery, HAS_META, PAGE_ROWS, READ_VERSION, SCHEMA, SCHEMA_VERSION, STATEMENTS, SWEEP_BATCH_ROWS, withoutScheme } from './sqlite-schema.js';
 import type { Awaitable, CacheStore, StoreEvent, StoreFilter } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
-
-/** The layout this code writes, and the newest it reads. */
-const SCHEMA_VERSION = 1;
 
 const MIB = 1024 * 1024;
 /** How long one attempt waits for a lock inside SQLite (blocking the thread) before the store retries asynchronously. */
 const ATTEMPT_BUSY_MS = 25;
 /** How long hit times wait in memory before they are written in one transaction. */
 const RECENCY_FLUSH_MS = 1000;
-/** Rows read per statement by listings; rows deleted per transaction by the sweep. */
-const PAGE_ROWS = 256;
-const SWEEP_BATCH_ROWS = 1000;
-/** More exact URLs than this are not put in the query (the cache checks every record anyway). */
-const MAX_URLS_IN_QUERY = 500;
 
 const KNOWN_OPTIONS = [
   'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes', 'compression',
@@ -84,100 +71,12 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   readonly now?: () => number;
 }
 
-/** The statements the store runs, prepared once per connection. */
-interface Statements {
-  readonly connection: SqliteConnection;
-  readonly begin: SqliteStatement;
-  readonly commit: SqliteStatement;
-  readonly rollback: SqliteStatement;
-  readonly get: SqliteStatement;
-  readonly getById: SqliteStatement;
-  readonly deleteKey: SqliteStatement;
-  readonly deleteId: SqliteStatement;
-  readonly insert: SqliteStatement;
-  readonly insertTag: SqliteStatement;
-  readonly totals: SqliteStatement;
-  readonly expiredCount: SqliteStatement;
-  readonly expiredBytes: SqliteStatement;
-  readonly deleteExpired: SqliteStatement;
-  readonly leastRecent: SqliteStatement;
-  readonly touch: SqliteStatement;
-  readonly page: SqliteStatement;
-  readonly keysPage: SqliteStatement;
-  readonly clearTags: SqliteStatement;
-  readonly clearEntries: SqliteStatement;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ahc_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS ahc_entries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  key TEXT NOT NULL UNIQUE,
-  url TEXT NOT NULL,
-  method TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  used_at INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ahc_entries_url ON ahc_entries (url);
-CREATE INDEX IF NOT EXISTS ahc_entries_expires ON ahc_entries (expires_at);
-CREATE INDEX IF NOT EXISTS ahc_entries_created ON ahc_entries (created_at);
-CREATE INDEX IF NOT EXISTS ahc_entries_used ON ahc_entries (used_at);
-CREATE TABLE IF NOT EXISTS ahc_tags (tag TEXT NOT NULL, entry_id INTEGER NOT NULL, PRIMARY KEY (tag, entry_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ahc_tags_entry ON ahc_tags (entry_id);
-CREATE TABLE IF NOT EXISTS ahc_totals (id INTEGER PRIMARY KEY CHECK (id = 1), entries INTEGER NOT NULL, bytes INTEGER NOT NULL);
-INSERT OR IGNORE INTO ahc_totals (id, entries, bytes) VALUES (1, 0, 0);
-CREATE TRIGGER IF NOT EXISTS ahc_entries_added AFTER INSERT ON ahc_entries BEGIN
-  UPDATE ahc_totals SET entries = entries + 1, bytes = bytes + new.bytes WHERE id = 1;
-END;
-CREATE TRIGGER IF NOT EXISTS ahc_entries_removed AFTER DELETE ON ahc_entries BEGIN
-  UPDATE ahc_totals SET entries = entries - 1, bytes = bytes - old.bytes WHERE id = 1;
-  DELETE FROM ahc_tags WHERE entry_id = old.id;
-END;
-INSERT OR IGNORE INTO ahc_meta (name, value) VALUES ('schema_version', ${SCHEMA_VERSION});
-`;
+/** The statements of `sqlite-schema.ts`, prepared once per connection. */
+type Statements = { readonly [name in keyof typeof STATEMENTS]: SqliteStatement } & { readonly connection: SqliteConnection };
 
 function prepare(connection: SqliteConnection): Statements {
-  const p = (sql: string): SqliteStatement => connection.prepare(sql);
-  return {
-    connection,
-    begin: p('BEGIN IMMEDIATE'),
-    commit: p('COMMIT'),
-    rollback: p('ROLLBACK'),
-    get: p('SELECT id, expires_at, data FROM ahc_entries WHERE key = ?'),
-    getById: p('SELECT key, expires_at, data FROM ahc_entries WHERE id = ?'),
-    deleteKey: p('DELETE FROM ahc_entries WHERE key = ?'),
-    deleteId: p('DELETE FROM ahc_entries WHERE id = ?'),
-    insert: p('INSERT INTO ahc_entries (key, url, method, created_at, expires_at, used_at, bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id'),
-    insertTag: p('INSERT OR IGNORE INTO ahc_tags (tag, entry_id) VALUES (?, ?)'),
-    totals: p('SELECT entries, bytes FROM ahc_totals WHERE id = 1'),
-    expiredCount: p('SELECT count(*) AS n FROM ahc_entries WHERE expires_at <= ?'),
-    expiredBytes: p('SELECT coalesce(sum(bytes), 0) AS n FROM ahc_entries WHERE expires_at <= ?'),
-    deleteExpired: p(`DELETE FROM ahc_entries WHERE id IN (SELECT id FROM ahc_entries WHERE expires_at <= ? LIMIT ${SWEEP_BATCH_ROWS})`),
-    leastRecent: p(`SELECT id, bytes FROM ahc_entries WHERE id <> ? ORDER BY used_at, id LIMIT ${PAGE_ROWS}`),
-    touch: p('UPDATE ahc_entries SET used_at = ? WHERE id = ? AND used_at < ?'),
-    page: p(`SELECT id, key, expires_at, data FROM ahc_entries WHERE id > ? AND expires_at > ? ORDER BY id LIMIT ${PAGE_ROWS}`),
-    keysPage: p(`SELECT id, key FROM ahc_entries WHERE id > ? AND expires_at > ? ORDER BY id LIMIT ${PAGE_ROWS}`),
-    clearTags: p('DELETE FROM ahc_tags'),
-    clearEntries: p('DELETE FROM ahc_entries'),
-  };
-}
-
-/** A record's URL without its scheme and `://`: what `StoreFilter.urlPrefix` is compared with. */
-function withoutScheme(url: string): string {
-  const at = url.indexOf('://');
-  return at === -1 ? url : url.slice(at + 3);
-}
-
-/** The smallest string greater than every string starting with `prefix`; undefined when there is none to write. */
-function prefixEnd(prefix: string): string | undefined {
-  const chars = [...prefix];
-  const last = chars.pop()?.codePointAt(0);
-  if (last === undefined || last >= 0x10ffff) return undefined;
-  const next = last + 1 === 0xd800 ? 0xe000 : last + 1; // UTF-8 orders by code point; skip the surrogates
-  return chars.join('') + String.fromCodePoint(next);
+  const prepared = Object.fromEntries(Object.entries(STATEMENTS).map(([name, sql]) => [name, connection.prepare(sql)]));
+  return { ...prepared as { [name in keyof typeof STATEMENTS]: SqliteStatement }, connection };
 }
 
 function numberOf(row: SqliteRow | undefined, column: string): number {
@@ -285,15 +184,19 @@ export class SqliteStore implements CacheStore {
   }
 
   async #open(): Promise<Statements> {
-    const connection = this.#database !== undefined ? adoptDatabase(this.#database) : await openSqlite(this.path ?? ':memory:', this.#driver);
+    const owned = this.#database === undefined;
+    const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver) : adoptDatabase(this.#database);
     if (connection === undefined) throw storeOptionError('SqliteStore', 'option database is not an open database');
     try {
-      connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
-      const version = await this.#retrying(() => this.#schemaVersion(connection));
+      if (owned) {
+        // A database passed in keeps the settings its owner chose; a file the store opens gets these.
+        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+        if (this.path !== ':memory:') await this.#retrying('ready', () => this.#useWal(connection));
+        connection.exec('PRAGMA synchronous = NORMAL');
+      }
+      const version = await this.#retrying('ready', () => this.#schemaVersion(connection));
       if (version === undefined) {
-        await this.#retrying(() => {
-          // A new file: WAL first (it needs the only connection), then the tables, in one transaction.
-          if (this.path !== ':memory:') connection.exec('PRAGMA journal_mode = WAL');
+        await this.#retrying('ready', () => {
           connection.exec('BEGIN IMMEDIATE');
           try {
             connection.exec(SCHEMA);
@@ -304,9 +207,8 @@ export class SqliteStore implements CacheStore {
           }
         });
       } else if (version > SCHEMA_VERSION) {
-        throw new StoreVersionError('SqliteStore', this.path === undefined ? 'the database passed in' : `the file ${JSON.stringify(this.path)}`, version, SCHEMA_VERSION);
+        throw new StoreVersionError('SqliteStore', owned ? `the file ${JSON.stringify(this.path)}` : 'the database passed in', version, SCHEMA_VERSION);
       }
-      connection.exec('PRAGMA synchronous = NORMAL');
       return prepare(connection);
     } catch (error) {
       connection.close();
@@ -314,11 +216,16 @@ export class SqliteStore implements CacheStore {
     }
   }
 
+  /** Puts the file in WAL mode (readers never wait for the writer) unless it is already; the mode stays in the file. */
+  #useWal(connection: SqliteConnection): void {
+    if (String(connection.prepare('PRAGMA journal_mode').get()?.['journal_mode']).toLowerCase() !== 'wal') connection.exec('PRAGMA journal_mode = WAL');
+  }
+
   /** The schema version recorded in the file; undefined when the file has no tables of this store yet. */
   #schemaVersion(connection: SqliteConnection): number | undefined {
-    const table = connection.prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'ahc_meta'").get();
+    const table = connection.prepare(HAS_META).get();
     if (table === undefined) return undefined;
-    const row = connection.prepare("SELECT value FROM ahc_meta WHERE name = 'schema_version'").get();
+    const row = connection.prepare(READ_VERSION).get();
     return row === undefined ? undefined : numberOf(row, 'value');
   }
 
@@ -326,7 +233,7 @@ export class SqliteStore implements CacheStore {
    * Runs `work` (synchronous SQLite calls) until no other connection's lock is in its way, for at most
    * `busyTimeoutMs`: each try waits inside SQLite for a moment, then the store waits asynchronously.
    */
-  async #retrying<T>(work: () => T, firstError?: unknown): Promise<T> {
+  async #retrying<T>(operation: string, work: () => T, firstError?: unknown): Promise<T> {
     const deadline = performance.now() + this.#busyTimeoutMs;
     let pause = 2;
     let last = firstError;
@@ -335,7 +242,7 @@ export class SqliteStore implements CacheStore {
         if (performance.now() + pause > deadline) throw last;
         await sleep(pause);
         pause = Math.min(pause * 2, 50);
-        if (this.#closed) throw new StoreClosedError('SqliteStore', 'operation');
+        if (this.#closed) throw new StoreClosedError('SqliteStore', operation);
       }
       try {
         return work();
@@ -353,11 +260,11 @@ export class SqliteStore implements CacheStore {
   #run<T>(operation: string, work: (db: Statements) => T): Awaitable<T> {
     const db = this.#db;
     if (this.#closed) return Promise.reject(new StoreClosedError('SqliteStore', operation));
-    if (db === undefined) return this.#connect(operation).then((opened) => this.#retrying(() => work(opened)));
+    if (db === undefined) return this.#connect(operation).then((opened) => this.#retrying(operation, () => work(opened)));
     try {
       return work(db);
     } catch (error) {
-      return isLockError(error) ? this.#retrying(() => work(db), error) : Promise.reject(asError(error));
+      return isLockError(error) ? this.#retrying(operation, () => work(db), error) : Promise.reject(asError(error));
     }
   }
 
@@ -553,39 +460,8 @@ export class SqliteStore implements CacheStore {
    * each record by its id, so the caller may delete while it iterates.
    */
   async *find(filter: StoreFilter): AsyncIterable<CacheRecord> {
-    const where: string[] = ['e.expires_at > ?'];
-    const params: SqliteValue[] = [];
-    let from = 'ahc_entries e';
-    if (filter.tag !== undefined) {
-      from = 'ahc_tags t JOIN ahc_entries e ON e.id = t.entry_id';
-      where.push('t.tag = ?');
-      params.push(filter.tag);
-    }
-    if (filter.urls !== undefined && filter.urls.length <= MAX_URLS_IN_QUERY) {
-      const urls = [...new Set(filter.urls.map(withoutScheme))];
-      where.push(urls.length === 0 ? '0' : `e.url IN (${urls.map(() => '?').join(', ')})`);
-      params.push(...urls);
-    }
-    if (filter.urlPrefix !== undefined && filter.urlPrefix !== '') {
-      where.push('e.url >= ?');
-      params.push(filter.urlPrefix);
-      const end = prefixEnd(filter.urlPrefix);
-      if (end !== undefined) {
-        where.push('e.url < ?');
-        params.push(end);
-      }
-    }
-    if (filter.method !== undefined) {
-      where.push('e.method = ?');
-      params.push(filter.method);
-    }
-    if (filter.createdBefore !== undefined) {
-      where.push('e.created_at < ?');
-      params.push(filter.createdBefore);
-    }
-    const sql = `SELECT e.id AS id FROM ${from} WHERE ${where.join(' AND ')}`;
-    const now = this.#now();
-    const ids = await this.#run('find', (db) => db.connection.prepare(sql).all(now, ...params).map((row) => numberOf(row, 'id')));
+    const { sql, params } = findQuery(filter, this.#now());
+    const ids = await this.#run('find', (db) => db.connection.prepare(sql).all(...params).map((row) => numberOf(row, 'id')));
     for (const id of ids) {
       const row = await this.#run('find', (db) => db.getById.get(id));
       if (row === undefined) continue; // deleted meanwhile
