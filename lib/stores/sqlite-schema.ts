@@ -64,7 +64,8 @@ export const STATEMENTS = {
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
   get: 'SELECT id, expires_at, data FROM ahc_entries WHERE key = ?',
-  getById: 'SELECT key, expires_at, data FROM ahc_entries WHERE id = ?',
+  /** The rows of a JSON array of ids (one statement for a page of `find` results). */
+  getByIds: 'SELECT id, key, expires_at, data FROM ahc_entries WHERE id IN (SELECT value FROM json_each(?))',
   deleteKey: 'DELETE FROM ahc_entries WHERE key = ?',
   deleteId: 'DELETE FROM ahc_entries WHERE id = ?',
   insert: 'INSERT INTO ahc_entries (key, url, method, created_at, expires_at, used_at, bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',

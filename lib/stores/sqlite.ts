@@ -457,16 +457,18 @@ export class SqliteStore implements CacheStore {
   /**
    * Live records matching `filter`, from the indexes: the tag table, the URL index (exact URLs and the URL-prefix range,
    * both without scheme, so a superset across http and https), `created_at`. The matching ids are read first, then
-   * each record by its id, so the caller may delete while it iterates.
+   * the records a page of ids at a time, so the caller may delete while it iterates.
    */
   async *find(filter: StoreFilter): AsyncIterable<CacheRecord> {
     const { sql, params } = findQuery(filter, this.#now());
     const ids = await this.#run('find', (db) => db.connection.prepare(sql).all(...params).map((row) => numberOf(row, 'id')));
-    for (const id of ids) {
-      const row = await this.#run('find', (db) => db.getById.get(id));
-      if (row === undefined) continue; // deleted meanwhile
-      const record = await this.#listed({ ...row, id });
-      if (record !== undefined) yield record;
+    for (let start = 0; start < ids.length; start += PAGE_ROWS) {
+      const page = JSON.stringify(ids.slice(start, start + PAGE_ROWS));
+      const rows = await this.#run('find', (db) => db.getByIds.all(page)); // a row deleted meanwhile is simply absent
+      for (const row of rows) {
+        const record = await this.#listed(row);
+        if (record !== undefined) yield record;
+      }
     }
   }
 
