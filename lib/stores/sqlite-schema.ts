@@ -63,7 +63,9 @@ export const STATEMENTS = {
   begin: 'BEGIN IMMEDIATE',
   commit: 'COMMIT',
   rollback: 'ROLLBACK',
-  get: 'SELECT id, expires_at, data FROM ahc_entries WHERE key = ?',
+  /** A hit reads the row's head first (its data only when the decoded record is not already in memory). */
+  get: 'SELECT id, expires_at, bytes FROM ahc_entries WHERE key = ?',
+  getData: 'SELECT data FROM ahc_entries WHERE id = ?',
   /** The rows of a JSON array of ids (one statement for a page of `find` results). */
   getByIds: 'SELECT id, key, expires_at, data FROM ahc_entries WHERE id IN (SELECT value FROM json_each(?))',
   deleteKey: 'DELETE FROM ahc_entries WHERE key = ?',

@@ -18,7 +18,8 @@
  */
 import { CorruptEntryError, EntryTooLargeError, StoreClosedError, StoreVersionError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
-import { decodeRecord, decodeUncompressedRecord, encodeRecord, type EncodeOptions } from './codec.js';
+import { LRUCache } from 'lru-cache';
+import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { asError, EventHub } from './event-hub.js';
 import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement } from './sqlite-driver.js';
@@ -33,7 +34,8 @@ const ATTEMPT_BUSY_MS = 25;
 const RECENCY_FLUSH_MS = 1000;
 
 const KNOWN_OPTIONS = [
-  'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes', 'compression',
+  'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'decodedCacheBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes',
+  'compression',
 ] as const;
 
 /** An open database of better-sqlite3 (`new Database(path)`) or of `node:sqlite` (`new DatabaseSync(path)`). */
@@ -60,6 +62,12 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   /** Largest encoded record kept; a larger one is refused with `EntryTooLargeError`. @default maxBytes / 10 */
   readonly maxEntryBytes?: number;
   /**
+   * Bytes of decoded records kept in memory, so that a hit on one skips reading and decoding its data. Every hit still
+   * reads the row's head from the file, so another process's change or deletion is seen at once. 0 turns it off.
+   * @default 16777216 (16 MiB)
+   */
+  readonly decodedCacheBytes?: number;
+  /**
    * How long an operation waits for a lock another connection (another process) holds before it fails. Waiting is
    * asynchronous beyond the first 25 ms, so the event loop keeps running.
    * @default 5000
@@ -77,6 +85,18 @@ type Statements = { readonly [name in keyof typeof STATEMENTS]: SqliteStatement 
 function prepare(connection: SqliteConnection): Statements {
   const prepared = Object.fromEntries(Object.entries(STATEMENTS).map(([name, sql]) => [name, connection.prepare(sql)]));
   return { ...prepared as { [name in keyof typeof STATEMENTS]: SqliteStatement }, connection };
+}
+
+/** What a hit read from the file: the record already decoded in memory, or the bytes to decode. */
+type LiveRow =
+  | { readonly id: number; readonly now: number; readonly record: CacheRecord }
+  | { readonly id: number; readonly now: number; readonly data: unknown; readonly bytes: number };
+
+/** A decoded record kept in memory, with the id of the row it came from. */
+interface Decoded {
+  readonly id: number;
+  readonly record: CacheRecord;
+  readonly bytes: number;
 }
 
 function numberOf(row: SqliteRow | undefined, column: string): number {
@@ -107,6 +127,8 @@ export class SqliteStore implements CacheStore {
   readonly #now: () => number;
   readonly #encoding: EncodeOptions;
   readonly #events = new EventHub();
+  /** Decoded records by key, checked against the row's id on every hit. */
+  readonly #decoded: LRUCache<string, Decoded> | undefined;
   #opening: Promise<Statements> | undefined;
   #db: Statements | undefined;
   /** Hit times not yet written: entry id → epoch ms. */
@@ -135,6 +157,11 @@ export class SqliteStore implements CacheStore {
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 256 * MIB);
     this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
     if (this.maxEntryBytes > this.maxBytes) throw storeOptionError('SqliteStore', `option maxEntryBytes (${this.maxEntryBytes}) must not exceed maxBytes (${this.maxBytes})`);
+    const decodedBytes = options.decodedCacheBytes ?? 16 * MIB;
+    if (typeof decodedBytes !== 'number' || !Number.isSafeInteger(decodedBytes) || decodedBytes < 0) {
+      throw storeOptionError('SqliteStore', `option decodedCacheBytes must be a non-negative integer (0: off), got ${String(decodedBytes)}`);
+    }
+    this.#decoded = decodedBytes === 0 ? undefined : new LRUCache<string, Decoded>({ maxSize: decodedBytes, sizeCalculation: (entry) => Math.max(1, entry.bytes) });
     const busy = options.busyTimeoutMs ?? 5000;
     if (!Number.isFinite(busy) || busy < 0) throw storeOptionError('SqliteStore', 'option busyTimeoutMs must be a non-negative number of milliseconds');
     this.#busyTimeoutMs = busy;
@@ -288,27 +315,45 @@ export class SqliteStore implements CacheStore {
   }
 
   get(key: string): Awaitable<CacheRecord | undefined> {
-    const found = this.#run('get', (db) => db.get.get(key));
+    const found = this.#run('get', (db) => this.#readLive(db, key));
     return typeof (found as PromiseLike<unknown> | undefined)?.then === 'function'
-      ? Promise.resolve(found).then((row) => this.#decodeHit(key, row))
-      : this.#decodeHit(key, found as SqliteRow | undefined);
+      ? Promise.resolve(found).then((live) => this.#hit(key, live))
+      : this.#hit(key, found as LiveRow | undefined);
   }
 
-  /** A row read by `get` as a record: undefined when expired, a corrupt row deleted and reported. */
-  #decodeHit(key: string, row: SqliteRow | undefined): Awaitable<CacheRecord | undefined> {
-    if (row === undefined) return undefined;
+  /**
+   * The live row of `key`: the decoded record when memory holds this very row (ids are never reused, so the same id
+   * is the same write, whichever process made it), else the row's bytes. Undefined when absent or expired.
+   */
+  #readLive(db: Statements, key: string): LiveRow | undefined {
+    const head = db.get.get(key);
+    if (head === undefined) return undefined;
     const now = this.#now();
-    if (!(numberOf(row, 'expires_at') > now)) return undefined;
-    const id = numberOf(row, 'id');
-    const data = row['data'];
-    const decoded = data instanceof Uint8Array ? decodeUncompressedRecord(data) : { ok: false as const, reason: 'column data is not a blob' };
-    if (decoded === undefined) {
-      return decodeRecord(data as Uint8Array, nodeCompressor).then((result) => (result.ok ? this.#hit(id, now, result.record) : this.#corrupt(key, result.reason)));
-    }
-    return decoded.ok ? this.#hit(id, now, decoded.record) : this.#corrupt(key, decoded.reason);
+    if (!(numberOf(head, 'expires_at') > now)) return undefined;
+    const id = numberOf(head, 'id');
+    const known = this.#decoded?.get(key);
+    if (known?.id === id) return { id, now, record: known.record };
+    const data = db.getData.get(id)?.['data'];
+    if (data === undefined) return undefined; // replaced or deleted between the two reads
+    return { id, now, data, bytes: numberOf(head, 'bytes') };
   }
 
-  #hit(id: number, now: number, record: CacheRecord): CacheRecord {
+  /** A live row as the record `get` answers: decoded (and kept in memory) when needed; a corrupt row deleted and reported. */
+  #hit(key: string, live: LiveRow | undefined): Awaitable<CacheRecord | undefined> {
+    if (live === undefined) return undefined;
+    if ('record' in live) return this.#used(live.id, live.now, live.record);
+    const { id, now, data, bytes } = live;
+    const decoded = data instanceof Uint8Array ? decodeUncompressedRecord(data) : { ok: false as const, reason: 'column data is not a blob' };
+    const settle = (result: DecodeResult): Awaitable<CacheRecord> => {
+      if (!result.ok) return this.#corrupt(key, result.reason);
+      this.#decoded?.set(key, { id, record: result.record, bytes });
+      return this.#used(id, now, result.record);
+    };
+    return decoded === undefined ? decodeRecord(data as Uint8Array, nodeCompressor).then(settle) : settle(decoded);
+  }
+
+  /** Notes a hit's time, written with the others a second later. */
+  #used(id: number, now: number, record: CacheRecord): CacheRecord {
     this.#touched.set(id, now);
     if (this.#touchTimer === undefined) {
       this.#touchTimer = setTimeout(() => {
@@ -369,6 +414,7 @@ export class SqliteStore implements CacheStore {
       throw new EntryTooLargeError(key, bytes, this.maxEntryBytes);
     }
     const tags = record.tags ?? [];
+    this.#decoded?.delete(key);
     await this.#write('set', (db) => {
       db.deleteKey.run(key);
       const id = numberOf(db.insert.get(key, url, record.method, record.createdAt, Math.ceil(expiresAt), now, bytes, data), 'id');
@@ -400,6 +446,7 @@ export class SqliteStore implements CacheStore {
   }
 
   delete(key: string): Awaitable<void> {
+    this.#decoded?.delete(key);
     return this.#write('delete', (db) => {
       db.deleteKey.run(key);
     });
@@ -412,6 +459,7 @@ export class SqliteStore implements CacheStore {
       db.clearEntries.run();
     });
     this.#touched.clear();
+    this.#decoded?.clear();
   }
 
   /**
@@ -514,6 +562,7 @@ export class SqliteStore implements CacheStore {
     this.#sweepTimer = undefined;
     const db = await this.#opening?.catch(() => undefined);
     this.#db = undefined;
+    this.#decoded?.clear();
     db?.connection.close();
   }
 }

@@ -118,6 +118,7 @@ describe('SqliteStore', function () {
       expect(() => new SqliteStore({ path: ':memory:', maxBytes: 100, maxEntryBytes: 200 })).to.throw(TypeError, /maxEntryBytes \(200\) must not exceed maxBytes \(100\)/);
       expect(() => new SqliteStore({ path: ':memory:', sweepIntervalMs: 5 })).to.throw(TypeError, /sweepIntervalMs/);
       expect(() => new SqliteStore({ path: ':memory:', busyTimeoutMs: -1 })).to.throw(TypeError, /busyTimeoutMs/);
+      expect(() => new SqliteStore({ path: ':memory:', decodedCacheBytes: 1.5 })).to.throw(TypeError, /decodedCacheBytes must be a non-negative integer/);
       database.close();
     });
 
@@ -159,6 +160,23 @@ describe('SqliteStore', function () {
       expect(await after.get('/a')).to.deep.equal({ data: 'answer 1', fromCache: true });
       expect(after.origin.calls).to.equal(0);
       await second.close();
+      temp.remove();
+    });
+
+    it("answers a hit on a row another process replaced with the new record, never the one it decoded before", async function () {
+      const temp = tempDir();
+      const path = join(temp.dir, 'cache.db');
+      const now = Date.now();
+      const mine = new SqliteStore({ path });
+      const theirs = new SqliteStore({ path });
+      await mine.set('k', makeRecord('k', now, { body: { type: 'text', text: 'first' } }), now + 60_000);
+      expect((await mine.get('k'))?.body).to.deep.equal({ type: 'text', text: 'first' });
+      await theirs.set('k', makeRecord('k', now, { body: { type: 'text', text: 'second' } }), now + 60_000);
+      expect((await mine.get('k'))?.body).to.deep.equal({ type: 'text', text: 'second' });
+      await theirs.delete('k');
+      expect(await mine.get('k')).to.equal(undefined);
+      await mine.close();
+      await theirs.close();
       temp.remove();
     });
 
