@@ -15,6 +15,9 @@
  * Bounds: the write that takes the file over `maxEntries` or `maxBytes` removes expired rows, then the least recently
  * used ones. Hits record their time in memory and write it in one transaction a second later (recency is a hint: a
  * lost batch costs nothing but precision). Expired rows are hidden on read and deleted by an unref'd sweep.
+ *
+ * Hits: a hit reads the row's head (id, expiry) by its key; the record's bytes are read and decoded only when the
+ * decoded record of that very row (same id) is not already in memory (`decodedCacheBytes`, an LRU).
  */
 import { CorruptEntryError, EntryTooLargeError, StoreClosedError, StoreVersionError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
