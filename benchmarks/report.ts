@@ -61,7 +61,7 @@ function sqliteTable(sqlite: SqliteScaleResult): string[] {
   lines.push('', `## SqliteStore at scale (${sqlite.entries.toLocaleString('en')} entries of 1 KB)`, '', '| Operation | Measured |', '|---|---:|');
   lines.push(`| open (\`new SqliteStore({ path })\` + \`ready()\`), median of 5 | ${formatMs(sqlite.openMs)} |`);
   lines.push(`| \`count()\`, median of 5 | ${formatMs(sqlite.countMs)} |`);
-  lines.push(`| \`cache.delete({ pattern })\` of ${sqlite.patternDeleted.toLocaleString('en')} entries | ${formatMs(sqlite.patternDeleteMs)} |`);
+  lines.push(`| \`cache.delete({ pattern })\` of ${sqlite.patternDeleted.toLocaleString('en')} entries | ${formatMs(sqlite.patternDeleteMs)} (CPU ${formatMs(sqlite.patternDeleteCpuMs)}) |`);
   const { writers } = sqlite;
   lines.push(`| ${writers.processes} processes x ${writers.writesPerProcess.toLocaleString('en')} writes into one file, at once | ${formatMs(writers.ms)}: ${writers.readable.toLocaleString('en')} of ${(writers.processes * writers.writesPerProcess).toLocaleString('en')} readable, ${writers.errors.length} failed writes |`);
   return lines;

@@ -35,8 +35,9 @@ export interface SqliteScaleResult {
   /** Median of five `count()`. */
   readonly countMs: number;
   readonly patternDeleted: number;
-  /** `cache.delete({ pattern })` through attachCache, selecting 1/100 of the entries. */
+  /** `cache.delete({ pattern })` through attachCache, selecting 1/100 of the entries: wall time, and this process's CPU time. */
   readonly patternDeleteMs: number;
+  readonly patternDeleteCpuMs: number;
   readonly writers: WritersResult;
 }
 
@@ -128,8 +129,11 @@ export async function sqliteScale(dir: string, entries: number, writesPerProcess
   }
   const cache = attachCache(axios.create(), { store });
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const patternDeleted = await cache.delete({ pattern: 'https://api.bench/group-7/*' });
   const patternDeleteMs = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  const patternDeleteCpuMs = (user + system) / 1000;
   await store.close();
-  return { entries, openMs: median(opens), countMs: median(counts), patternDeleted, patternDeleteMs, writers: await concurrentWriters(dir, 2, writesPerProcess) };
+  return { entries, openMs: median(opens), countMs: median(counts), patternDeleted, patternDeleteMs, patternDeleteCpuMs, writers: await concurrentWriters(dir, 2, writesPerProcess) };
 }
