@@ -3,6 +3,7 @@ import type { ProbeResult } from './contender-kit.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
 import type { HotKeysResult, ProcessColdResult } from './processes.js';
 import type { InvalidationResult } from './tiered.js';
+import type { SqliteScaleResult } from './sqlite.js';
 import type { LatencySummary } from './stats.js';
 
 export interface LatencyRow {
@@ -45,6 +46,8 @@ export interface RunResults {
   readonly processes: { readonly cold: readonly ProcessColdResult[]; readonly hotKeys: readonly HotKeysResult[] };
   /** TieredStore: a write in one process until the other's near copy is gone (absent without Redis). */
   readonly invalidation?: InvalidationResult;
+  /** SqliteStore at scale (absent in results made before it was measured). */
+  readonly sqlite?: SqliteScaleResult;
   readonly targets: readonly TargetCheck[];
 }
 
