@@ -37,10 +37,16 @@ await timed(floor, 2000);
 await timed(contender, 2000);
 let floorMs = 0;
 let contenderMs = 0;
+const ratios: number[] = [];
 for (let done = 0; done < operations; done += batch) {
-  floorMs += await timed(floor, batch);
-  contenderMs += await timed(contender, batch);
+  const floorBatch = await timed(floor, batch);
+  const contenderBatch = await timed(contender, batch);
+  floorMs += floorBatch;
+  contenderMs += contenderBatch;
+  ratios.push(contenderBatch / floorBatch);
 }
 const perOp = (ms: number): string => `${((ms * 1000) / operations).toFixed(2)} µs`;
 await contender.close?.();
-process.stdout.write(`${body.label}: ${floor.label} ${perOp(floorMs)}, ${contender.label} ${perOp(contenderMs)}, ratio ${(contenderMs / floorMs).toFixed(2)}x\n`);
+// The median of per-batch ratios: a shared machine's drift between batches cancels out.
+const median = ratios.sort((a, b) => a - b)[Math.floor(ratios.length / 2)] ?? NaN;
+process.stdout.write(`${body.label}: ${floor.label} ${perOp(floorMs)}, ${contender.label} ${perOp(contenderMs)}, ratio ${(contenderMs / floorMs).toFixed(2)}x (median of batch ratios ${median.toFixed(2)}x)\n`);
