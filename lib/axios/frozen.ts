@@ -22,6 +22,7 @@
 import { AxiosHeaders } from 'axios';
 import type { InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
+import { variantKey } from './records.js';
 
 type Transform = (this: InternalAxiosRequestConfig, data: unknown, headers: AxiosHeaders, status?: number) => unknown;
 
@@ -188,10 +189,16 @@ export function frozenData(holder: Holder, key: string, record: CacheRecord, con
     found = { ...recipe, shared: bytes !== undefined, data: bytes === undefined ? undefined : data, bytes: MADE_OVERHEAD_BYTES + (bytes ?? 0), delivery: deliveryFor(recipe.transforms) };
     const list = known === undefined ? [found] : [...known.slice(known.length >= MAX_RECIPES_PER_RECORD ? 1 : 0), found];
     // Kept only where the store counts it with the entry; otherwise it was made for this hit alone.
-    if (holder.retain(key, record, list.reduce((sum, item) => sum + item.bytes, 0))) made.set(record, list);
+    if (retain(holder, key, record, list.reduce((sum, item) => sum + item.bytes, 0))) made.set(record, list);
     return deliver(config, found.delivery, data);
   }
   return deliver(config, found.delivery, found.data);
+}
+
+/** Asks the store to hold the data with the entry: under the request's key, or the variant key a `Vary` record is also stored under. */
+function retain(holder: Holder, key: string, record: CacheRecord, bytes: number): boolean {
+  if (holder.retain(key, record, bytes)) return true;
+  return record.varyValues !== undefined && holder.retain(variantKey(key, record.varyEpoch ?? record.createdAt, record.varyValues), record, bytes);
 }
 
 function deliver(config: InternalAxiosRequestConfig, delivery: readonly Transform[], data: unknown): unknown {
