@@ -70,18 +70,36 @@ const PLAIN_VALUE = /^(?:[^\x00-\x08\x0a-\x1f\x7f \t](?:[^\x00-\x08\x0a-\x1f\x7f
  */
 function servedHeaders(record: CacheRecord, now: number): AxiosHeaders {
   const age = ageHeaderValue(currentAgeMs(record, now));
-  const stored = record.headers;
+  const pairs = plainHeaderPairs(record);
+  if (pairs === undefined) return new AxiosHeaders(record.headers).set('age', age);
   const headers = new AxiosHeaders();
   const slots = headers as unknown as Record<string, string>;
-  for (const name in stored) {
-    const value = stored[name];
-    if (typeof value !== 'string' || name === '__proto__' || !PLAIN_NAME.test(name) || !PLAIN_VALUE.test(value)) {
-      return new AxiosHeaders(stored).set('age', age);
-    }
-    slots[name] = value;
-  }
+  for (let i = 0; i < pairs.length; i += 2) slots[pairs[i] as string] = pairs[i + 1] as string;
   slots['age'] = age;
   return headers;
+}
+
+/**
+ * Each record's stored headers as name, value, name, value... (undefined when one is not in AxiosHeaders' form),
+ * worked out on its first hit: the stored headers are a prototype-less map, slow to walk on every hit. Dropped with
+ * the record.
+ */
+const headerPairs = new WeakMap<CacheRecord, readonly string[] | undefined>();
+
+function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
+  if (headerPairs.has(record)) return headerPairs.get(record);
+  let pairs: string[] | undefined = [];
+  const stored = record.headers;
+  for (const name of Object.keys(stored)) {
+    const value = stored[name];
+    if (typeof value !== 'string' || name === '__proto__' || !PLAIN_NAME.test(name) || !PLAIN_VALUE.test(value)) {
+      pairs = undefined;
+      break;
+    }
+    pairs.push(name, value);
+  }
+  headerPairs.set(record, pairs);
+  return pairs;
 }
 
 /** A 504 for `only-if-cached` requests the cache cannot answer (RFC 9111 §5.2.1.7). */
