@@ -51,16 +51,21 @@ export function sameBody(data: unknown, body: BodyCase): boolean {
   return data instanceof Uint8Array && Buffer.from(data.buffer, data.byteOffset, data.byteLength).equals(body.body);
 }
 
+/** Changes an answer in place, as a careless caller would; frozen data refuses (strict mode throws), which is the point. */
 function mutate(data: unknown): void {
-  if (Array.isArray(data)) {
-    data.length = 0;
-    data.push({ mutated: true });
-  } else if (data instanceof Uint8Array) {
-    data.fill(0);
-  } else if (data instanceof ArrayBuffer) {
-    new Uint8Array(data).fill(0);
-  } else if (typeof data === 'object' && data !== null) {
-    (data as Record<string, unknown>)['mutated'] = true;
+  try {
+    if (Array.isArray(data)) {
+      data.length = 0;
+      data.push({ mutated: true });
+    } else if (data instanceof Uint8Array) {
+      data.fill(0);
+    } else if (data instanceof ArrayBuffer) {
+      new Uint8Array(data).fill(0);
+    } else if (typeof data === 'object' && data !== null) {
+      (data as Record<string, unknown>)['mutated'] = true;
+    }
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
   }
 }
 

@@ -36,6 +36,19 @@ export async function ahcRedisContenders(body: BodyCase, redisUrl: string, prefi
   return [cached, redisFloorContender(body, client, `${prefix}:${key}`)];
 }
 
+/** axios-http-cache over RedisStore with `frozen: true`: one frozen object per entry, checked by a short GETRANGE per hit. */
+export async function ahcRedisFrozenContender(body: BodyCase, redisUrl: string, prefix: string): Promise<RequestContender> {
+  const client = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const store = new RedisStore({ client, prefix });
+  const api = preparedInstance(body, true);
+  attachCache(api, { store, frozen: true });
+  const close = async (): Promise<void> => {
+    await store.clear();
+    await client.quit();
+  };
+  return warmed(requestContender('ahc-redis-frozen', 'axios-http-cache, RedisStore, frozen: true', () => api.get(PATH), ahcHit, close), ahcMiss);
+}
+
 /** Bare axios whose adapter does one raw GET of the stored entry and decodes it: what any Redis cache must pay. */
 function redisFloorContender(body: BodyCase, client: Redis, redisKey: string): RequestContender {
   const headers = preparedHeaders(body);

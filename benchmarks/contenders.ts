@@ -25,6 +25,21 @@ export function floorContender(body: BodyCase): RequestContender {
   return requestContender(FLOOR_ID, 'floor: bare axios, prepared response', () => api.get(PATH), anyAnswer);
 }
 
+export const PARSED_FLOOR_ID = 'floor-parsed';
+
+/**
+ * The parsed floor: bare axios whose adapter hands it one object parsed in advance (the same object every time; the
+ * Buffer itself for binary), so axios parses nothing: the least any cache can cost, and what a cache sharing one
+ * object per entry competes with.
+ */
+export function parsedFloorContender(body: BodyCase): RequestContender {
+  const api = preparedInstance(body, false);
+  const parsed: unknown = typeof body.body === 'string' ? JSON.parse(body.body) : body.body;
+  const prepared = preparedAdapter(body, false);
+  api.defaults.adapter = (config) => prepared(config).then((response) => ({ ...response, data: parsed }));
+  return requestContender(PARSED_FLOOR_ID, 'floor: bare axios, parsed object', () => api.get(PATH), anyAnswer);
+}
+
 /** Sends one warm-up request (a miss that stores), then measures hits. */
 export async function warmed(contender: RequestContender, firstMustBe?: Expect): Promise<RequestContender> {
   const first = await contender.request();
@@ -36,6 +51,12 @@ export async function ahcMemoryContender(body: BodyCase): Promise<RequestContend
   const api = preparedInstance(body, true);
   attachCache(api, { store: new MemoryStore() });
   return warmed(requestContender('ahc-memory', 'axios-http-cache, MemoryStore', () => api.get(PATH), ahcHit), ahcMiss);
+}
+
+export async function ahcMemoryFrozenContender(body: BodyCase): Promise<RequestContender> {
+  const api = preparedInstance(body, true);
+  attachCache(api, { store: new MemoryStore(), frozen: true });
+  return warmed(requestContender('ahc-memory-frozen', 'axios-http-cache, MemoryStore, frozen: true', () => api.get(PATH), ahcHit), ahcMiss);
 }
 
 /** axios-cache-interceptor answered from its storage. */

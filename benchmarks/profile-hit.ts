@@ -1,6 +1,6 @@
 /**
  * A focused loop for profiling one hit path against the floor:
- * `node --cpu-prof --import tsx benchmarks/profile-hit.ts [ahc-memory|aci-memory|ahc-redis] [json-1k|json-100k|binary-100k] [operations]`.
+ * `node --cpu-prof --import tsx benchmarks/profile-hit.ts [ahc-memory|ahc-memory-frozen|aci-memory|ahc-redis] [json-1k|json-100k|binary-100k] [operations]`.
  * `ahc-redis` is compared with the Redis floor (raw GET + decode) instead, on REDIS_URL or 127.0.0.1:6379.
  * Alternates batches of the floor and the contender and prints both means and their ratio; open the
  * main thread's `.cpuprofile` in Chrome DevTools to see the hot spots.
@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { bodyCases } from './bodies.js';
 import type { Contender } from './harness.js';
 import type { RequestContender } from './contender-kit.js';
-import { aciMemoryContender, ahcMemoryContender, floorContender } from './contenders.js';
+import { aciMemoryContender, ahcMemoryContender, ahcMemoryFrozenContender, floorContender } from './contenders.js';
 import { ahcRedisContenders } from './contenders-servers.js';
 
 const [which = 'ahc-memory', caseId = 'json-1k', countText = '100000'] = process.argv.slice(2);
@@ -21,7 +21,8 @@ async function pick(): Promise<[RequestContender, RequestContender]> {
     if (cached === undefined || redisFloor === undefined) throw new Error('Redis contenders missing');
     return [redisFloor, cached];
   }
-  return [floorContender(body as NonNullable<typeof body>), which === 'aci-memory' ? await aciMemoryContender(body as NonNullable<typeof body>) : await ahcMemoryContender(body as NonNullable<typeof body>)];
+  const make = { 'aci-memory': aciMemoryContender, 'ahc-memory-frozen': ahcMemoryFrozenContender }[which] ?? ahcMemoryContender;
+  return [floorContender(body as NonNullable<typeof body>), await make(body as NonNullable<typeof body>)];
 }
 const [floor, contender] = await pick();
 const operations = Number(countText);
@@ -37,10 +38,16 @@ await timed(floor, 2000);
 await timed(contender, 2000);
 let floorMs = 0;
 let contenderMs = 0;
+const ratios: number[] = [];
 for (let done = 0; done < operations; done += batch) {
-  floorMs += await timed(floor, batch);
-  contenderMs += await timed(contender, batch);
+  const floorBatch = await timed(floor, batch);
+  const contenderBatch = await timed(contender, batch);
+  floorMs += floorBatch;
+  contenderMs += contenderBatch;
+  ratios.push(contenderBatch / floorBatch);
 }
 const perOp = (ms: number): string => `${((ms * 1000) / operations).toFixed(2)} µs`;
 await contender.close?.();
-process.stdout.write(`${body.label}: ${floor.label} ${perOp(floorMs)}, ${contender.label} ${perOp(contenderMs)}, ratio ${(contenderMs / floorMs).toFixed(2)}x\n`);
+// The median of per-batch ratios: a shared machine's drift between batches cancels out.
+const median = ratios.sort((a, b) => a - b)[Math.floor(ratios.length / 2)] ?? NaN;
+process.stdout.write(`${body.label}: ${floor.label} ${perOp(floorMs)}, ${contender.label} ${perOp(contenderMs)}, ratio ${(contenderMs / floorMs).toFixed(2)}x (median of batch ratios ${median.toFixed(2)}x)\n`);

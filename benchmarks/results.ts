@@ -12,6 +12,8 @@ export interface LatencyRow {
   readonly summary: LatencySummary;
   /** Median over rounds of this row's median / the floor's median in the same round. */
   readonly ratioToFloor: number;
+  /** The same against the parsed floor (an adapter handing axios an object parsed in advance). */
+  readonly ratioToParsedFloor: number;
   /** Answer checks (absent for the floor, which is no cache). */
   readonly probe?: ProbeResult;
 }

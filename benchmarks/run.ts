@@ -15,8 +15,8 @@ import { MongoStore } from '../lib/stores/mongodb.js';
 import { RedisStore } from '../lib/stores/redis.js';
 import { bodyCases, type BodyCase } from './bodies.js';
 import { probe, type RequestContender } from './contender-kit.js';
-import { aciMemoryContender, ahcMemoryContender, FLOOR_ID, floorContender, networkContenders } from './contenders.js';
-import { aciRedisContender, ahcMongoContender, ahcRedisContenders } from './contenders-servers.js';
+import { aciMemoryContender, ahcMemoryContender, ahcMemoryFrozenContender, FLOOR_ID, floorContender, networkContenders, PARSED_FLOOR_ID, parsedFloorContender } from './contenders.js';
+import { aciRedisContender, ahcMongoContender, ahcRedisContenders, ahcRedisFrozenContender } from './contenders-servers.js';
 import { runRounds, type RoundOptions } from './harness.js';
 import { renderMarkdown } from './report.js';
 import type { CaseResult, LatencyRow, RunResults } from './results.js';
@@ -38,7 +38,7 @@ const ROUNDS: RoundOptions = quick
 /** The issue asks for 10,000 entries; the quick mode only checks that the measurement still runs. */
 const MEMORY_ENTRIES = quick ? 2_000 : 10_000;
 /** Contenders that are not caches: no answer probe. */
-const NOT_CACHES = new Set([FLOOR_ID, 'redis-floor', 'origin-bare']);
+const NOT_CACHES = new Set([FLOOR_ID, PARSED_FLOOR_ID, 'redis-floor', 'origin-bare']);
 const RUN_ID = `ahc-bench-${process.pid}`;
 /** The hot-keys row across processes: 100 keys for 10 s; the quick mode only checks that it still runs. */
 const HOT_KEYS = quick ? { keys: 20, seconds: 2, loops: 8 } : { keys: 100, seconds: 10, loops: 8 };
@@ -62,12 +62,15 @@ interface Servers {
 async function contendersFor(body: BodyCase, origin: Origin, servers: Servers): Promise<RequestContender[]> {
   const list: Promise<RequestContender | RequestContender[]>[] = [
     Promise.resolve(floorContender(body)),
+    Promise.resolve(parsedFloorContender(body)),
     ahcMemoryContender(body),
     ahcSqliteContender(body, SQLITE_DIR),
+    ahcMemoryFrozenContender(body),
     aciMemoryContender(body),
   ];
   if (servers.redisUrl !== undefined) {
     list.push(ahcRedisContenders(body, servers.redisUrl, `${RUN_ID}-${body.id}`));
+    list.push(ahcRedisFrozenContender(body, servers.redisUrl, `${RUN_ID}-frozen-${body.id}`));
     list.push(aciRedisContender(body, servers.redisUrl, `${RUN_ID}-aci-${body.id}`));
     list.push(ahcTieredContenders(body, servers.redisUrl, `${RUN_ID}-tiered-${body.id}`));
   }
@@ -82,6 +85,7 @@ async function measureCase(body: BodyCase, origin: Origin, servers: Servers): Pr
     log(`  ${body.label}: ${contenders.length} contenders x ${ROUNDS.rounds} rounds`);
     const samples = await runRounds(contenders, ROUNDS);
     const floorRounds = samples.get(FLOOR_ID) ?? [];
+    const parsedFloorRounds = samples.get(PARSED_FLOOR_ID) ?? [];
     const rows: LatencyRow[] = [];
     for (const contender of contenders) {
       const rounds = samples.get(contender.id) ?? [];
@@ -92,6 +96,7 @@ async function measureCase(body: BodyCase, origin: Origin, servers: Servers): Pr
         label: contender.label,
         summary: summarise(rounds.flat()),
         ratioToFloor: medianOfRoundRatios(rounds, floorRounds),
+        ratioToParsedFloor: medianOfRoundRatios(rounds, parsedFloorRounds),
         ...(checked ? { probe: checked } : {}),
       });
     }

@@ -4,9 +4,9 @@
  */
 import { formatMs, formatRatio, type CaseResult, type RunResults } from './results.js';
 
-const WIDTH = 1080;
+const WIDTH = 1200;
 const LABEL_WIDTH = 330;
-const VALUE_WIDTH = 250;
+const VALUE_WIDTH = 380;
 const BAR_HEIGHT = 18;
 const BAR_GAP = 6;
 const PANEL_TITLE = 28;
@@ -15,7 +15,7 @@ const TOP = 56;
 
 /** Bar colour by who the row belongs to. */
 export function colourFor(id: string): string {
-  if (id === 'floor' || id === 'redis-floor') return '#9aa0a6';
+  if (id === 'floor' || id === 'floor-parsed' || id === 'redis-floor') return '#9aa0a6';
   if (id.startsWith('ahc-miss') || id.startsWith('origin') || id === 'ahc-304') return '#c5b3e6';
   if (id.startsWith('ahc')) return '#1a73e8';
   if (id.startsWith('aci')) return '#f29900';
@@ -53,7 +53,7 @@ function panel(result: CaseResult, top: number, x: (ms: number) => number, ticks
     parts.push(`<text x="${LABEL_WIDTH - 8}" y="${y + 13}" class="label">${escapeXml(row.label)}</text>`);
     parts.push(`<rect x="${LABEL_WIDTH}" y="${y}" width="${barWidth.toFixed(1)}" height="${BAR_HEIGHT}" rx="3" fill="${colourFor(row.id)}"/>`);
     const caveat = row.probe === undefined ? '' : !row.probe.intact ? ' · WRONG BODY' : row.probe.isolated ? '' : ' · one shared object';
-    const note = row.id === 'floor' ? formatMs(median) : `${formatMs(median)} · ${formatRatio(row.ratioToFloor)} floor${caveat}`;
+    const note = row.id === 'floor' ? formatMs(median) : `${formatMs(median)} · ${formatRatio(row.ratioToFloor)} string floor · ${formatRatio(row.ratioToParsedFloor)} parsed floor${caveat}`;
     parts.push(`<text x="${(LABEL_WIDTH + barWidth + 6).toFixed(1)}" y="${y + 13}" class="value">${escapeXml(note)}</text>`);
   });
   return parts;
@@ -74,7 +74,7 @@ export function renderSvg(results: RunResults): string {
     parts.push(`<text x="${(LABEL_WIDTH + x(tick)).toFixed(1)}" y="${top}" class="tick">${escapeXml(formatMs(tick))}</text>`);
   }
   const height = top + 52;
-  const title = 'Median latency per request (log scale; lower is better); ratio to the floor measured in the same run';
+  const title = 'Median latency per request (log scale; lower is better); ratios to the string floor and the parsed floor measured in the same run';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif">`,
     '<style>.title{font-size:16px;font-weight:600;fill:#202124}.sub{font-size:12px;fill:#5f6368}.panel{font-size:14px;font-weight:600;fill:#202124}',

@@ -174,6 +174,8 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   // Instances derived with `instance.create()` inherit this adapter: they share this cache while it is attached,
   // and once it is detached, pass straight through to the adapter it stood in for.
   const live = { attached: true };
+  // The adapter is chosen only when the origin is asked: a hit never pays for it (nor for a closure of its own).
+  const originAdapter: AxiosAdapter = (originConfig) => getAdapter(original ?? DEFAULT_ADAPTERS, withAdapterTraces(originConfig))(originConfig);
   const cachingAdapter: AxiosAdapter = (config) => {
     if (!live.attached) {
       try {
@@ -188,9 +190,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    // The adapter is chosen only when the origin is asked: a hit never pays for it.
-    const inner: AxiosAdapter = (originConfig) => getAdapter(original ?? DEFAULT_ADAPTERS, withAdapterTraces(originConfig))(originConfig);
-    return handleRequest(ctx, config, inner, request);
+    return handleRequest(ctx, config, originAdapter, request);
   };
   wrapped.set(cachingAdapter, original ?? DEFAULT_ADAPTERS);
   instance.defaults.adapter = cachingAdapter;

@@ -152,6 +152,16 @@ export interface CacheOptions {
    * @default none
    */
   partition?: ((request: InternalAxiosRequestConfig) => string | undefined) | undefined;
+  /**
+   * `true`: a hit hands every caller the same deep-frozen `response.data`, made once per entry by the caller's own
+   * `transformResponse` (JSON parsed once, not on every hit), instead of a private copy parsed again per hit. For
+   * read-mostly data; not for callers that sort or edit `response.data` in place (that throws in strict mode). Binary
+   * bodies are still copied. A request's own `cache.frozen` wins. See the README's "Frozen shared data".
+   * Cost: the first hit of an entry parses and freezes it; the frozen data is held with the entry (counted in a
+   * MemoryStore's `maxBytes`, in a RedisStore's `memoBytes`).
+   * @default false
+   */
+  frozen?: boolean | undefined;
 }
 
 /** Per-request options: `config.cache`. `false` skips the cache entirely (no read, no write). */
@@ -181,6 +191,8 @@ export interface RequestCacheOptions {
    * {@link CacheQuery} such as `{ tag: 'users' }`.
    */
   invalidate?: ReadonlyArray<UrlPattern | CacheQuery> | undefined;
+  /** As the instance option `frozen`, for this request: `true` shares one frozen `response.data` on a hit, `false` copies. */
+  frozen?: boolean | undefined;
 }
 
 /**

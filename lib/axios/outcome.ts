@@ -4,6 +4,7 @@
  */
 import type { CacheStats } from './context.js';
 import type { CacheEventMap, CacheEventName, CacheEvents } from './events.js';
+import { NO_DEBUG } from './resolve-options.js';
 
 /** What recording needs of a cache. */
 export interface OutcomeSink {
@@ -30,6 +31,7 @@ const COUNTERS: { readonly [E in CacheEventName]: keyof CacheStats | undefined }
 export function recordOutcome<E extends CacheEventName>(sink: OutcomeSink, event: E, payload: CacheEventMap[E], message: string, quiet = false): void {
   const counter = COUNTERS[event];
   if (counter !== undefined) sink.stats[counter] += 1;
-  sink.debug(message, { ...payload });
+  // A copy for the logger, so that it cannot change what listeners get; none when nothing logs (the hit path).
+  if (sink.debug !== NO_DEBUG) sink.debug(message, { ...payload });
   if (!quiet) sink.events.emit(event, payload);
 }

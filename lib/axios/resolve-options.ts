@@ -27,22 +27,24 @@ export interface ResolvedOptions {
   readonly secret: Uint8Array;
   readonly partition: CacheOptions['partition'];
   readonly debug: (message: string, details: Record<string, unknown>) => void;
+  readonly frozen: boolean;
 }
 
 const KNOWN_OPTIONS = new Set([
   'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
   'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'dedupeLeaseMs', 'storeTimeoutMs',
   'maxStreamBytes',
-  'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition',
+  'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition', 'frozen',
 ]);
 
 const KNOWN_REQUEST_OPTIONS = new Set([
-  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate', 'partition',
+  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate', 'partition', 'frozen',
 ]);
 
 const STORABLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
 
-const noop = (): void => undefined;
+/** The `debug` of a cache given none: recordOutcome skips building the log line's details for it. */
+export const NO_DEBUG = (): void => undefined;
 
 /** A logger that throws must not break the request it is logging. */
 function quiet(log: (message: string, details: Record<string, unknown>) => void): (message: string, details: Record<string, unknown>) => void {
@@ -218,7 +220,8 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     now,
     secret: o.secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(o.secret),
     partition: o.partition,
-    debug: o.debug === undefined ? noop : quiet(o.debug),
+    debug: o.debug === undefined ? NO_DEBUG : quiet(o.debug),
+    frozen: optionalBoolean('frozen', o.frozen, false),
   };
 }
 
@@ -243,7 +246,7 @@ export function resolveRequestOptions(value: unknown): RequestCacheOptions | fal
   if (o.key !== undefined && (typeof o.key !== 'string' || o.key === '')) {
     throw new TypeError(`axios-http-cache: request option "cache.key" must be a non-empty string, got ${describe(o.key)}`);
   }
-  for (const flag of ['refresh', 'forceRefresh', 'onlyIfCached'] as const) {
+  for (const flag of ['refresh', 'forceRefresh', 'onlyIfCached', 'frozen'] as const) {
     if (o[flag] !== undefined && typeof o[flag] !== 'boolean') {
       throw new TypeError(`axios-http-cache: request option "cache.${flag}" must be a boolean, got ${describe(o[flag])}`);
     }

@@ -69,7 +69,8 @@ export class SingleFlight<T> {
   /** The request that took a ticket has read the store. With no reader left, no settled flight is worth keeping. */
   end(): void {
     this.inLookup -= 1;
-    if (this.inLookup === 0) this.settled.clear();
+    // (Clearing an empty Map still replaces its table: this runs on every hit.)
+    if (this.inLookup === 0 && this.settled.size !== 0) this.settled.clear();
   }
 
   run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {

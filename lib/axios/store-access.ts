@@ -116,6 +116,17 @@ export class StoreAccess {
     }, false);
   }
 
+  /** Asks the store to keep `record` with `bytes` held beside it (see `CacheStore.retain`); false when it cannot or fails. */
+  retain(key: string, record: CacheRecord, bytes: number): boolean {
+    if (this.store.retain === undefined) return false;
+    try {
+      return this.store.retain(key, record, bytes) === true;
+    } catch (reason) {
+      this.failed('set', key, reason);
+      return false;
+    }
+  }
+
   /** Resolves true when the store took the deletion; false when it is deferred (and reported). */
   delete(key: string): Promise<boolean> {
     return this.run('delete', key, () => this.store.delete(key), () => {

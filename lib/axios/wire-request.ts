@@ -134,13 +134,22 @@ function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl {
 export class UrlParser {
   readonly #memo = new BoundedMemo<ParsedUrl>((parsed) => stringBytes(parsed.url) + stringBytes(parsed.userinfo ?? '') + stringBytes(parsed.credentialParams));
   readonly #ignored: ReadonlySet<string>;
+  /** The last request's URL parts and parse. */
+  #last: { readonly url: string | undefined; readonly baseURL: string | undefined; readonly allowAbsoluteUrls: boolean | undefined; readonly parsed: ParsedUrl } | undefined;
 
   constructor(ignored: ReadonlySet<string>) {
     this.#ignored = ignored;
   }
 
   parse(config: UrlParts): ParsedUrl {
-    return this.#memo.remember(builtUri(config), (built) => parseBuilt(built, this.#ignored));
+    const last = this.#last;
+    // The same URL as the request before, without params: the same parse (saves building and hashing the URL).
+    if (last !== undefined && (config.params === undefined || config.params === null) && last.url === config.url && last.baseURL === config.baseURL && last.allowAbsoluteUrls === config.allowAbsoluteUrls) {
+      return last.parsed;
+    }
+    const parsed = this.#memo.remember(builtUri(config), (built) => parseBuilt(built, this.#ignored));
+    this.#last = { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed };
+    return parsed;
   }
 
   /** Estimated bytes the memo holds now; never above its budget (256 KB). */
@@ -152,6 +161,7 @@ export class UrlParser {
   readonly url: UrlNormaliser = (config) => this.parse(config).url;
 
   clear(): void {
+    this.#last = undefined;
     this.#memo.clear();
   }
 }

@@ -12,7 +12,10 @@
  *                    2 text held inside the metadata (`t`, for strings that are not well-formed UTF-16)
  *        1  4 bytes  metadata length N
  *        5  4 bytes  body length B (the payload must be exactly 9 + N + B bytes: truncation shows)
- *        9  N bytes  metadata: the record without its body, as UTF-8 JSON (plus `a`, a binary body's `as`)
+ *        9  N bytes  metadata: the record without its body, as UTF-8 JSON (plus `a`, a binary body's `as`),
+ *                    starting with `{"n":"<16 hex digits>"`: a stamp drawn at random for each write, so that a store
+ *                    can tell whether the entry it read before is still the one stored by reading its first
+ *                    {@link STAMPED_HEAD_BYTES} bytes (readers that know no stamp ignore the field)
  *      9+N  B bytes  body bytes
  * ```
  * Header names and values live inside the JSON string, never as field names of a database document.
@@ -46,11 +49,33 @@ export interface EncodeOptions {
 }
 
 export type DecodeResult =
-  | { readonly ok: true; readonly record: CacheRecord }
+  | { readonly ok: true; readonly record: CacheRecord; /** The write's stamp, when the record has one and is not compressed. */ readonly stamp?: string }
   | { readonly ok: false; readonly reason: string };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+const STAMP_OPENING = '{"n":"';
+const STAMP_DIGITS = 16;
+const STAMP = /^[0-9a-f]{16}$/;
+/** The bytes of an uncompressed record that end with its stamp: headers, then `{"n":"<stamp>"`. */
+export const STAMPED_HEAD_BYTES = OUTER_HEADER_BYTES + INNER_HEADER_BYTES + STAMP_OPENING.length + STAMP_DIGITS + 1;
+
+function newStamp(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(STAMP_DIGITS / 2));
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** True when `head` (the first {@link STAMPED_HEAD_BYTES} bytes of an entry, or fewer) is that of the uncompressed write `stamp`. */
+export function headHasStamp(head: Uint8Array, stamp: string): boolean {
+  if (head.byteLength !== STAMPED_HEAD_BYTES || head[0] !== MAGIC_0 || head[1] !== MAGIC_1 || head[2] !== CODEC_VERSION || head[3] !== 0) return false;
+  const expected = STAMP_OPENING + stamp + '"';
+  const offset = OUTER_HEADER_BYTES + INNER_HEADER_BYTES;
+  for (let i = 0; i < expected.length; i++) if (head[offset + i] !== expected.charCodeAt(i)) return false;
+  return true;
+}
 
 /** Encodes a record. Rejects only if the provided compressor fails. */
 export async function encodeRecord(record: CacheRecord, options: EncodeOptions = {}): Promise<Uint8Array> {
@@ -70,7 +95,7 @@ export async function encodeRecord(record: CacheRecord, options: EncodeOptions =
     bodyBytes = new Uint8Array(0);
     metaObject = { ...meta, t: body.text };
   }
-  const metaBytes = encoder.encode(JSON.stringify(metaObject));
+  const metaBytes = encoder.encode(JSON.stringify({ n: newStamp(), ...metaObject }));
   const inner = new Uint8Array(INNER_HEADER_BYTES + metaBytes.byteLength + bodyBytes.byteLength);
   inner[0] = kind;
   const view = new DataView(inner.buffer);
@@ -109,7 +134,13 @@ export function decodeUncompressedRecord(data: Uint8Array): DecodeResult | undef
     return fail('not an encoded cache record');
   }
   if (data[2] !== CODEC_VERSION) return fail(`unsupported codec version ${String(data[2])}`);
-  return (data[3] ?? 0) === 0 ? decodeInner(data.subarray(OUTER_HEADER_BYTES)) : undefined;
+  if ((data[3] ?? 0) !== 0) return undefined;
+  const decoded = decodeInner(data.subarray(OUTER_HEADER_BYTES));
+  // The stamp counts only where a store can read it back at its place: uncompressed, and first in the metadata.
+  if (!decoded.ok || decoded.stamp === undefined || data.byteLength < STAMPED_HEAD_BYTES || !headHasStamp(data.subarray(0, STAMPED_HEAD_BYTES), decoded.stamp)) {
+    return decoded.ok && decoded.stamp !== undefined ? { ok: true, record: decoded.record } : decoded;
+  }
+  return decoded;
 }
 
 /** Decodes bytes written by {@link encodeRecord}. Never throws or rejects: failures are a result. */
@@ -126,7 +157,9 @@ export async function decodeRecord(data: Uint8Array, compressor?: Compressor): P
   } catch (error) {
     return fail(`${algorithm} decompression failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return decodeInner(inner);
+  const decoded = decodeInner(inner);
+  // A compressed record's stamp cannot be read back at its place: it is not offered.
+  return decoded.ok ? { ok: true, record: decoded.record } : decoded;
 }
 
 function decodeInner(inner: Uint8Array): DecodeResult {
@@ -165,7 +198,9 @@ function decodeInner(inner: Uint8Array): DecodeResult {
   } else {
     return fail(`unknown body kind ${String(kind)}`);
   }
-  return { ok: true, record: buildRecord(meta, body) };
+  const stamp = meta['n'];
+  const record = buildRecord(meta, body);
+  return typeof stamp === 'string' && STAMP.test(stamp) ? { ok: true, record, stamp } : { ok: true, record };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -138,6 +138,18 @@ export class MemoryStore implements CacheStore {
     return Promise.resolve();
   }
 
+  /** Counts `bytes` held beside the entry's record (the cache's frozen data) in the entry's size, so `maxBytes` bounds both. */
+  retain(key: string, record: CacheRecord, bytes: number): boolean {
+    const slot = this.#lru.peek(key);
+    if (slot === undefined || slot.record !== record || !(bytes >= 0)) return false;
+    const total = estimateRecordBytes(record) + Math.ceil(bytes);
+    const ttlMs = Math.ceil(slot.expiresAt - this.#now());
+    // Too large to keep with its data, or expired: the entry stays as it is and nothing more is held.
+    if (total > this.maxEntryBytes || !(ttlMs > 0)) return false;
+    this.#lru.set(key, { record, expiresAt: slot.expiresAt, bytes: total }, { ttl: ttlMs });
+    return true;
+  }
+
   delete(key: string): Promise<void> {
     this.#lru.delete(key);
     return Promise.resolve();

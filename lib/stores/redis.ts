@@ -14,7 +14,8 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { CorruptEntryError, EntryTooLargeError, StoreClosedError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
-import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
+import { decodeRecord, decodeUncompressedRecord, encodeRecord, headHasStamp, STAMPED_HEAD_BYTES, type DecodeResult, type EncodeOptions } from './codec.js';
+import { estimateRecordBytes } from './memory.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
 import type { InvalidationChannel, InvalidationSource } from './invalidation-channel.js';
@@ -35,6 +36,8 @@ export interface RedisClientLike {
   scan(cursor: string, patternToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, elements: string[]]>;
   /** Runs a Lua script (ioredis `eval`): the leases of `dedupe: 'store'` need it; the entries do not. */
   eval?(script: string, numberOfKeys: number, ...args: string[]): Promise<unknown>;
+  /** GETRANGE as bytes: used, when the client has it, to check that a record held in memory is still the one stored. */
+  getrangeBuffer?(key: string, start: number, end: number): Promise<Buffer>;
   /** True on an ioredis `Cluster`, whose masters the store then scans one by one. */
   readonly isCluster?: boolean;
   /** A cluster's nodes (ioredis `Cluster#nodes`); needed when `isCluster` is true. */
@@ -44,7 +47,7 @@ export interface RedisClientLike {
 /** The commands {@link RedisClientLike} requires, checked on an option `client`. */
 const CLIENT_COMMANDS = ['getBuffer', 'set', 'unlink', 'strlen', 'pttl', 'scan'] as const;
 
-const KNOWN_OPTIONS = ['client', 'url', 'redisOptions', 'prefix', 'scanBatchSize', 'now', 'compressAboveBytes', 'compression'] as const;
+const KNOWN_OPTIONS = ['client', 'url', 'redisOptions', 'prefix', 'scanBatchSize', 'now', 'compressAboveBytes', 'compression', 'memoBytes'] as const;
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -94,6 +97,20 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
    * @default Date.now
    */
   readonly now?: () => number;
+  /**
+   * In-process memory (estimated bytes) for records the cache keeps data of beside them (`frozen: true`): such a
+   * record is held here, and a later read of its key fetches only the first bytes of the entry (GETRANGE) to check
+   * that it is still the same write, instead of the whole entry. Least recently read first out; 0 turns it off.
+   * @default 16777216 (16 MiB)
+   */
+  readonly memoBytes?: number;
+}
+
+/** A record held in memory for `retain`: the write it came from, and its estimated bytes with what is held beside it. */
+interface Held {
+  readonly record: CacheRecord;
+  readonly stamp: string;
+  readonly bytes: number;
 }
 
 /** Redis' largest string (its default `proto-max-bulk-len`): 512 MiB. */
@@ -116,6 +133,12 @@ export class RedisStore implements CacheStore, InvalidationSource {
   readonly #scanBatchSize: number;
   readonly #now: () => number;
   readonly #events = new EventHub();
+  readonly #memoBytes: number;
+  /** Records retained, by Redis key, least recently read first. */
+  readonly #held = new Map<string, Held>();
+  #heldBytes = 0;
+  /** The write stamp of each record this store decoded (uncompressed ones), for `retain`. */
+  readonly #stamps = new WeakMap<CacheRecord, string>();
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -136,6 +159,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
     this.#encoding = nodeEncodeOptions('RedisStore', options);
     this.#scanBatchSize = options.scanBatchSize ?? 500;
     if (!Number.isSafeInteger(this.#scanBatchSize) || this.#scanBatchSize <= 0) throw storeOptionError('RedisStore', 'option scanBatchSize must be a positive integer');
+    this.#memoBytes = options.memoBytes ?? 16 * 1024 * 1024;
+    if (!Number.isSafeInteger(this.#memoBytes) || this.#memoBytes < 0) throw storeOptionError('RedisStore', 'option memoBytes must be a non-negative integer (bytes; 0 turns the memo off)');
     this.#now = options.now ?? Date.now;
     if (typeof this.#now !== 'function') throw storeOptionError('RedisStore', 'option now must be a function returning epoch ms');
 
@@ -167,6 +192,24 @@ export class RedisStore implements CacheStore, InvalidationSource {
   get(key: string): Promise<CacheRecord | undefined> {
     if (this.#closed) return Promise.reject(new StoreClosedError('RedisStore', 'get'));
     const redisKey = this.#redisKey(key);
+    const held = this.#held.get(redisKey);
+    if (held !== undefined && this.#client.getrangeBuffer !== undefined) {
+      // A retained record: its first bytes tell whether it is still the write stored under the key.
+      return this.#client.getrangeBuffer(redisKey, 0, STAMPED_HEAD_BYTES - 1).then((head) => {
+        if (this.#held.get(redisKey) === held && headHasStamp(head, held.stamp)) {
+          this.#held.delete(redisKey);
+          this.#held.set(redisKey, held);
+          return held.record.expiresAt > this.#now() ? held.record : undefined;
+        }
+        this.#release(redisKey);
+        return this.#fetch(key, redisKey);
+      });
+    }
+    return this.#fetch(key, redisKey);
+  }
+
+  /** Reads and decodes the whole entry. */
+  #fetch(key: string, redisKey: string): Promise<CacheRecord | undefined> {
     // Written with .then rather than await, and decoded synchronously when uncompressed: this is the hit path.
     return this.#client.getBuffer(redisKey).then((data) => {
       if (data === null) return undefined;
@@ -175,10 +218,39 @@ export class RedisStore implements CacheStore, InvalidationSource {
     });
   }
 
+  /**
+   * Holds `record` in memory while its write stays the one stored (checked by its stamp on each read), with `bytes`
+   * more counted against `memoBytes`. False for a record this store did not decode, a compressed one (its stamp
+   * cannot be read back), or one larger than the memo.
+   */
+  retain(key: string, record: CacheRecord, bytes: number): boolean {
+    const stamp = this.#stamps.get(record);
+    const total = estimateRecordBytes(record) + Math.ceil(bytes);
+    if (this.#closed || stamp === undefined || !(bytes >= 0) || total > this.#memoBytes || this.#client.getrangeBuffer === undefined) return false;
+    const redisKey = this.#redisKey(key);
+    this.#release(redisKey);
+    this.#held.set(redisKey, { record, stamp, bytes: total });
+    this.#heldBytes += total;
+    for (const [oldest, held] of this.#held) {
+      if (this.#heldBytes <= this.#memoBytes) break;
+      this.#held.delete(oldest);
+      this.#heldBytes -= held.bytes;
+    }
+    return true;
+  }
+
+  #release(redisKey: string): void {
+    const held = this.#held.get(redisKey);
+    if (held === undefined) return;
+    this.#held.delete(redisKey);
+    this.#heldBytes -= held.bytes;
+  }
+
   #accept(key: string, redisKey: string, decoded: DecodeResult): CacheRecord | undefined | Promise<never> {
     if (!decoded.ok) {
       return this.#client.unlink(redisKey).then(() => Promise.reject(new CorruptEntryError(key, decoded.reason)));
     }
+    if (decoded.stamp !== undefined) this.#stamps.set(decoded.record, decoded.stamp);
     // Redis already drops the key once its PX has run out (checked on every access); this check follows the store's clock.
     return decoded.record.expiresAt > this.#now() ? decoded.record : undefined;
   }
@@ -191,6 +263,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     this.#checkOpen('set');
     const redisKey = this.#redisKey(key);
+    this.#release(redisKey);
     const ttlMs = Math.ceil(expiresAt - this.#now());
     if (!(ttlMs > 0)) {
       await this.#client.unlink(redisKey);
@@ -203,6 +276,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
 
   async delete(key: string): Promise<void> {
     this.#checkOpen('delete');
+    this.#release(this.#redisKey(key));
     await this.#client.unlink(this.#redisKey(key));
   }
 
@@ -233,6 +307,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   /** Unlinks every key under `${prefix}:`, SCAN batch by SCAN batch, on every master of a cluster. */
   async clear(): Promise<void> {
     this.#checkOpen('clear');
+    this.#held.clear();
+    this.#heldBytes = 0;
     for await (const batch of this.#scanBatches()) {
       if (this.#isCluster) {
         // Keys of one batch may sit in different slots: one single-key UNLINK each (no CROSSSLOT).
@@ -306,6 +382,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#held.clear();
+    this.#heldBytes = 0;
     const owned = this.#ownedClient;
     if (owned === undefined) return;
     try {

@@ -67,6 +67,15 @@ export interface CacheStore {
    */
   peekSync?(key: string): CacheRecord | undefined;
   set(key: string, record: CacheRecord, expiresAt: number): Awaitable<void>;
+  /**
+   * Keeps `record` (the very object this store answered for `key`) as it is for as long as the entry is unchanged,
+   * with `bytes` more memory counted against the store's limits: the cache holds data made from it (`frozen: true`)
+   * in a WeakMap keyed by that object, so it lives and dies with the entry. Later reads of `key` answer the same
+   * object until the entry is written again, deleted or dropped. `bytes` is the total held beside the record (a
+   * later call replaces it). Answers false when it cannot (the entry is gone or holds another record, or it would not
+   * fit): the cache then keeps nothing. Optional, synchronous, and never does I/O.
+   */
+  retain?(key: string, record: CacheRecord, bytes: number): boolean;
   delete(key: string): Awaitable<void>;
   clear?(): Awaitable<void>;
   /** Every live key of this namespace, streamed (never all loaded at once). */

@@ -18,9 +18,11 @@ function results(): RunResults {
       label: '1 KB JSON',
       bytes: 1092,
       rows: [
-        { id: 'floor', label: 'floor <bare>', summary: summarise([0.01, 0.01]), ratioToFloor: 1 },
-        { id: 'ahc-memory', label: 'ahc memory', summary: summarise([0.011, 0.011]), ratioToFloor: 1.1, probe: { intact: true, isolated: true } },
-        { id: 'aci-memory', label: 'aci memory', summary: summarise([0.015]), ratioToFloor: 1.5, probe: { intact: true, isolated: false } },
+        { id: 'floor', label: 'floor <bare>', summary: summarise([0.01, 0.01]), ratioToFloor: 1, ratioToParsedFloor: 1.25 },
+        { id: 'floor-parsed', label: 'parsed floor', summary: summarise([0.008]), ratioToFloor: 0.8, ratioToParsedFloor: 1 },
+        { id: 'ahc-memory', label: 'ahc memory', summary: summarise([0.011, 0.011]), ratioToFloor: 1.1, ratioToParsedFloor: 1.375, probe: { intact: true, isolated: true } },
+        { id: 'ahc-memory-frozen', label: 'ahc memory frozen', summary: summarise([0.009]), ratioToFloor: 0.9, ratioToParsedFloor: 1.125, probe: { intact: true, isolated: true } },
+        { id: 'aci-memory', label: 'aci memory', summary: summarise([0.015]), ratioToFloor: 1.5, ratioToParsedFloor: 1.875, probe: { intact: true, isolated: false } },
       ],
     }],
     concurrency: [{ label: 'axios-http-cache, MemoryStore', requests: 100, originRequests: 1, allAnswered: true }],
@@ -34,11 +36,17 @@ function results(): RunResults {
 }
 
 describe('benchmark report', () => {
-  it('states every row’s ratio to the floor and whether caller mutation reaches the cache', () => {
+  it('states every row’s ratio to both floors and whether caller mutation reaches the cache', () => {
     const markdown = renderMarkdown(results());
-    expect(markdown).to.contain('| ahc memory | 11.0 µs | 11.0 µs | 90,909 | 1.10x | yes |');
-    expect(markdown).to.contain('| aci memory | 15.0 µs | 15.0 µs | 66,667 | 1.50x | no: shares one object |');
-    expect(markdown).to.contain('1.00x (floor)');
+    expect(markdown).to.contain('| ahc memory | 11.0 µs | 11.0 µs | 90,909 | 1.10x | 1.38x | yes |');
+    expect(markdown).to.contain('| ahc memory frozen | 9.0 µs | 9.0 µs | 111,111 | 0.90x | 1.13x | yes |');
+    expect(markdown).to.contain('| aci memory | 15.0 µs | 15.0 µs | 66,667 | 1.50x | 1.88x | no: shares one object |');
+    expect(markdown).to.contain('| floor <bare> | 10.0 µs | 10.0 µs | 100,000 | 1.00x (floor) | 1.25x |');
+    expect(markdown).to.contain('| parsed floor | 8.0 µs | 8.0 µs | 125,000 | 0.80x | 1.00x (floor) |');
+  });
+
+  it('labels the frozen row in the chart with its ratio to each floor', () => {
+    expect(renderSvg(results())).to.contain('9.0 µs · 0.90x string floor · 1.13x parsed floor');
   });
 
   it('reports the rows across processes: origin requests of the cold burst, and hits per second, p99 and origin requests on hot keys', () => {
@@ -53,7 +61,7 @@ describe('benchmark report', () => {
 
   it('draws one bar per row with the row’s label escaped for XML', () => {
     const svg = renderSvg(results());
-    expect(svg.match(/<rect x="330"/g)).to.have.length(3);
+    expect(svg.match(/<rect x="330"/g)).to.have.length(5);
     expect(svg).to.contain('floor &#60;bare&#62;');
     expect(svg).to.not.contain('floor <bare>');
   });

@@ -191,7 +191,7 @@ describe('RedisStore against the shared redis-server', function () {
       ['neither client nor url', {}, /needs option client .* or option url/],
       ['both client and url', { url: 'redis://127.0.0.1:1', client: 'x' }, /pass either client .* or url .*, not both/],
       ['redisOptions with client', { client: {}, redisOptions: { db: 1 } }, /option redisOptions applies only to the client the store creates from option url/],
-      ['a misspelt option', { url: 'redis://127.0.0.1:1', prefx: 'app' }, /option "prefx" is not a known option\. Did you mean "prefix"\? Known options: client, url, redisOptions, prefix, scanBatchSize, now, compressAboveBytes, compression$/],
+      ['a misspelt option', { url: 'redis://127.0.0.1:1', prefx: 'app' }, /option "prefx" is not a known option\. Did you mean "prefix"\? Known options: client, url, redisOptions, prefix, scanBatchSize, now, compressAboveBytes, compression, memoBytes$/],
       ['an option of another store', { url: 'redis://127.0.0.1:1', collectionName: 'http' }, /option "collectionName" is not a known option\. Known options: client, url/],
       ['options that are not an object', 'redis://127.0.0.1:1', /options must be an object/],
       ['an empty prefix', { url: 'redis://127.0.0.1:1', prefix: '' }, /prefix/],
