@@ -2,6 +2,7 @@
 import type { ProbeResult } from './contender-kit.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
 import type { LatencySummary } from './stats.js';
+import type { TagDeleteResult } from './tag-delete.js';
 
 export interface LatencyRow {
   readonly id: string;
@@ -39,6 +40,8 @@ export interface RunResults {
   readonly cases: readonly CaseResult[];
   readonly concurrency: readonly ConcurrencyResult[];
   readonly memory: readonly MemoryResult[];
+  /** delete({ tag }) on a RedisStore; undefined without Redis. */
+  readonly tagDelete?: TagDeleteResult;
   readonly targets: readonly TargetCheck[];
 }
 

@@ -23,6 +23,7 @@ import { aciInstance, ahcInstance, concurrentColdRequests, memoryPerEntry, type 
 import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } from './servers.js';
 import { medianOfRoundRatios, summarise } from './stats.js';
 import { renderSvg } from './svg.js';
+import { tagDeleteOnRedis, type TagDeleteResult } from './tag-delete.js';
 import { checkTargets, type CaseSamples } from './targets.js';
 
 const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
@@ -36,6 +37,8 @@ const MEMORY_ENTRIES = quick ? 2_000 : 10_000;
 /** Contenders that are not caches: no answer probe. */
 const NOT_CACHES = new Set([FLOOR_ID, 'redis-floor', 'origin-bare']);
 const RUN_ID = `ahc-bench-${process.pid}`;
+/** delete({ tag }): the issue's 10,000 entries with 10 tagged; the quick mode only checks that it still runs. */
+const TAG_DELETE = quick ? { entries: 2_000, tagged: 10, rounds: 5, walkRounds: 1 } : { entries: 10_000, tagged: 10, rounds: 30, walkRounds: 3 };
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -140,6 +143,12 @@ async function main(): Promise<void> {
     const memory = await memoryPerEntry(MEMORY_ENTRIES);
     log('benchmarks: concurrent cold requests');
     const concurrent = await concurrency(origin, servers);
+    let tagDelete: TagDeleteResult | undefined;
+    if (servers.redisUrl !== undefined) {
+      log('benchmarks: delete by tag');
+      const { entries, tagged, rounds, walkRounds } = TAG_DELETE;
+      tagDelete = await tagDeleteOnRedis(servers.redisUrl, `${RUN_ID}-tags`, entries, tagged, rounds, walkRounds);
+    }
     log('benchmarks: sequential latency');
     const measured: CaseSamples[] = [];
     for (const body of cases) measured.push(await measureCase(body, origin, servers));
@@ -155,7 +164,8 @@ async function main(): Promise<void> {
       cases: measured.map((found) => found.result),
       concurrency: concurrent,
       memory,
-      targets: checkTargets(measured, concurrent, memory),
+      ...(tagDelete === undefined ? {} : { tagDelete }),
+      targets: checkTargets(measured, concurrent, memory, tagDelete),
     };
     const markdown = renderMarkdown(results);
     process.stdout.write(markdown);

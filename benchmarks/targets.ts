@@ -3,6 +3,7 @@ import { formatMs, formatRatio, type CaseResult, type TargetCheck } from './resu
 import type { RoundSamples } from './harness.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
 import { medianOfRoundRatios } from './stats.js';
+import type { TagDeleteResult } from './tag-delete.js';
 
 export interface CaseSamples {
   readonly result: CaseResult;
@@ -20,7 +21,7 @@ function pairRatio(found: CaseSamples | undefined, a: string, b: string): number
   return aRounds && bRounds ? medianOfRoundRatios(aRounds, bRounds) : undefined;
 }
 
-export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[]): TargetCheck[] {
+export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[], tagDelete?: TagDeleteResult): TargetCheck[] {
   const byId = (id: string): CaseSamples | undefined => cases.find((found) => found.result.id === id);
   const checks: TargetCheck[] = [];
   for (const [caseId, label] of [['json-1k', '1 KB'], ['json-100k', '100 KB']] as const) {
@@ -59,6 +60,12 @@ export function checkTargets(cases: readonly CaseSamples[], concurrency: readonl
     target: '<= 2,500 bytes',
     measured: retained ? `${Math.round(retained.retainedBytesPerEntry).toLocaleString('en')} bytes` : 'not run',
     met: retained ? retained.retainedBytesPerEntry <= 2500 : undefined,
+  });
+  checks.push({
+    what: `delete({ tag }) on a RedisStore of ${tagDelete?.entries.toLocaleString('en') ?? '10,000'} entries, ${tagDelete?.tagged ?? 10} tagged`,
+    target: '< 20 ms',
+    measured: tagDelete ? `${formatMs(tagDelete.indexedMs)} (walking every entry: ${formatMs(tagDelete.walkMs)})` : 'skipped (no Redis)',
+    met: tagDelete ? tagDelete.indexedMs < 20 : undefined,
   });
   return checks;
 }
