@@ -133,7 +133,24 @@ describe('RedisStore on a real Redis Cluster (3 masters)', function () {
       }
     });
 
-    it('finds tagged entries by tag across masters, from the tag set, and deletes them through attachCache', async function () {
+    it('lists, counts and clears under a Cluster client\'s keyPrefix on every master, touching nothing outside it', async function () {
+      const prefixed = cluster.client({ keyPrefix: 'app1:' });
+      try {
+        const store = new RedisStore({ client: prefixed, prefix });
+        await fill(store, 60);
+        await raw.set(`${prefix}:outside`, 'keep me', 'PX', 60_000);
+        expect(await rawCount(raw, `app1:${prefix}`)).to.equal(60);
+        expect(await store.count()).to.equal(60);
+        expect(await collect(store.keys())).to.have.length(60);
+        await store.clear();
+        expect(await rawCount(raw, `app1:${prefix}`)).to.equal(0);
+        expect(await raw.get(`${prefix}:outside`)).to.equal('keep me');
+      } finally {
+        prefixed.disconnect();
+      }
+    });
+
+    it('finds tagged entries by tag across masters, from the tag set', async function () {
       const store = new RedisStore({ client: raw, prefix });
       const now = Date.now();
       await Promise.all(Array.from({ length: 60 }, (_, i) => store.set(`k${i}`, makeRecord(`k${i}`, now, { tags: i % 3 === 0 ? ['third'] : ['other'] }), now + 60_000)));
