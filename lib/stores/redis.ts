@@ -44,7 +44,7 @@ export interface RedisClientLike {
   readonly isCluster?: boolean;
   /** A cluster's nodes (ioredis `Cluster#nodes`); needed when `isCluster` is true. */
   nodes?(role: 'master'): RedisClientLike[];
-  /** CLUSTER SLOTS / CLUSTER MYID; needed when `isCluster` is true. */
+  /** CLUSTER SLOTS / CLUSTER NODES; needed when `isCluster` is true. */
   cluster?(subcommand: 'SLOTS' | 'NODES'): Promise<unknown>;
   /** The client's options: its `keyPrefix`, which ioredis puts before every key, is honoured by the listings. */
   readonly options?: { readonly keyPrefix?: string | undefined };
@@ -126,8 +126,9 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
   readonly now?: () => number;
   /**
    * Replicas that must acknowledge a `delete()` or `clear()` before it resolves (Redis `WAIT`, sent in one pipeline
-   * with the UNLINK, so on the same connection). Fewer acknowledgements within `waitTimeoutMs` reject the deletion,
-   * and the cache then retries it (a deferred deletion) instead of reporting it done. Set it to the number of
+   * with the UNLINK, so on the same connection). Fewer acknowledgements within `waitTimeoutMs` reject the deletion:
+   * an invalidation stays pending (a deferred deletion, retried) and `cache.delete()` rejects, instead of either being
+   * reported done. Set it to the number of
    * replicas behind a Sentinel-managed master: a deletion a failover could undo (written to a master about to be
    * demoted, never copied to the replica promoted in its place) is then never reported done. Costs one replication
    * round trip per deletion. 0 sends no WAIT.
