@@ -452,8 +452,11 @@ export class MongoStore implements CacheStore {
     }
     if (filter.method !== undefined) conditions.push({ method: filter.method });
     if (filter.createdBefore !== undefined) conditions.push({ createdAt: { $lt: new Date(filter.createdBefore) } });
-    const query = conditions.length === 0 ? live(this.#now()) : { ...live(this.#now()), $or: [{ $and: conditions }, { url: { $exists: false } }] };
-    yield* this.#decoded(query);
+    if (conditions.length === 0) {
+      yield* this.entries();
+      return;
+    }
+    yield* this.#decoded({ ...live(this.#now()), $or: [{ $and: conditions }, { url: { $exists: false } }] });
   }
 
   async *#decoded(query: Record<string, unknown>): AsyncIterable<CacheRecord> {

@@ -162,6 +162,7 @@ describe('RedisStore on a real Redis Cluster (3 masters)', function () {
 
 describe('RedisStore on a Redis Cluster that loses a master or moves slots', function () {
   this.timeout(120_000);
+  withoutNock();
   let cluster: RedisClusterHandle;
   let raw: Cluster;
 
@@ -193,7 +194,6 @@ describe('RedisStore on a Redis Cluster that loses a master or moves slots', fun
   });
 
   it('serves every request with its own body and loses none while slots move under traffic', async function () {
-    withoutNock();
     let originRequests = 0;
     const origin: Server = createServer((request, response) => {
       originRequests += 1;
@@ -240,8 +240,8 @@ describe('RedisStore on a Redis Cluster that loses a master or moves slots', fun
     const victim = cluster.servers?.[2];
     await victim?.stop();
     try {
-      for (const attempt of [store.clear(), collect(store.keys()), store.count()]) {
-        expect((await rejection(attempt)).message).to.match(/did not answer|served by no master/);
+      for (const attempt of [() => store.clear(), () => collect(store.keys()), () => store.count()]) {
+        expect((await rejection(attempt())).message).to.match(/did not answer|served by no master/);
       }
     } finally {
       await victim?.start();
