@@ -78,6 +78,13 @@ export function renderMarkdown(results: RunResults): string {
   }
   const { sqlite } = results;
   if (sqlite !== undefined) lines.push(...sqliteTable(sqlite));
+  if (results.tagDelete !== undefined) {
+    const found = results.tagDelete;
+    lines.push('', `## Delete by tag on RedisStore (${found.entries.toLocaleString('en')} entries, ${found.tagged} tagged)`, '',
+      '| Answered from | Rounds | Median | Slowest |', '|---|---:|---:|---:|',
+      `| the tag's Redis set (find) | ${found.indexedRounds} | ${formatMs(found.indexedMs)} | ${formatMs(found.indexedMaxMs)} |`,
+      `| a walk of every entry (no find) | ${found.walkRounds} | ${formatMs(found.walkMs)} | |`);
+  }
   lines.push('');
   return lines.join('\n');
 }

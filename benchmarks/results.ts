@@ -5,6 +5,7 @@ import type { HotKeysResult, ProcessColdResult } from './processes.js';
 import type { InvalidationResult } from './tiered.js';
 import type { SqliteScaleResult } from './sqlite.js';
 import type { LatencySummary } from './stats.js';
+import type { TagDeleteResult } from './tag-delete.js';
 
 export interface LatencyRow {
   readonly id: string;
@@ -50,6 +51,8 @@ export interface RunResults {
   readonly invalidation?: InvalidationResult;
   /** SqliteStore at scale (absent in results made before it was measured). */
   readonly sqlite?: SqliteScaleResult;
+  /** delete({ tag }) on a RedisStore; undefined without Redis. */
+  readonly tagDelete?: TagDeleteResult;
   readonly targets: readonly TargetCheck[];
 }
 

@@ -26,6 +26,7 @@ import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } fro
 import { medianOfRoundRatios, summarise } from './stats.js';
 import { ahcSqliteContender, sqliteScale } from './sqlite.js';
 import { renderSvg } from './svg.js';
+import { tagDeleteOnRedis, type TagDeleteResult } from './tag-delete.js';
 import { checkTargets, type CaseSamples } from './targets.js';
 import { ahcTieredContenders, invalidationLatency } from './tiered.js';
 
@@ -47,6 +48,8 @@ const SQLITE_ENTRIES = quick ? 10_000 : 100_000;
 const SQLITE_WRITES_PER_PROCESS = quick ? 1_000 : 10_000;
 /** Where the SqliteStore files of this run live; removed at the end. */
 const SQLITE_DIR = mkdtempSync(join(tmpdir(), 'ahc-bench-sqlite-'));
+/** delete({ tag }): the issue's 10,000 entries with 10 tagged; the quick mode only checks that it still runs. */
+const TAG_DELETE = quick ? { entries: 2_000, tagged: 10, rounds: 5, walkRounds: 1 } : { entries: 10_000, tagged: 10, rounds: 30, walkRounds: 3 };
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -190,6 +193,12 @@ async function main(): Promise<void> {
     const invalidation = servers.redisUrl === undefined ? undefined : await invalidationLatency(servers.redisUrl, `${RUN_ID}-invalidation`, quick ? 50 : 500);
     log(`benchmarks: SqliteStore at scale (${SQLITE_ENTRIES.toLocaleString('en')} entries; 2 processes x ${SQLITE_WRITES_PER_PROCESS.toLocaleString('en')} writes)`);
     const sqlite = await sqliteScale(SQLITE_DIR, SQLITE_ENTRIES, SQLITE_WRITES_PER_PROCESS);
+    let tagDelete: TagDeleteResult | undefined;
+    if (servers.redisUrl !== undefined) {
+      log('benchmarks: delete by tag');
+      const { entries, tagged, rounds, walkRounds } = TAG_DELETE;
+      tagDelete = await tagDeleteOnRedis(servers.redisUrl, `${RUN_ID}-tags`, entries, tagged, rounds, walkRounds);
+    }
     log('benchmarks: sequential latency');
     const measured: CaseSamples[] = [];
     for (const body of cases) measured.push(await measureCase(body, origin, servers));
@@ -208,7 +217,8 @@ async function main(): Promise<void> {
       processes,
       ...(invalidation !== undefined ? { invalidation } : {}),
       sqlite,
-      targets: checkTargets(measured, concurrent, memory, processes.cold, sqlite, invalidation),
+      ...(tagDelete === undefined ? {} : { tagDelete }),
+      targets: checkTargets(measured, concurrent, memory, processes.cold, sqlite, invalidation, tagDelete),
     };
     const markdown = renderMarkdown(results);
     process.stdout.write(markdown);

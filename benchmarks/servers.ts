@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BodyCase } from './bodies.js';
+import { sharedRedisCluster, startPrivateRedisCluster, type RedisClusterHandle } from '../test/support/redis-cluster.js';
 import { portAnswers, startPrivateFerretDb, startPrivateRedis, type PrivateServer } from '../test/support/servers.js';
 
 export interface Origin {
@@ -87,4 +88,17 @@ export async function findMongo(): Promise<ServerChoice> {
   const owned = await startPrivateFerretDb().catch(() => undefined);
   if (owned !== undefined) return { url: owned.url, owned };
   return { skipped: 'no MongoDB-compatible server (set MONGODB_URL, or build FerretDB as .ci/run does into ~/.cache/axios-http-cache/ferretdb)' };
+}
+
+/**
+ * A Redis Cluster for the multi-process rows: the one REDIS_CLUSTER_NODES names (.ci/run starts it), else a private
+ * 3-master cluster on spare ports (dispose it after the run), else why there is none. `handle.nodes` are the startup
+ * nodes another process passes to `new Cluster(...)`.
+ */
+export async function findRedisCluster(): Promise<{ readonly handle: RedisClusterHandle } | { readonly skipped: string }> {
+  const shared = sharedRedisCluster();
+  if (shared !== undefined) return { handle: shared };
+  const started = await startPrivateRedisCluster().catch(() => undefined);
+  if (started !== undefined) return { handle: started };
+  return { skipped: 'no Redis Cluster (set REDIS_CLUSTER_NODES=host:port,..., or install redis-server and redis-cli so a private one can start)' };
 }

@@ -6,6 +6,7 @@ import type { ProcessColdResult } from './processes.js';
 import type { SqliteScaleResult } from './sqlite.js';
 import { medianOfRoundRatios } from './stats.js';
 import type { InvalidationResult } from './tiered.js';
+import type { TagDeleteResult } from './tag-delete.js';
 
 export interface CaseSamples {
   readonly result: CaseResult;
@@ -23,7 +24,7 @@ function pairRatio(found: CaseSamples | undefined, a: string, b: string): number
   return aRounds && bRounds ? medianOfRoundRatios(aRounds, bRounds) : undefined;
 }
 
-export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[], processCold: readonly ProcessColdResult[], sqlite: SqliteScaleResult, invalidation?: InvalidationResult): TargetCheck[] {
+export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[], processCold: readonly ProcessColdResult[], sqlite: SqliteScaleResult, invalidation?: InvalidationResult, tagDelete?: TagDeleteResult): TargetCheck[] {
   const byId = (id: string): CaseSamples | undefined => cases.find((found) => found.result.id === id);
   const checks: TargetCheck[] = [];
   for (const [caseId, label, goal] of [['json-1k', '1 KB', 1.1], ['json-100k', '100 KB', 1.15]] as const) {
@@ -85,6 +86,12 @@ export function checkTargets(cases: readonly CaseSamples[], concurrency: readonl
     target: '<= 2,500 bytes',
     measured: retained ? `${Math.round(retained.retainedBytesPerEntry).toLocaleString('en')} bytes` : 'not run',
     met: retained ? retained.retainedBytesPerEntry <= 2500 : undefined,
+  });
+  checks.push({
+    what: `delete({ tag }) on a RedisStore of ${tagDelete?.entries.toLocaleString('en') ?? '10,000'} entries, ${tagDelete?.tagged ?? 10} tagged`,
+    target: '< 20 ms',
+    measured: tagDelete ? `${formatMs(tagDelete.indexedMs)} (walking every entry: ${formatMs(tagDelete.walkMs)})` : 'skipped (no Redis)',
+    met: tagDelete ? tagDelete.indexedMs < 20 : undefined,
   });
   checks.push(...tieredTargets(byId('json-1k'), invalidation));
   checks.push(...sqliteTargets(byId, sqlite));

@@ -2,9 +2,10 @@
  * MongoDB store (`axios-http-cache/mongodb`), also for wire-compatible servers such as FerretDB.
  *
  * One document per entry in a collection of its own (the collection is the namespace):
- * `{ _id: key, cache: 'axios-http-cache', expiresAt: Date, purgeAt: Date, createdAt: Date, data: Binary }`, where `data`
- * is the record encoded by `codec.ts` (so header names never become field names: no `.`/`$`
- * hazards) and the other fields are what expiry and the sweep need.
+ * `{ _id: key, cache: 'axios-http-cache', expiresAt: Date, purgeAt: Date, createdAt: Date, url, method, tags?, data: Binary }`,
+ * where `data` is the record encoded by `codec.ts` (so header names never become field names: no `.`/`$`
+ * hazards), `expiresAt`/`purgeAt` are what expiry and the sweep need, and `url`, `method`, `tags` and `createdAt` are
+ * what `find()` queries (indexed: `tags`, `url`).
  * Every query filters on the `cache` marker, so documents of other shapes in the collection are left alone.
  *
  * Two clocks: `expiresAt` is the record's expiry by the application's clock (the `now` option), and
@@ -30,7 +31,7 @@ import type { CacheRecord } from '../record.js';
 import { decodeRecord, encodeRecord, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { EventHub } from './event-hub.js';
-import type { CacheStore, StoreEvent } from './store.js';
+import type { CacheStore, StoreEvent, StoreFilter } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 import { binaryBytes } from './mongo-binary.js';
 
@@ -53,6 +54,12 @@ export interface CacheDocument {
   /** The same instant by the server's clock (estimated when written); the TTL index is on it. */
   purgeAt: Date;
   createdAt: Date;
+  /** The record's URL (credential parameters already removed by the cache), for `find({ urls, urlPrefix })`. */
+  url: string;
+  /** The record's upper-case method, for `find({ method })`. */
+  method: string;
+  /** The record's tags, when it has any (a multikey index), for `find({ tag })`. */
+  tags?: string[];
   data: Binary;
 }
 
@@ -75,13 +82,14 @@ export interface MongoCollectionLike {
 
 /** What an option `db` must have: a mongodb `Db` of any installed copy of the driver. */
 export interface MongoDbLike {
-  collection(name: string): MongoCollectionLike;
+  collection(name: string, options?: Record<string, unknown>): MongoCollectionLike;
 }
 
 const COLLECTION_METHODS = ['findOne', 'find', 'replaceOne', 'deleteOne', 'deleteMany', 'countDocuments', 'aggregate', 'createIndex', 'findOneAndUpdate'] as const;
 
 const KNOWN_OPTIONS = [
-  'collection', 'db', 'collectionName', 'url', 'dbName', 'clientOptions', 'sweepIntervalMs', 'now', 'compressAboveBytes', 'compression',
+  'collection', 'db', 'collectionName', 'url', 'dbName', 'clientOptions', 'writeConcern', 'readPreference', 'sweepIntervalMs', 'now',
+  'compressAboveBytes', 'compression',
 ] as const;
 
 function describeValue(value: unknown): string {
@@ -106,6 +114,9 @@ function checkCollection(value: unknown, option: string): MongoCollectionLike {
   return value as MongoCollectionLike;
 }
 
+/** `text` as a regular expression matching it literally. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** The numeric code of a server error (MongoServerError of any driver copy), else undefined. */
 function serverErrorCode(error: unknown): number | undefined {
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
@@ -128,6 +139,19 @@ export interface MongoStoreOptions extends StoreCompressionOptions {
   readonly dbName?: string;
   /** Driver options for the client created from `url`. */
   readonly clientOptions?: MongoClientOptions;
+  /**
+   * Write concern of the store's collection (with `db` or `url`; with `collection`, set it on your collection). On a
+   * replica set, `{ w: 'majority' }` makes a write or a deletion resolve only once a majority holds it, so a failover
+   * cannot roll back an invalidation the cache reported done; it costs a replication round trip per write.
+   * @default the client's (the driver's default is `{ w: 'majority' }` since MongoDB 5)
+   */
+  readonly writeConcern?: MongoWriteConcern;
+  /**
+   * Read preference of the store's collection (with `db` or `url`). Keep `'primary'` for a cache: a secondary may
+   * answer a record deleted or replaced moments ago on the primary (a stale hit after an invalidation).
+   * @default the client's (the driver's default is `'primary'`)
+   */
+  readonly readPreference?: 'primary' | 'primaryPreferred' | 'secondary' | 'secondaryPreferred' | 'nearest';
   /** Period of the expiry sweep used when the server has no TTL indexes. @default 60000 */
   readonly sweepIntervalMs?: number;
   /**
@@ -137,6 +161,13 @@ export interface MongoStoreOptions extends StoreCompressionOptions {
    * @default Date.now
    */
   readonly now?: () => number;
+}
+
+/** A write concern, as the driver takes it. */
+export interface MongoWriteConcern {
+  readonly w?: number | 'majority';
+  readonly journal?: boolean;
+  readonly wtimeoutMS?: number;
 }
 
 /** How expired documents leave the collection. */
@@ -186,6 +217,15 @@ export class MongoStore implements CacheStore {
     if (collection !== undefined && options.collectionName !== undefined) {
       throw storeOptionError('MongoStore', 'option collectionName has no effect with option collection (that collection is the namespace); drop one of them');
     }
+    if (collection !== undefined) {
+      for (const name of ['writeConcern', 'readPreference'] as const) {
+        if (options[name] !== undefined) throw storeOptionError('MongoStore', `option ${name} applies to the collection the store opens from option db or url; with option collection, open your collection with it (db.collection(name, { ${name} }))`);
+      }
+    }
+    const collectionOptions = {
+      ...(options.writeConcern === undefined ? {} : { writeConcern: options.writeConcern }),
+      ...(options.readPreference === undefined ? {} : { readPreference: options.readPreference }),
+    };
     if (url === undefined) {
       for (const name of ['dbName', 'clientOptions'] as const) {
         if (options[name] !== undefined) throw storeOptionError('MongoStore', `option ${name} applies only to the client the store creates from option url; with option ${given[0] ?? 'db'} configure your own client instead`);
@@ -207,11 +247,11 @@ export class MongoStore implements CacheStore {
       if (typeof db !== 'object' || db === null || typeof (db as { collection?: unknown }).collection !== 'function') {
         throw storeOptionError('MongoStore', `option db must be a mongodb Db (client.db(name)), with a collection() method; got ${describeValue(db)}`);
       }
-      this.#collection = checkCollection(db.collection(collectionName), 'db');
+      this.#collection = checkCollection(db.collection(collectionName, collectionOptions), 'db');
     } else {
       if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//.test(url)) throw storeOptionError('MongoStore', 'option url must be a mongodb:// or mongodb+srv:// URL');
       this.#ownedClient = new MongoClient(url, options.clientOptions);
-      this.#collection = this.#ownedClient.db(options.dbName ?? 'axios-http-cache').collection<CacheDocument>(collectionName);
+      this.#collection = this.#ownedClient.db(options.dbName ?? 'axios-http-cache').collection<CacheDocument>(collectionName, collectionOptions);
     }
   }
 
@@ -248,10 +288,13 @@ export class MongoStore implements CacheStore {
         error: new Error(`axios-http-cache: MongoStore: the server does not support TTL indexes (${(error as Error).message}); expired entries are removed by a sweep every ${this.#sweepIntervalMs} ms and hidden on read`, { cause: error }),
       });
     }
-    try {
-      await this.#collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_1' }); // keeps the sweep and the listings' filter cheap
-    } catch (indexError) {
-      this.#events.emitError(indexError);
+    // expiresAt keeps the sweep and the listings' filter cheap; tags and url answer find() from an index.
+    for (const [field, name] of [['expiresAt', 'expiresAt_1'], ['tags', 'tags_1'], ['url', 'url_1']] as const) {
+      try {
+        await this.#collection.createIndex({ [field]: 1 }, { name });
+      } catch (indexError) {
+        this.#events.emitError(indexError);
+      }
     }
     // Until this reading, purgeAt assumes the server's clock is this process's.
     if (this.#expiryMode === 'ttl-index') await this.#readServerClock().catch((error: unknown) => this.#events.emitError(error));
@@ -354,6 +397,9 @@ export class MongoStore implements CacheStore {
       expiresAt: new Date(expiresAt),
       purgeAt: new Date(Math.ceil(this.#serverNow() + ttlMs)),
       createdAt: new Date(record.createdAt),
+      url: record.url,
+      method: record.method,
+      ...(record.tags !== undefined && record.tags.length > 0 ? { tags: [...record.tags] } : {}),
       data: encoded, // stored as a BSON Binary (subtype 0) by whichever driver the collection belongs to
     } satisfies Omit<CacheDocument, '_id' | 'data'> & { data: Uint8Array };
     // Checked here, not left to the driver: a larger document fails deep in serialisation ("offset is out of bounds").
@@ -425,7 +471,34 @@ export class MongoStore implements CacheStore {
   /** Live records, streamed from a cursor; a document that does not decode is deleted and reported. */
   async *entries(): AsyncIterable<CacheRecord> {
     this.#checkOpen('entries');
-    const cursor = this.#collection.find(live(this.#now()), { projection: { data: 1 } });
+    yield* this.#decoded(live(this.#now()));
+  }
+
+  /**
+   * Live records matching `filter`, queried on the document's `tags`, `url`, `method` and `createdAt` fields (tags and
+   * url indexed). A document written before these fields existed (no `url`) is returned too: the cache checks each
+   * record against the whole query, so it is a superset, never a missed match.
+   */
+  async *find(filter: StoreFilter): AsyncIterable<CacheRecord> {
+    this.#checkOpen('find');
+    const conditions: Array<Record<string, unknown>> = [];
+    if (filter.tag !== undefined) conditions.push({ tags: filter.tag });
+    if (filter.urls !== undefined) conditions.push({ url: { $in: [...filter.urls] } });
+    if (filter.urlPrefix !== undefined) {
+      const literal = escapeRegExp(filter.urlPrefix);
+      conditions.push({ $or: [{ url: { $regex: `^http://${literal}` } }, { url: { $regex: `^https://${literal}` } }] });
+    }
+    if (filter.method !== undefined) conditions.push({ method: filter.method });
+    if (filter.createdBefore !== undefined) conditions.push({ createdAt: { $lt: new Date(filter.createdBefore) } });
+    if (conditions.length === 0) {
+      yield* this.entries();
+      return;
+    }
+    yield* this.#decoded({ ...live(this.#now()), $or: [{ $and: conditions }, { url: { $exists: false } }] });
+  }
+
+  async *#decoded(query: Record<string, unknown>): AsyncIterable<CacheRecord> {
+    const cursor = this.#collection.find(query, { projection: { data: 1 } });
     for await (const found of cursor) {
       const doc = found as { _id?: unknown; data?: unknown };
       const bytes = binaryBytes(doc.data);

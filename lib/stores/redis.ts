@@ -1,12 +1,17 @@
 /**
  * Redis store over ioredis (`axios-http-cache/redis`).
  *
- * Key layout: one Redis string per entry, `${prefix}:${key}`, holding the record encoded by
+ * Key layout (docs/stores.md#key-layout): one Redis string per entry, `${prefix}:${key}`, holding the record encoded by
  * `codec.ts`, written with `SET ... PX (expiresAt - now())`: the time left by the application's clock,
  * counted from the Redis server's own clock, so a clock skew between the two neither drops entries at
- * once nor keeps them too long (an absolute `PXAT` would be read against the server's clock). Every command touches exactly one key, so the layout is cluster-safe without hash tags
- * (entries spread over all slots); `clear()` walks each master with SCAN MATCH and unlinks what it
- * finds in batches. KEYS and FLUSHDB are never used.
+ * once nor keeps them too long (an absolute `PXAT` would be read against the server's clock). A record with tags is
+ * also a member of one Redis set per tag, `${prefix}:\0tag:${tag}` (the NUL keeps it apart from every cache key),
+ * which `find({ tag })` reads instead of walking the namespace. Every command touches exactly one key, so the layout
+ * is cluster-safe without hash tags (entries and tag sets spread over all slots); a tag set and its members usually
+ * sit on different masters, which is why a member is added before its entry is written and pruned when it is read
+ * and found gone. `clear()` walks each master with SCAN MATCH and unlinks what it finds in batches; on a cluster it
+ * scans only once the masters it reaches serve every slot, and again while the slot map changes under it. KEYS and
+ * FLUSHDB are never used. A client's `keyPrefix` is honoured: it goes before `${prefix}` in every key and pattern.
  *
  * A client passed in is recognised by the commands the store sends (duck typing), never by `instanceof`: a
  * client from another copy of ioredis (a monorepo, ioredis 5 beside 6) works as well as one from this copy.
@@ -20,7 +25,8 @@ import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from 
 import { EventHub } from './event-hub.js';
 import type { InvalidationChannel, InvalidationSource } from './invalidation-channel.js';
 import { canPublish, RedisInvalidationChannel } from './redis-invalidation.js';
-import type { CacheStore, StoreEvent } from './store.js';
+import { clusterScanPlan, unmoved, type ClusterLike, type ClusterNodeLike, type ClusterScanPlan } from './redis-cluster.js';
+import type { CacheStore, StoreEvent, StoreFilter } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 
 /**
@@ -34,20 +40,46 @@ export interface RedisClientLike {
   strlen(key: string): Promise<number>;
   pttl(key: string): Promise<number>;
   scan(cursor: string, patternToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, elements: string[]]>;
-  /** Runs a Lua script (ioredis `eval`): the leases of `dedupe: 'store'` need it; the entries do not. */
-  eval?(script: string, numberOfKeys: number, ...args: string[]): Promise<unknown>;
+  smembers(key: string): Promise<string[]>;
+  srem(key: string, ...members: string[]): Promise<number>;
+  eval(script: string, numberOfKeys: number, ...args: Array<string | number>): Promise<unknown>;
   /** GETRANGE as bytes: used, when the client has it, to check that a record held in memory is still the one stored. */
   getrangeBuffer?(key: string, start: number, end: number): Promise<Buffer>;
   /** True on an ioredis `Cluster`, whose masters the store then scans one by one. */
   readonly isCluster?: boolean;
   /** A cluster's nodes (ioredis `Cluster#nodes`); needed when `isCluster` is true. */
   nodes?(role: 'master'): RedisClientLike[];
+  /** CLUSTER SLOTS / CLUSTER NODES; needed when `isCluster` is true. */
+  cluster?(subcommand: 'SLOTS' | 'NODES'): Promise<unknown>;
+  /** The client's options: its `keyPrefix`, which ioredis puts before every key, is honoured by the listings. */
+  readonly options?: { readonly keyPrefix?: string | undefined };
+  /** A pipeline, for option `waitForReplicas` (the write and its WAIT go out together on one connection). */
+  pipeline?(): RedisPipelineLike;
+}
+
+/** The pipeline commands option `waitForReplicas` sends. */
+export interface RedisPipelineLike {
+  unlink(...keys: string[]): RedisPipelineLike;
+  wait(replicas: number, timeoutMs: number): RedisPipelineLike;
+  exec(): Promise<Array<[error: Error | null, result: unknown]> | null>;
 }
 
 /** The commands {@link RedisClientLike} requires, checked on an option `client`. */
-const CLIENT_COMMANDS = ['getBuffer', 'set', 'unlink', 'strlen', 'pttl', 'scan'] as const;
+const CLIENT_COMMANDS = ['getBuffer', 'set', 'unlink', 'strlen', 'pttl', 'scan', 'smembers', 'srem', 'eval'] as const;
 
-const KNOWN_OPTIONS = ['client', 'url', 'redisOptions', 'prefix', 'scanBatchSize', 'now', 'compressAboveBytes', 'compression', 'memoBytes'] as const;
+/**
+ * Adds a member to a tag set and extends the set's expiry to at least the member's (a set outlives its longest-lived
+ * member, then expires by itself): SADD, then PEXPIRE unless the set already lives longer.
+ */
+const TAG_ADD_SCRIPT = `redis.call('SADD', KEYS[1], ARGV[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`;
+
+/** Marks tag set keys inside the namespace: `${prefix}:\0tag:${tag}`. A cache key never starts with NUL. */
+const TAG_MARK = '\u0000tag:';
+
+const KNOWN_OPTIONS = ['client', 'url', 'redisOptions', 'prefix', 'scanBatchSize', 'now', 'compressAboveBytes', 'compression', 'memoBytes', 'waitForReplicas', 'waitTimeoutMs'] as const;
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -62,7 +94,7 @@ function checkClient(client: unknown): RedisClientLike {
   }
   const candidate = client as Record<string, unknown>;
   const missing: string[] = CLIENT_COMMANDS.filter((command) => typeof candidate[command] !== 'function');
-  if (candidate['isCluster'] === true && typeof candidate['nodes'] !== 'function') missing.push('nodes');
+  if (candidate['isCluster'] === true) missing.push(...['nodes', 'cluster'].filter((name) => typeof candidate[name] !== 'function'));
   if (missing.length > 0) {
     throw storeOptionError('RedisStore', `option client must be an ioredis Redis or Cluster (ioredis 5.3 or later): it has no ${missing.map((name) => `${name}()`).join(', ')}. Pass new Redis(...) or new Cluster(...), or option url instead`);
   }
@@ -104,6 +136,22 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
    * @default 16777216 (16 MiB)
    */
   readonly memoBytes?: number;
+  /**
+   * Replicas that must acknowledge a `delete()` or `clear()` before it resolves (Redis `WAIT`, sent in one pipeline
+   * with the UNLINK, so on the same connection). Fewer acknowledgements within `waitTimeoutMs` reject the deletion:
+   * an invalidation stays pending (a deferred deletion, retried) and `cache.delete()` rejects, instead of either being
+   * reported done. Set it to the number of
+   * replicas behind a Sentinel-managed master: a deletion a failover could undo (written to a master about to be
+   * demoted, never copied to the replica promoted in its place) is then never reported done. Costs one replication
+   * round trip per deletion. 0 sends no WAIT.
+   * @default 0
+   */
+  readonly waitForReplicas?: number;
+  /**
+   * How long a deletion waits for `waitForReplicas` acknowledgements before it rejects.
+   * @default 1000
+   */
+  readonly waitTimeoutMs?: number;
 }
 
 /** A record held in memory for `retain`: the write it came from, and its estimated bytes with what is held beside it. */
@@ -112,6 +160,11 @@ interface Held {
   readonly stamp: string;
   readonly bytes: number;
 }
+
+/** Passes `clear()` makes over a cluster whose slot map keeps changing before it gives up. */
+const MAX_CLEAR_PASSES = 20;
+/** Pause between two passes of `clear()` while a slot is migrating. */
+const CLEAR_PASS_PAUSE_MS = 250;
 
 /** Redis' largest string (its default `proto-max-bulk-len`): 512 MiB. */
 const MAX_VALUE_BYTES = 512 * 1024 * 1024;
@@ -132,6 +185,10 @@ export class RedisStore implements CacheStore, InvalidationSource {
   readonly #encoding: EncodeOptions;
   readonly #scanBatchSize: number;
   readonly #now: () => number;
+  readonly #waitForReplicas: number;
+  readonly #waitTimeoutMs: number;
+  /** The client's own `keyPrefix` (ioredis adds it to keys, never to SCAN patterns or to what SCAN returns). */
+  readonly #clientPrefix: string;
   readonly #events = new EventHub();
   readonly #memoBytes: number;
   /** Records retained, by Redis key, least recently read first. */
@@ -163,6 +220,10 @@ export class RedisStore implements CacheStore, InvalidationSource {
     if (!Number.isSafeInteger(this.#memoBytes) || this.#memoBytes < 0) throw storeOptionError('RedisStore', 'option memoBytes must be a non-negative integer (bytes; 0 turns the memo off)');
     this.#now = options.now ?? Date.now;
     if (typeof this.#now !== 'function') throw storeOptionError('RedisStore', 'option now must be a function returning epoch ms');
+    this.#waitForReplicas = options.waitForReplicas ?? 0;
+    if (!Number.isSafeInteger(this.#waitForReplicas) || this.#waitForReplicas < 0) throw storeOptionError('RedisStore', 'option waitForReplicas must be a whole number of replicas, 0 or more');
+    this.#waitTimeoutMs = options.waitTimeoutMs ?? 1000;
+    if (!Number.isSafeInteger(this.#waitTimeoutMs) || this.#waitTimeoutMs <= 0) throw storeOptionError('RedisStore', 'option waitTimeoutMs must be a positive whole number of milliseconds');
 
     if (client !== undefined) {
       this.#client = checkClient(client);
@@ -178,6 +239,12 @@ export class RedisStore implements CacheStore, InvalidationSource {
       this.#ownedClient = owned;
     }
     this.#isCluster = this.#client.isCluster === true;
+    const keyPrefix = this.#client.options?.keyPrefix ?? '';
+    if (typeof keyPrefix !== 'string') throw storeOptionError('RedisStore', 'the client\'s keyPrefix option must be a string');
+    this.#clientPrefix = keyPrefix;
+    if (this.#waitForReplicas > 0 && typeof this.#client.pipeline !== 'function') {
+      throw storeOptionError('RedisStore', 'option waitForReplicas needs a client with pipeline() (an ioredis Redis): the WAIT must follow the UNLINK on its connection');
+    }
   }
 
   /** Throws the {@link StoreClosedError} of `operation` once `close()` has been called. */
@@ -187,6 +254,10 @@ export class RedisStore implements CacheStore, InvalidationSource {
 
   #redisKey(key: string): string {
     return `${this.prefix}:${key}`;
+  }
+
+  #tagKey(tag: string): string {
+    return `${this.prefix}:${TAG_MARK}${tag}`;
   }
 
   get(key: string): Promise<CacheRecord | undefined> {
@@ -258,7 +329,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   /**
    * Writes the record with `PX` = the time left until `expiresAt` by the store's clock (rounded up),
    * so Redis expires it relative to its own clock; a record already expired is not written and any
-   * older one under the key is unlinked.
+   * older one under the key is unlinked. A tagged record joins its tag sets first: a failure between the two leaves
+   * a member without an entry (pruned when read), never an entry its tag cannot find.
    */
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     this.#checkOpen('set');
@@ -271,13 +343,35 @@ export class RedisStore implements CacheStore, InvalidationSource {
     }
     const encoded = await encodeRecord(record, this.#encoding);
     if (encoded.byteLength > MAX_VALUE_BYTES) throw new EntryTooLargeError(key, encoded.byteLength, MAX_VALUE_BYTES);
+    if (record.tags !== undefined && record.tags.length > 0) {
+      await Promise.all(record.tags.map((tag) => this.#client.eval(TAG_ADD_SCRIPT, 1, this.#tagKey(tag), key, ttlMs)));
+    }
     await this.#client.set(redisKey, toBuffer(encoded), 'PX', ttlMs);
   }
 
+  /**
+   * Unlinks the entry. Its tag sets keep the member until a `find({ tag })` reads it and finds it gone (reading the
+   * record first to learn its tags would cost every deletion a round trip).
+   */
   async delete(key: string): Promise<void> {
     this.#checkOpen('delete');
     this.#release(this.#redisKey(key));
-    await this.#client.unlink(this.#redisKey(key));
+    await this.#unlink([this.#redisKey(key)]);
+  }
+
+  /** UNLINK, then, with `waitForReplicas`, WAIT in the same pipeline; rejects when too few replicas acknowledged. */
+  async #unlink(redisKeys: readonly string[]): Promise<void> {
+    if (this.#waitForReplicas === 0 || this.#client.pipeline === undefined) {
+      await this.#client.unlink(...redisKeys);
+      return;
+    }
+    const answers = await this.#client.pipeline().unlink(...redisKeys).wait(this.#waitForReplicas, this.#waitTimeoutMs).exec();
+    const failed = answers?.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
+    const acknowledged = answers?.[1]?.[1];
+    if (typeof acknowledged !== 'number' || acknowledged < this.#waitForReplicas) {
+      throw new Error(`axios-http-cache: RedisStore: a deletion was acknowledged by ${String(acknowledged)} of ${this.#waitForReplicas} replicas within ${this.#waitTimeoutMs} ms (option waitForReplicas): a failover could undo it, so it is not reported done`);
+    }
   }
 
   /**
@@ -287,35 +381,44 @@ export class RedisStore implements CacheStore, InvalidationSource {
    */
   async lease(name: string, token: string, ttlMs: number): Promise<string> {
     this.#checkOpen('lease');
-    const holder = await this.#eval('lease', TAKE_LEASE, name, token, String(Math.max(1, Math.ceil(ttlMs))));
+    const holder = await this.#eval(TAKE_LEASE, name, token, String(Math.max(1, Math.ceil(ttlMs))));
     return typeof holder === 'string' ? holder : Buffer.isBuffer(holder) ? holder.toString() : '';
   }
 
   /** Compare and delete in one script: a lease that expired and was taken by another token is left to it. */
   async release(name: string, token: string): Promise<void> {
     this.#checkOpen('release');
-    await this.#eval('release', RELEASE_LEASE, name, token);
+    await this.#eval(RELEASE_LEASE, name, token);
   }
 
-  #eval(operation: string, script: string, name: string, ...args: string[]): Promise<unknown> {
-    if (this.#client.eval === undefined) {
-      return Promise.reject(new TypeError(`axios-http-cache: RedisStore.${operation}(): the client has no eval(), which the leases of dedupe: 'store' need; pass an ioredis Redis or Cluster`));
-    }
+  #eval(script: string, name: string, ...args: string[]): Promise<unknown> {
     return this.#client.eval(script, 1, `${this.prefix}~lease:${name}`, ...args);
   }
 
-  /** Unlinks every key under `${prefix}:`, SCAN batch by SCAN batch, on every master of a cluster. */
+  /**
+   * Unlinks every key under `${prefix}:` (entries and tag sets), SCAN batch by SCAN batch, on every master of a
+   * cluster. On a cluster the scan starts only once the masters this client reaches serve all slots (else it rejects),
+   * and runs again while a pass still found keys or the slot map changed during it, so a reshard cannot hide keys.
+   */
   async clear(): Promise<void> {
     this.#checkOpen('clear');
     this.#held.clear();
     this.#heldBytes = 0;
-    for await (const batch of this.#scanBatches()) {
-      if (this.#isCluster) {
-        // Keys of one batch may sit in different slots: one single-key UNLINK each (no CROSSSLOT).
-        await Promise.all(batch.map((redisKey) => this.#client.unlink(redisKey)));
-      } else {
-        await this.#client.unlink(...batch);
+    for (let pass = 1; ; pass++) {
+      let found = 0;
+      const plan = await this.#scanPlan();
+      for await (const batch of this.#scanBatches(plan.nodes)) {
+        found += batch.length;
+        // Keys of one batch may sit in different slots: one single-key UNLINK each on a cluster (no CROSSSLOT).
+        await (this.#isCluster ? Promise.all(batch.map((redisKey) => this.#unlink([redisKey]))) : this.#unlink(batch));
       }
+      if (!this.#isCluster) return;
+      const after = await this.#scanPlan();
+      if (found === 0 && unmoved(plan, after)) return;
+      if (pass >= MAX_CLEAR_PASSES) {
+        throw new Error(`axios-http-cache: RedisStore: clear() found keys or moving slots on each of ${pass} passes over the cluster (resharding?); some entries may be left. Try again`);
+      }
+      if (!after.settled) await new Promise((resolve) => setTimeout(resolve, CLEAR_PASS_PAUSE_MS));
     }
   }
 
@@ -330,13 +433,44 @@ export class RedisStore implements CacheStore, InvalidationSource {
   async *entries(): AsyncIterable<CacheRecord> {
     this.#checkOpen('entries');
     for await (const batch of this.#liveBatches()) {
-      const keys = batch.map((redisKey) => redisKey.slice(this.prefix.length + 1));
-      const records = await Promise.all(keys.map((key) => this.get(key).catch((error: unknown) => {
-        this.#events.emitError(error);
-        return undefined;
-      })));
-      for (const record of records) if (record !== undefined) yield record;
+      yield* await this.#records(batch.map((redisKey) => redisKey.slice(this.prefix.length + 1)));
     }
+  }
+
+  /**
+   * Answers a `tag` from the tag's set (its members, not the namespace, are read); members whose entry is gone or no
+   * longer carries the tag are removed from the set. Any other filter is answered with every entry (a superset, as
+   * the contract allows: the cache checks each record against the whole query).
+   */
+  async *find(filter: StoreFilter): AsyncIterable<CacheRecord> {
+    this.#checkOpen('find');
+    const { tag } = filter;
+    if (tag === undefined) {
+      yield* this.entries();
+      return;
+    }
+    const tagKey = this.#tagKey(tag);
+    const members = await this.#client.smembers(tagKey);
+    for (let start = 0; start < members.length; start += this.#scanBatchSize) {
+      const keys = members.slice(start, start + this.#scanBatchSize);
+      const records = await Promise.all(keys.map((key) => this.#read(key)));
+      const stale = keys.filter((_, i) => records[i]?.tags?.includes(tag) !== true);
+      if (stale.length > 0) await this.#client.srem(tagKey, ...stale);
+      for (const record of records) if (record?.tags?.includes(tag) === true) yield record;
+    }
+  }
+
+  /** `get`, with a record that does not decode reported as an `error` event and read as absent. */
+  #read(key: string): Promise<CacheRecord | undefined> {
+    return this.get(key).catch((error: unknown) => {
+      this.#events.emitError(error);
+      return undefined;
+    });
+  }
+
+  async #records(keys: readonly string[]): Promise<CacheRecord[]> {
+    const records = await Promise.all(keys.map((key) => this.#read(key)));
+    return records.filter((record): record is CacheRecord => record !== undefined);
   }
 
   /** Live entries, counted with one SCAN pass (cost grows with the namespace). */
@@ -347,7 +481,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     return total;
   }
 
-  /** Bytes of the encoded values under the prefix (STRLEN), excluding Redis' own per-key overhead. */
+  /** Bytes of the encoded values under the prefix (STRLEN), excluding Redis' own per-key overhead and the tag sets. */
   async size(): Promise<number> {
     this.#checkOpen('size');
     let total = 0;
@@ -393,32 +527,45 @@ export class RedisStore implements CacheStore, InvalidationSource {
     }
   }
 
-  async *#scanBatches(): AsyncGenerator<string[]> {
-    const match = `${escapeGlob(this.prefix)}:*`;
-    const nodes = this.#isCluster && this.#client.nodes !== undefined ? this.#client.nodes('master') : [this.#client];
+  /** The nodes to scan: the client itself, or the masters of a cluster that serve every slot (else a rejection). */
+  async #scanPlan(): Promise<ClusterScanPlan<RedisClientLike>> {
+    if (!this.#isCluster) return { nodes: [this.#client], signature: '', settled: true };
+    return clusterScanPlan(this.#client as ClusterLike<RedisClientLike & ClusterNodeLike>, 'axios-http-cache: RedisStore');
+  }
+
+  /** Names under `${prefix}:` (entries and tag sets), as the store's commands take them (without the client's keyPrefix). */
+  async *#scanBatches(nodes: readonly RedisClientLike[]): AsyncGenerator<string[]> {
+    const match = `${escapeGlob(this.#clientPrefix + this.prefix)}:*`;
     for (const node of nodes) {
       let cursor = '0';
       do {
         const [next, found] = await node.scan(cursor, 'MATCH', match, 'COUNT', this.#scanBatchSize);
         cursor = next;
-        if (found.length > 0) yield [...new Set(found)];
+        if (found.length > 0) yield [...new Set(found)].map((name) => name.slice(this.#clientPrefix.length));
       } while (cursor !== '0');
     }
   }
 
   /**
-   * SCAN batches with keys Redis already counts as expired left out (PTTL). Keys are written with a
+   * Entry keys (tag sets left out) with keys Redis already counts as expired left out (PTTL). Keys are written with a
    * time left (`PX`), so the server's countdown and the store's clock agree on expiry without the
-   * two clocks agreeing on the date.
+   * two clocks agreeing on the date. On a cluster, a listing during which the slot map changed rejects: it may have
+   * missed keys that moved.
    */
   async *#liveBatches(): AsyncGenerator<string[]> {
-    for await (const batch of this.#scanBatches()) {
+    const plan = await this.#scanPlan();
+    const tagSets = `${this.prefix}:${TAG_MARK}`;
+    for await (const found of this.#scanBatches(plan.nodes)) {
+      const batch = found.filter((redisKey) => !redisKey.startsWith(tagSets));
       const left = await Promise.all(batch.map((redisKey) => this.#client.pttl(redisKey)));
       // PTTL answers -1 for a key without expiry and -2 for a key gone since the SCAN.
       yield batch.filter((_, i) => {
         const ms = left[i] ?? -2;
         return ms === -1 || ms > 0;
       });
+    }
+    if (this.#isCluster && !unmoved(plan, await this.#scanPlan())) {
+      throw new Error('axios-http-cache: RedisStore: the cluster moved hash slots during a listing, which may have missed keys that moved; try again');
     }
   }
 }

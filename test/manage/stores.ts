@@ -1,14 +1,15 @@
 /**
- * Runs a management test suite once per store: MemoryStore, RedisStore (shared Redis), TieredStore (a MemoryStore
- * near a RedisStore on the shared Redis), MongoStore (a shared FerretDB/MongoDB, else a private FerretDB started
- * for this run) and SqliteStore (a file in a temporary directory). A missing server skips that store's suite,
+ * Runs a management test suite once per store: MemoryStore, RedisStore (shared Redis), RedisStore over an ioredis
+ * Cluster (the 3-master cluster of REDIS_CLUSTER_NODES, else a private one started for the suite), TieredStore (a
+ * MemoryStore near a RedisStore on the shared Redis), MongoStore (a shared FerretDB/MongoDB, else a private FerretDB
+ * started for this run) and SqliteStore (a file in a temporary directory). A missing server skips that store's suite,
  * except under CI=true, where it fails. Every store gets its own prefix or collection, removed afterwards.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
 import { CorruptEntryError } from '../../lib/errors.js';
@@ -21,8 +22,9 @@ import type { CacheStore } from '../../lib/stores/store.js';
 import { TieredStore } from '../../lib/stores/tiered.js';
 import { missingServer, sharedMongoUrl, sharedRedisUrl, startPrivateFerretDb, uniqueName } from '../support/servers.js';
 import type { PrivateServer } from '../support/servers.js';
+import { clusterForTests, type RedisClusterHandle } from '../support/redis-cluster.js';
 
-export type StoreKind = 'MemoryStore' | 'RedisStore' | 'TieredStore' | 'MongoStore' | 'SqliteStore';
+export type StoreKind = 'MemoryStore' | 'RedisStore' | 'RedisStore on a Redis Cluster' | 'TieredStore' | 'MongoStore' | 'SqliteStore';
 
 export interface StoreSetup {
   readonly kind: StoreKind;
@@ -75,12 +77,36 @@ function memoryBackend(): Backend {
 
 function redisBackend(): Backend {
   let client: Redis | undefined;
+  return redisStores(async (context) => {
+    const url = await sharedRedisUrl();
+    if (url === undefined) missingServer(context, 'Redis (REDIS_URL or 127.0.0.1:6379)');
+    client = new Redis(url);
+    return client;
+  }, async () => {
+    await client?.quit();
+  });
+}
+
+function redisClusterBackend(): Backend {
+  let cluster: RedisClusterHandle | undefined;
+  let client: Cluster | undefined;
+  return redisStores(async (context) => {
+    cluster = await clusterForTests(context);
+    client = cluster.client();
+    return client;
+  }, async () => {
+    client?.disconnect();
+    await cluster?.dispose();
+  });
+}
+
+/** RedisStores of unique prefixes over the client `connect` answers (a Redis or a Cluster). */
+function redisStores(connect: (context: Mocha.Context) => Promise<Redis | Cluster>, disconnect: () => Promise<void>): Backend {
+  let client: Redis | Cluster | undefined;
   let stores: RedisStore[] = [];
   return {
     async open(context) {
-      const url = await sharedRedisUrl();
-      if (url === undefined) missingServer(context, 'Redis (REDIS_URL or 127.0.0.1:6379)');
-      client = new Redis(url);
+      client = await connect(context);
     },
     newStore(now) {
       const store = new RedisStore({ client: client!, prefix: uniqueName('ahc-manage'), now, scanBatchSize: 7 });
@@ -94,9 +120,7 @@ function redisBackend(): Backend {
       for (const store of stores) await store.clear();
       stores = [];
     },
-    async close() {
-      await client?.quit();
-    },
+    close: disconnect,
   };
 }
 
@@ -203,7 +227,14 @@ function sqliteBackend(): Backend {
   };
 }
 
-const BACKENDS: Record<StoreKind, () => Backend> = { MemoryStore: memoryBackend, RedisStore: redisBackend, TieredStore: tieredBackend, MongoStore: mongoBackend, SqliteStore: sqliteBackend };
+const BACKENDS: Record<StoreKind, () => Backend> = {
+  MemoryStore: memoryBackend,
+  RedisStore: redisBackend,
+  'RedisStore on a Redis Cluster': redisClusterBackend,
+  TieredStore: tieredBackend,
+  MongoStore: mongoBackend,
+  SqliteStore: sqliteBackend,
+};
 
 /** Declares `body`'s tests once per store kind, each inside `describe('on <kind>')`. */
 export function forEachStore(body: (setup: StoreSetup) => void): void {

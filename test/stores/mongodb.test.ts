@@ -110,7 +110,7 @@ describe('MongoStore against a MongoDB-compatible server', function () {
       expect(doc?.purgeAt).to.be.instanceOf(Date);
       expect(doc && { ...doc, data: undefined, purgeAt: undefined }).to.deep.equal({
         _id: 'doc', cache: 'axios-http-cache', expiresAt: new Date(record.expiresAt), purgeAt: undefined, createdAt: new Date(record.createdAt),
-        data: undefined,
+        url: record.url, method: 'GET', tags: ['a', 'b'], data: undefined,
       });
       await store.close();
     });
@@ -282,7 +282,7 @@ describe('MongoStore against a MongoDB-compatible server', function () {
     for (const [description, options, pattern] of [
       ['no collection, db or url', {}, /needs exactly one of option collection .*, option db .* or option url .*; none was given$/],
       ['both db and url', { url: 'mongodb://127.0.0.1:1', db: {} }, /needs exactly one of .*; got db and url$/],
-      ['a misspelt option', { url: 'mongodb://127.0.0.1:1', colectionName: 'http' }, /option "colectionName" is not a known option\. Did you mean "collectionName"\? Known options: collection, db, collectionName, url, dbName, clientOptions, sweepIntervalMs, now, compressAboveBytes, compression$/],
+      ['a misspelt option', { url: 'mongodb://127.0.0.1:1', colectionName: 'http' }, /option "colectionName" is not a known option\. Did you mean "collectionName"\? Known options: collection, db, collectionName, url, dbName, clientOptions, writeConcern, readPreference, sweepIntervalMs, now, compressAboveBytes, compression$/],
       ['an option of another store', { url: 'mongodb://127.0.0.1:1', prefix: 'app' }, /option "prefix" is not a known option\. Known options: collection, db/],
       ['collectionName with collection', { collection: {}, collectionName: 'http' }, /option collectionName has no effect with option collection/],
       ['dbName with db', { db: {}, dbName: 'cache' }, /option dbName applies only to the client the store creates from option url; with option db/],

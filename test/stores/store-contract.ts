@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { CorruptEntryError } from '../../lib/errors.js';
 import type { CacheRecord } from '../../lib/record.js';
-import type { CacheStore } from '../../lib/stores/store.js';
+import type { CacheStore, StoreFilter } from '../../lib/stores/store.js';
 import { allByteValues, comparable, makeRecord, UNICODE_TEXT } from './fixtures.js';
 
 /** A settable clock handed to the store under test. */
@@ -337,6 +337,32 @@ export function runStoreContract(name: string, makeHarness: (clock: TestClock) =
       expect([...keys].sort()).to.deep.equal(expected);
       expect(records.map((record) => record.key).sort()).to.deep.equal(expected);
       expect(comparable(records.find((record) => record.key === 's7'))).to.deep.equal(comparable(makeRecord('s7', t0)));
+    });
+
+    it('finds every live record a filter matches (tag, urls, url prefix, method, created-before), never an expired one', async function () {
+      if (store.find === undefined) this.skip();
+      const find = store.find.bind(store);
+      const records = [
+        makeRecord('f1', t0, { url: 'https://api.test/users/1', tags: ['people'] }),
+        makeRecord('f2', t0, { url: 'http://api.test/users/2', tags: ['people', 'admins'] }),
+        { ...makeRecord('f3', t0, { url: 'https://api.test/teams/1', tags: ['teams'] }), method: 'POST', createdAt: t0 - 60_000 },
+      ];
+      for (const record of records) await put(record.key, record);
+      await putExpired('f4');
+      const filters: StoreFilter[] = [
+        { tag: 'people' }, { tag: 'admins' }, { urls: ['https://api.test/teams/1'] }, { urlPrefix: 'api.test/users/' },
+        { method: 'POST' }, { createdBefore: t0 - 1000 }, { tag: 'people', urlPrefix: 'api.test/users/2' }, {},
+      ];
+      for (const filter of filters) {
+        const found = (await collect(find(filter))).map((record) => record.key);
+        const matching = records.filter((record) => (filter.tag === undefined || record.tags?.includes(filter.tag) === true)
+          && (filter.urls === undefined || filter.urls.includes(record.url))
+          && (filter.urlPrefix === undefined || record.url.replace(/^https?:\/\//, '').startsWith(filter.urlPrefix))
+          && (filter.method === undefined || record.method === filter.method)
+          && (filter.createdBefore === undefined || record.createdAt < filter.createdBefore));
+        expect(found, `find(${JSON.stringify(filter)})`).to.include.members(matching.map((record) => record.key));
+        expect(found, 'an expired record').to.not.include('f4');
+      }
     });
 
     it('counts live records only', async function () {

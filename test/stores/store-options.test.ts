@@ -11,8 +11,8 @@ const STORES: ReadonlyArray<readonly [string, (options: object) => unknown, obje
   ['MemoryStore', (options) => new MemoryStore(options), {}, 'maxEntries, maxBytes, maxEntryBytes, now'],
   ['WebStorageStore', (options) => new WebStorageStore(options), {}, 'storage, prefix, now'],
   ['IndexedDBStore', (options) => new IndexedDBStore(options), {}, 'dbName, storeName, indexedDB, now, sweepIntervalMs'],
-  ['RedisStore', (options) => new RedisStore(options), { url: 'redis://127.0.0.1:1' }, 'client, url, redisOptions, prefix, scanBatchSize, now, compressAboveBytes, compression, memoBytes'],
-  ['MongoStore', (options) => new MongoStore(options), { url: 'mongodb://127.0.0.1:1' }, 'collection, db, collectionName, url, dbName, clientOptions, sweepIntervalMs, now, compressAboveBytes, compression'],
+  ['RedisStore', (options) => new RedisStore(options), { url: 'redis://127.0.0.1:1' }, 'client, url, redisOptions, prefix, scanBatchSize, now, compressAboveBytes, compression, memoBytes, waitForReplicas, waitTimeoutMs'],
+  ['MongoStore', (options) => new MongoStore(options), { url: 'mongodb://127.0.0.1:1' }, 'collection, db, collectionName, url, dbName, clientOptions, writeConcern, readPreference, sweepIntervalMs, now, compressAboveBytes, compression'],
 ];
 
 describe('Store options', function () {

@@ -189,7 +189,7 @@ export class PrivateServer {
   }
 }
 
-function onPath(command: string): boolean {
+export function onPath(command: string): boolean {
   return (process.env['PATH'] ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
 

@@ -1,0 +1,254 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import axios from 'axios';
+import { expect } from 'chai';
+import type { Cluster } from 'ioredis';
+import { attachCache } from '../../lib/index.js';
+import { RedisStore } from '../../lib/stores/redis.js';
+import { CODEC_VERSION } from '../../lib/stores/codec.js';
+import { withoutNock } from '../support/real-http.js';
+import { clusterForTests, masterIds, privateClusterForTests, reshard, waitClusterOk, type RedisClusterHandle } from '../support/redis-cluster.js';
+import { uniqueName } from '../support/servers.js';
+import { makeRecord } from './fixtures.js';
+import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection, but it resolved');
+}
+
+/** Writes `count` entries k0..k(count-1) (spread over every slot) through `store`. */
+async function fill(store: RedisStore, count: number, now = Date.now()): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, i) => store.set(`k${i}`, makeRecord(`k${i}`, now), now + 120_000)));
+}
+
+/** Keys under `prefix:` on every master, counted by each node itself (not through the store). */
+async function rawCount(client: Cluster, prefix: string): Promise<number> {
+  let total = 0;
+  for (const node of client.nodes('master')) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      total += found.length;
+    } while (cursor !== '0');
+  }
+  return total;
+}
+
+describe('RedisStore on a real Redis Cluster (3 masters)', function () {
+  this.timeout(60_000);
+  let cluster: RedisClusterHandle;
+  let raw: Cluster;
+
+  before(async function () {
+    cluster = await clusterForTests(this);
+    raw = cluster.client();
+  });
+
+  after(async function () {
+    raw?.disconnect();
+    await cluster?.dispose();
+  });
+
+  const harness = (clock: TestClock): Promise<StoreHarness> => {
+    const prefix = uniqueName('ahc-cluster');
+    const foreignKey = `${prefix}-foreign:survivor`;
+    const stores: RedisStore[] = [];
+    const make = (storePrefix: string): RedisStore => {
+      const store = new RedisStore({ client: raw, prefix: storePrefix, now: clock.now, scanBatchSize: 50 });
+      stores.push(store);
+      return store;
+    };
+    return Promise.resolve({
+      store: make(prefix),
+      rawHas: async (key: string) => (await raw.exists(`${prefix}:${key}`)) === 1,
+      corrupt: async (key: string) => {
+        await raw.set(`${prefix}:${key}`, Buffer.from([0xac, 0x48, CODEC_VERSION, 0, 1, 2]), 'PX', 60_000);
+      },
+      makePeer: () => Promise.resolve(new RedisStore({ client: cluster.client(), prefix, now: clock.now })),
+      makeNeighbour: () => Promise.resolve(make(`${prefix}-neighbour`)),
+      writeForeign: async () => { await raw.set(foreignKey, 'keep me', 'PX', 60_000); },
+      foreignSurvived: async () => (await raw.get(foreignKey)) === 'keep me',
+      listingsFollowBackEndClock: 'keys are written with the time left (PX), counted down by each Redis node',
+      teardown: async () => {
+        for (const store of stores) await new RedisStore({ client: raw, prefix: store.prefix }).clear();
+        await raw.unlink(foreignKey);
+      },
+    });
+  };
+
+  runStoreContract('RedisStore over an ioredis Cluster', harness, { largeBodyBytes: 1024 * 1024 });
+
+  describe('listings and clear() cover every master', function () {
+    let prefix: string;
+
+    beforeEach(function () {
+      prefix = uniqueName('ahc-cluster');
+    });
+
+    afterEach(async function () {
+      await new RedisStore({ client: raw, prefix }).clear();
+    });
+
+    it('spreads entries over all three masters and lists and counts every one of them', async function () {
+      const store = new RedisStore({ client: raw, prefix });
+      await fill(store, 300);
+      const perMaster = await Promise.all(raw.nodes('master').map((node) => node.dbsize()));
+      expect(perMaster.filter((size) => size > 0)).to.have.length(3);
+      expect(await store.count()).to.equal(300);
+      expect(new Set(await collect(store.keys())).size).to.equal(300);
+    });
+
+    it('clears everything from a brand-new Cluster client, which waits until it knows the masters instead of scanning none', async function () {
+      await fill(new RedisStore({ client: raw, prefix }), 200);
+      const fresh = cluster.client();
+      try {
+        expect(fresh.nodes('master'), 'the new client knows no master yet').to.have.length(0);
+        await new RedisStore({ client: fresh, prefix }).clear();
+      } finally {
+        fresh.disconnect();
+      }
+      expect(await rawCount(raw, prefix)).to.equal(0);
+    });
+
+    it('lists from a brand-new Cluster client every entry on every master', async function () {
+      await fill(new RedisStore({ client: raw, prefix }), 120);
+      const fresh = cluster.client();
+      try {
+        expect(await collect(new RedisStore({ client: fresh, prefix }).keys())).to.have.length(120);
+      } finally {
+        fresh.disconnect();
+      }
+    });
+
+    it('lists, counts and clears under a Cluster client\'s keyPrefix on every master, touching nothing outside it', async function () {
+      const prefixed = cluster.client({ keyPrefix: 'app1:' });
+      try {
+        const store = new RedisStore({ client: prefixed, prefix });
+        await fill(store, 60);
+        await raw.set(`${prefix}:outside`, 'keep me', 'PX', 60_000);
+        expect(await rawCount(raw, `app1:${prefix}`)).to.equal(60);
+        expect(await store.count()).to.equal(60);
+        expect(await collect(store.keys())).to.have.length(60);
+        await store.clear();
+        expect(await rawCount(raw, `app1:${prefix}`)).to.equal(0);
+        expect(await raw.get(`${prefix}:outside`)).to.equal('keep me');
+      } finally {
+        prefixed.disconnect();
+      }
+    });
+
+    it('finds tagged entries by tag across masters, from the tag set', async function () {
+      const store = new RedisStore({ client: raw, prefix });
+      const now = Date.now();
+      await Promise.all(Array.from({ length: 60 }, (_, i) => store.set(`k${i}`, makeRecord(`k${i}`, now, { tags: i % 3 === 0 ? ['third'] : ['other'] }), now + 60_000)));
+      const found = await collect(store.find({ tag: 'third' }));
+      expect(found.map((record) => record.key).sort()).to.deep.equal(Array.from({ length: 20 }, (_, i) => `k${i * 3}`).sort());
+    });
+  });
+});
+
+describe('RedisStore on a Redis Cluster that loses a master or moves slots', function () {
+  this.timeout(120_000);
+  withoutNock();
+  let cluster: RedisClusterHandle;
+  let raw: Cluster;
+
+  before(async function () {
+    cluster = await privateClusterForTests(this);
+    raw = cluster.client();
+  });
+
+  after(async function () {
+    raw?.disconnect();
+    await cluster?.dispose();
+  });
+
+  it('clear() during a reshard of 300 slots leaves no entry behind or rejects, and a listing across it is complete or rejects', async function () {
+    const prefix = uniqueName('ahc-reshard');
+    const store = new RedisStore({ client: raw, prefix, scanBatchSize: 20 });
+    await fill(store, 1500);
+    const [a, b] = await masterIds(cluster.nodes);
+    const moving = reshard(cluster.nodes, a ?? '', b ?? '', 300);
+    const listed = await collect(store.keys()).then((keys) => keys.length, (error: unknown) => error as Error);
+    const cleared = await store.clear().then(() => undefined, (error: unknown) => error as Error);
+    await moving;
+    if (listed instanceof Error) expect(listed.message).to.match(/moved hash slots during a listing/);
+    else expect(listed).to.equal(1500);
+    if (cleared === undefined) expect(await rawCount(raw, prefix), 'left behind by a clear() that resolved').to.equal(0);
+    else expect(cleared.message).to.match(/found keys or moving slots on each of \d+ passes/);
+    await store.clear();
+    expect(await rawCount(raw, prefix)).to.equal(0);
+  });
+
+  it('serves every request with its own body and loses none while slots move under traffic', async function () {
+    let originRequests = 0;
+    const origin: Server = createServer((request, response) => {
+      originRequests += 1;
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+      response.end(JSON.stringify({ path: request.url }));
+    });
+    await new Promise<void>((done) => origin.listen(0, '127.0.0.1', done));
+    try {
+      const api = axios.create({ baseURL: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` });
+      const store = new RedisStore({ client: raw, prefix: uniqueName('ahc-traffic') });
+      const errors: Error[] = [];
+      attachCache(api, { store, storeTimeoutMs: 5000 }).on('error', (event) => errors.push(event.error));
+      const ids = await masterIds(cluster.nodes);
+      let moving = true;
+      const reshards = (async () => {
+        await reshard(cluster.nodes, ids[1] ?? '', ids[2] ?? '', 300);
+        await reshard(cluster.nodes, ids[2] ?? '', ids[0] ?? '', 300);
+        moving = false;
+      })();
+      let requests = 0;
+      const wrong: string[] = [];
+      while (moving || requests < 400) {
+        const batch = Array.from({ length: 20 }, (_, i) => `/item/${(requests + i) % 200}`);
+        const answers = await Promise.all(batch.map((path) => api.get<{ path: string }>(path)));
+        answers.forEach((answer, i) => {
+          if (answer.data.path !== batch[i]) wrong.push(`${batch[i]} answered ${answer.data.path}`);
+        });
+        requests += batch.length;
+      }
+      await reshards;
+      expect(wrong, 'bodies served for another URL').to.deep.equal([]);
+      expect(requests).to.be.at.least(400);
+      // A store error (or the cool-down after one) sends a request to the origin again: never a failed request.
+      expect(originRequests, `the cache answered many requests itself while slots moved (${errors.length} store errors)`).to.be.within(200, requests - 100);
+      await store.clear();
+    } finally {
+      await new Promise<void>((done) => origin.close(() => done()));
+    }
+  });
+
+  it('rejects clear(), keys() and count() with one master of three down, and clears everything once it is back', async function () {
+    const prefix = uniqueName('ahc-down');
+    const store = new RedisStore({ client: raw, prefix });
+    await fill(store, 90);
+    const victim = cluster.servers?.[2];
+    await victim?.stop();
+    try {
+      for (const attempt of [() => store.clear(), () => collect(store.keys()), () => store.count()]) {
+        expect((await rejection(attempt())).message).to.match(/did not answer|served by no master/);
+      }
+    } finally {
+      await victim?.start();
+    }
+    await waitClusterOk(cluster.nodes);
+    await store.clear();
+    expect(await rawCount(raw, prefix)).to.equal(0);
+  });
+});
