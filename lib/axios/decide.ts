@@ -12,6 +12,7 @@ import { invalidateAfter } from './invalidate.js';
 import { wantsBytes } from './key.js';
 import type { RequestCacheOptions } from './options.js';
 import { fetchFromOrigin } from './origin.js';
+import { notifyUpdate } from './on-update.js';
 import { recordOutcome } from './outcome.js';
 import { findMatchingRecord } from './records.js';
 import { isModel, modelRequest, policyOfRecord } from './request-model.js';
@@ -120,16 +121,30 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
   return fetchFromOrigin(ctx, plan, undefined);
 }
 
-/** RFC 5861 §3: answer now, refresh once in the background; a second stale hit does not start another refresh. */
+/**
+ * RFC 5861 §3: answer now, refresh once in the background; a second stale hit does not start another refresh, but
+ * waits for the first one's news (`onUpdate`). Never under only-if-cached: that request stays off the network.
+ */
 function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRecord): void {
-  if (ctx.refreshing.has(plan.key)) return;
-  ctx.refreshing.add(plan.key);
+  if (plan.onlyIfCached) return;
+  const { onUpdate } = plan.options;
+  const waiter = onUpdate === undefined ? undefined : { config: plan.config, onUpdate };
+  const running = ctx.refreshing.get(plan.key);
+  if (running) {
+    if (waiter) running.push(waiter);
+    return;
+  }
+  const waiters = waiter ? [waiter] : [];
+  ctx.refreshing.set(plan.key, waiters);
   // The caller has its answer: the refresh must not be cancelled with the caller's request.
   const config: InternalAxiosRequestConfig = { ...plan.config };
   delete config.signal;
   delete config.cancelToken;
   fetchFromOrigin(ctx, { ...plan, config }, record).then(
-    () => ctx.refreshing.delete(plan.key),
+    (response) => {
+      ctx.refreshing.delete(plan.key);
+      notifyUpdate(ctx, record, response, waiters);
+    },
     (error: unknown) => {
       ctx.refreshing.delete(plan.key);
       if (!(error instanceof CanceledError)) ctx.debug('background refresh failed', { key: plan.key, error });

@@ -15,6 +15,7 @@ import { findRecordFor, modelFor, requestConfigFor } from './request-target.js';
 import { checkQuery } from './resolve-options.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { fromCachedBody } from './body.js';
+import { ReadOnlyError } from '../errors.js';
 
 /** A stored response as `cache.get()` and `cache.entries()` describe it. */
 export interface CacheEntry {
@@ -58,9 +59,9 @@ export interface CacheManager {
   count(): Promise<number>;
   /** Bytes held, where the store can tell; undefined otherwise. */
   size(): Promise<number | undefined>;
-  /** Deletes every entry matching `query`; resolves how many entries were deleted. An empty query is refused: use {@link clear}. */
+  /** Deletes every entry matching `query`; resolves how many entries were deleted. An empty query is refused: use {@link clear}. Rejects with a `ReadOnlyError` under `readOnly`. */
   delete(query: CacheQuery): Promise<number>;
-  /** Deletes everything in this cache's store namespace, and nothing else. */
+  /** Deletes everything in this cache's store namespace, and nothing else. Rejects with a `ReadOnlyError` under `readOnly`. */
   clear(): Promise<void>;
 }
 
@@ -170,6 +171,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
       return deleteMatching(ctx, queries, 'cache.delete()');
     },
     clear: async () => {
+      if (ctx.options.readOnly) throw new ReadOnlyError('cache.clear()');
       if (store.clear) {
         await guarded(ctx, 'clear', undefined, () => (store.clear as () => PromiseLike<void> | void).call(store));
       } else {

@@ -25,16 +25,18 @@ export interface ResolvedOptions {
   readonly secret: Uint8Array;
   readonly partition: CacheOptions['partition'];
   readonly debug: (message: string, details: Record<string, unknown>) => void;
+  readonly readOnly: boolean;
+  readonly onlyIfCached: boolean;
 }
 
 const KNOWN_OPTIONS = new Set([
   'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
   'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'storeTimeoutMs',
-  'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition',
+  'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition', 'readOnly', 'onlyIfCached',
 ]);
 
 const KNOWN_REQUEST_OPTIONS = new Set([
-  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate', 'partition',
+  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate', 'partition', 'onUpdate',
 ]);
 
 const STORABLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
@@ -192,6 +194,8 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     secret: o.secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(o.secret),
     partition: o.partition,
     debug: o.debug === undefined ? noop : quiet(o.debug),
+    readOnly: optionalBoolean('readOnly', o.readOnly, false),
+    onlyIfCached: optionalBoolean('onlyIfCached', o.onlyIfCached, false),
   };
 }
 
@@ -228,6 +232,9 @@ export function resolveRequestOptions(value: unknown): RequestCacheOptions | fal
     throw new TypeError(`axios-http-cache: request option "cache.partition" must be a non-empty string (a user or session id), got ${describe(o.partition)}`);
   }
   if (o.invalidate !== undefined) checkInvalidate(o.invalidate);
+  if (o.onUpdate !== undefined && typeof o.onUpdate !== 'function') {
+    throw new TypeError(`axios-http-cache: request option "cache.onUpdate" must be a function (response) => void, got ${describe(o.onUpdate)}`);
+  }
   return o;
 }
 
