@@ -7,6 +7,8 @@ import './axios/augment.js';
 export { attachCache, detachCache } from './axios/attach.js';
 export type { CacheHandle, CachedAxiosInstance, CachedMethods } from './axios/attach.js';
 export type { CacheEntry, CacheManager } from './axios/manage.js';
+export type { ImportResult, ImportSource, PortableBody, PortableEntry } from './axios/portable.js';
+export { PORTABLE_FORMAT, PORTABLE_FORMAT_VERSION } from './axios/portable.js';
 export type { CacheQuery } from './axios/options.js';
 export type { CacheOptions, RequestCacheOptions, TtlOption, UrlPattern } from './axios/options.js';
 export { DEFAULT_IGNORED_PARAMS } from './axios/options.js';
