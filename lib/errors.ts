@@ -75,6 +75,24 @@ export class EntryTooLargeError extends CacheError {
 }
 
 /**
+ * A store's data was laid out by a newer version of this library than the one reading it (a SQLite file's schema
+ * version). Not corruption: nothing is deleted. Upgrade the library, or give this version a store of its own.
+ */
+export class StoreVersionError extends CacheError {
+  readonly store: string;
+  /** The version the data says it has. */
+  readonly foundVersion: number;
+  /** The newest version this copy of the library reads. */
+  readonly supportedVersion: number;
+  constructor(store: string, where: string, foundVersion: number, supportedVersion: number) {
+    super('ECACHE_STORE_VERSION', `${store}: ${where} was written by a newer axios-http-cache (schema version ${foundVersion}; this version reads up to ${supportedVersion}). Nothing was changed in it. Upgrade axios-http-cache in this program, or give it another file (a cache file can also be deleted: it holds only copies)`);
+    this.store = store;
+    this.foundVersion = foundVersion;
+    this.supportedVersion = supportedVersion;
+  }
+}
+
+/**
  * A deletion the store could not take now (it failed, or the store is cooling down after a failure). The cache
  * keeps the key, reads it as a miss meanwhile, and deletes it as soon as the store answers again.
  */

@@ -23,4 +23,4 @@ export type { MemoryStoreOptions } from './stores/memory.js';
 export type { CacheStore, StoreEvent, StoreFilter } from './stores/store.js';
 export type { CacheRecord, CachedBody, StoredHeaders } from './record.js';
 export { RECORD_FORMAT_VERSION } from './record.js';
-export { CacheError, CorruptEntryError, DeferredDeleteError, EntryTooLargeError, ReadOnlyError, StoreClosedError, StoreError, StoreTimeoutError } from './errors.js';
+export { CacheError, CorruptEntryError, DeferredDeleteError, EntryTooLargeError, ReadOnlyError, StoreClosedError, StoreError, StoreTimeoutError, StoreVersionError } from './errors.js';

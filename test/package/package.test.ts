@@ -36,7 +36,7 @@ describe('the packed package, as ESM, CommonJS and TypeScript consumers see it',
     run('tar', ['-xzf', tarball, '-C', unpacked], project);
     mkdirSync(join(project, 'node_modules'), { recursive: true });
     cpSync(join(unpacked, 'package'), join(project, 'node_modules', 'axios-http-cache'), { recursive: true });
-    for (const name of ['axios', 'lru-cache', 'ioredis', 'mongodb', 'typescript', '@types/node']) linkDependency(project, name);
+    for (const name of ['axios', 'lru-cache', 'ioredis', 'mongodb', 'better-sqlite3', 'typescript', '@types/node']) linkDependency(project, name);
   });
 
   after(() => rmSync(project, { recursive: true, force: true }));
@@ -63,37 +63,39 @@ describe('the packed package, as ESM, CommonJS and TypeScript consumers see it',
     writeFileSync(
       join(project, 'exports.mjs'),
       `const names = {};
-for (const entry of ['redis', 'mongodb', 'web-storage', 'indexeddb']) names[entry] = Object.keys(await import('axios-http-cache/' + entry)).sort();
+for (const entry of ['redis', 'mongodb', 'sqlite', 'web-storage', 'indexeddb']) names[entry] = Object.keys(await import('axios-http-cache/' + entry)).sort();
 console.log(JSON.stringify(names));`,
     );
     const names = JSON.parse(run(process.execPath, ['exports.mjs'], project)) as Record<string, string[]>;
-    expect(names).to.deep.equal({ redis: ['RedisStore'], mongodb: ['MongoStore'], 'web-storage': ['WebStorageStore'], indexeddb: ['IndexedDBStore'] });
+    expect(names).to.deep.equal({ redis: ['RedisStore'], mongodb: ['MongoStore'], sqlite: ['SqliteStore'], 'web-storage': ['WebStorageStore'], indexeddb: ['IndexedDBStore'] });
   });
 
   const program = (load: string): string => `${load}
 const api = axios.create({ adapter: (config) => { calls += 1; return Promise.resolve({ data: '{"n":1}', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} }); } });
 let calls = 0;
-attachCache(api);
-api.get('http://x.test/a').then(() => api.get('http://x.test/a')).then((r) => {
-  console.log(JSON.stringify({ fromCache: r.fromCache, data: r.data, calls, redis: typeof RedisStore, mongo: typeof MongoStore }));
+const store = new SqliteStore({ path: ':memory:' });
+attachCache(api, { store });
+api.get('http://x.test/a').then(() => api.get('http://x.test/a')).then(async (r) => {
+  console.log(JSON.stringify({ fromCache: r.fromCache, data: r.data, calls, redis: typeof RedisStore, mongo: typeof MongoStore, sqliteEntries: await store.count() }));
+  await store.close();
 });`;
 
-  it('works from CommonJS require(), subpath stores included', () => {
+  it('works from CommonJS require(), subpath stores included (SqliteStore caching)', () => {
     writeFileSync(
       join(project, 'consumer.cjs'),
-      program(`const axios = require('axios'); const { attachCache } = require('axios-http-cache'); const { RedisStore } = require('axios-http-cache/redis'); const { MongoStore } = require('axios-http-cache/mongodb');`),
+      program(`const axios = require('axios'); const { attachCache } = require('axios-http-cache'); const { RedisStore } = require('axios-http-cache/redis'); const { MongoStore } = require('axios-http-cache/mongodb'); const { SqliteStore } = require('axios-http-cache/sqlite');`),
     );
     const out = JSON.parse(run(process.execPath, ['consumer.cjs'], project)) as Record<string, unknown>;
-    expect(out).to.deep.equal({ fromCache: true, data: { n: 1 }, calls: 1, redis: 'function', mongo: 'function' });
+    expect(out).to.deep.equal({ fromCache: true, data: { n: 1 }, calls: 1, redis: 'function', mongo: 'function', sqliteEntries: 1 });
   });
 
-  it('works from an ES module import, subpath stores included', () => {
+  it('works from an ES module import, subpath stores included (SqliteStore caching)', () => {
     writeFileSync(
       join(project, 'consumer.mjs'),
-      program(`import axios from 'axios'; import { attachCache } from 'axios-http-cache'; import { RedisStore } from 'axios-http-cache/redis'; import { MongoStore } from 'axios-http-cache/mongodb';`),
+      program(`import axios from 'axios'; import { attachCache } from 'axios-http-cache'; import { RedisStore } from 'axios-http-cache/redis'; import { MongoStore } from 'axios-http-cache/mongodb'; import { SqliteStore } from 'axios-http-cache/sqlite';`),
     );
     const out = JSON.parse(run(process.execPath, ['consumer.mjs'], project)) as Record<string, unknown>;
-    expect(out).to.deep.equal({ fromCache: true, data: { n: 1 }, calls: 1, redis: 'function', mongo: 'function' });
+    expect(out).to.deep.equal({ fromCache: true, data: { n: 1 }, calls: 1, redis: 'function', mongo: 'function', sqliteEntries: 1 });
   });
 
   it('type-checks a strict TypeScript consumer using the axios augmentation', () => {
@@ -101,7 +103,10 @@ api.get('http://x.test/a').then(() => api.get('http://x.test/a')).then((r) => {
       join(project, 'consumer.ts'),
       `import axios from 'axios';
 import { attachCache, MemoryStore, type CacheInfo } from 'axios-http-cache';
+import { SqliteStore, type SqliteStoreOptions } from 'axios-http-cache/sqlite';
 const api = axios.create();
+const sqliteOptions: SqliteStoreOptions = { path: 'cache.db', maxEntries: 10_000 };
+export const persistent = attachCache(axios.create(), { store: new SqliteStore(sqliteOptions) });
 const cache = attachCache(api, { store: new MemoryStore({ maxEntries: 10 }), ttl: 1000 });
 export async function f(): Promise<CacheInfo | undefined> {
   const r = await api.get<{ n: number }>('/x', { cache: { ttl: 5 } });
