@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import axios from 'axios';
 import { expect } from 'chai';
 import { attachCache, MemoryStore } from '../../lib/index.js';
 import type { CacheStore, PortableEntry } from '../../lib/index.js';
+import { SqliteStore } from '../../lib/stores/sqlite.js';
 import { FRESH, nock, ORIGIN, resetNock } from '../manage/helpers.js';
 import { collect, forEachStore, TestClock } from '../manage/stores.js';
 
@@ -61,6 +65,24 @@ describe('cache.export() and cache.import(): copying a cache between stores', fu
   this.timeout(30_000);
   beforeEach(resetNock);
   afterEach(() => nock.cleanAll());
+
+  it('a MemoryStore copied into a SQLite file, and the file copied into a new MemoryStore, answers every request without the origin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ahc-copy-'));
+    const clock = new TestClock();
+    const file = new SqliteStore({ path: join(dir, 'cache.db'), now: clock.now, sweepIntervalMs: 0 });
+    try {
+      const source = new MemoryStore({ now: clock.now });
+      await fill(source, clock);
+      expect(await cacheOn(file, clock).cache.import(await ndjson(source, clock))).to.deep.equal({ imported: 5, expired: 0 });
+      expect(await replay(file, clock)).to.deep.equal(EXPECTED);
+      const back = new MemoryStore({ now: clock.now });
+      await cacheOn(back, clock).cache.import(cacheOn(file, clock).cache.export());
+      expect(await replay(back, clock)).to.deep.equal(EXPECTED);
+    } finally {
+      await file.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   forEachStore((setup) => {
     it(`a MemoryStore copied into a ${setup.kind} answers every request from the copy, without the origin`, async () => {
