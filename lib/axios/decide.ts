@@ -104,7 +104,7 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
       return serveRecord(ctx, plan, record, 'stale');
     }
     if (decision.action === 'stale-while-revalidate') {
-      recordOutcome(ctx, 'stale', { key, url, method, reason: 'stale-while-revalidate' }, 'served stale: stale-while-revalidate, refreshing in the background');
+      recordOutcome(ctx, 'stale', { key, url, method, reason: 'stale-while-revalidate' }, `served stale: stale-while-revalidate, ${onlyIfCached ? 'not refreshed (only-if-cached)' : 'refreshing in the background'}`);
       refreshInBackground(ctx, plan, record);
       return serveRecord(ctx, plan, record, 'stale');
     }

@@ -112,6 +112,9 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     ...(values['older-than'] === undefined ? {} : { olderThan: olderThan(values['older-than']) }),
   };
   if (command === 'show' && operand === undefined && query.key === undefined) throw new UsageError('show needs a URL (or --key KEY)');
+  for (const [what, url] of [['show', command === 'show' ? operand : undefined], ['--url', values.url]] as const) {
+    if (url !== undefined && !/^https?:\/\//i.test(url)) throw new UsageError(`${what} takes an absolute http(s) URL (the store keeps absolute URLs), got ${JSON.stringify(url)}`);
+  }
   if (command === 'delete' && Object.keys(query).length === 0 && values.all !== true) {
     throw new UsageError('delete needs a query (--url, --pattern, --tag, --method, --expired, --older-than, --key), or --all to delete every entry');
   }

@@ -187,6 +187,8 @@ describe('the axios-http-cache command line tool', function () {
     ['a bad --older-than', ['list', 'redis://127.0.0.1:6379', '--older-than', 'soon'], /--older-than takes an age/],
     ['--expired with --fresh', ['list', 'x.db', '--expired', '--fresh'], /--expired and --fresh exclude each other/],
     ['a query given as an argument', ['list', 'x.db', 'http://api.test/'], /unexpected argument "http:\/\/api\.test\/": list takes its query as options/],
+    ['a relative URL', ['show', 'x.db', '/users/7'], /show takes an absolute http\(s\) URL/],
+    ['a relative --url', ['list', 'x.db', '--url', 'users'], /--url takes an absolute http\(s\) URL/],
     ['--prefix on a non-Redis store', ['list', 'x.db', '--prefix', 'p'], /--prefix applies to a redis:\/\/ store only/],
     ['--db on a non-MongoDB store', ['list', 'redis://127.0.0.1', '--db', 'd'], /--db and --collection apply to a mongodb:\/\/ store only/],
   ];
