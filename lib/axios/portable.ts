@@ -239,10 +239,13 @@ function parsedLine(line: string, position: number): unknown {
   }
 }
 
+/** Writes an import keeps in flight at once: a remote store then costs a round trip per batch, not per entry. */
+const IMPORT_CONCURRENCY = 16;
+
 /**
- * Writes `source` into the store, entry by entry, each checked before it is written; an invalid entry rejects the
- * import with a TypeError naming the entry and the field. An entry already expired is skipped; one whose key is
- * stored already replaces it.
+ * Writes `source` into the store, each entry checked before it is written; an invalid entry rejects the import with a
+ * TypeError naming the entry and the field, once the writes of the entries before it have settled. An entry already
+ * expired is skipped; one whose key is stored already replaces it (entries of one key are written in file order).
  */
 export async function importEntries(ctx: CacheContext, source: ImportSource): Promise<ImportResult> {
   if (ctx.options.readOnly) throw new ReadOnlyError('cache.import()');
@@ -250,21 +253,39 @@ export async function importEntries(ctx: CacheContext, source: ImportSource): Pr
     throw new TypeError(`axios-http-cache: cache.import() takes an iterable or async iterable of entries (from cache.export()) or NDJSON lines, got ${describe(source)}`);
   }
   const normalise = (url: string): string => ctx.normaliseUrl({ url });
+  const writing = new Map<Promise<void>, string>();
+  let failure: { readonly error: unknown } | undefined;
+  const settle = async (room: number): Promise<void> => {
+    while (writing.size > room) await Promise.race(writing.keys());
+  };
   let position = 0;
   let imported = 0;
   let expired = 0;
-  for await (const item of source) {
-    position += 1;
-    const value = typeof item === 'string' ? parsedLine(item, position) : item;
-    if (value === undefined) continue;
-    const record = fromPortable(value, position, normalise);
-    if (record.expiresAt <= ctx.options.now()) {
-      expired += 1;
-      continue;
+  try {
+    for await (const item of source) {
+      position += 1;
+      const value = typeof item === 'string' ? parsedLine(item, position) : item;
+      if (value === undefined) continue;
+      const record = fromPortable(value, position, normalise);
+      if (record.expiresAt <= ctx.options.now()) {
+        expired += 1;
+        continue;
+      }
+      // A Vary variant reads the primary record to decide whether to take it over, and a key met twice keeps file order.
+      if (record.vary || [...writing.values()].includes(record.key)) await settle(0);
+      if (failure) break;
+      const write = writeEntry(ctx, record).then(
+        () => { imported += 1; },
+        (error: unknown) => { failure ??= { error }; },
+      ).finally(() => writing.delete(write));
+      writing.set(write, record.key);
+      await settle(IMPORT_CONCURRENCY - 1);
+      if (failure) break;
     }
-    await write(ctx, record);
-    imported += 1;
+  } finally {
+    await settle(0);
   }
+  if (failure) throw failure.error;
   ctx.debug(`imported ${imported} ${imported === 1 ? 'entry' : 'entries'}, skipped ${expired} expired`, { imported, expired });
   return { imported, expired };
 }
@@ -274,7 +295,7 @@ export async function importEntries(ctx: CacheContext, source: ImportSource): Pr
  * key holds the variant generation lookups follow, so a variant takes it over unless the record there is of the same
  * generation and newer.
  */
-async function write(ctx: CacheContext, record: CacheRecord): Promise<void> {
+async function writeEntry(ctx: CacheContext, record: CacheRecord): Promise<void> {
   const store = ctx.options.store;
   if (record.vary && record.varyValues && record.varyEpoch !== undefined) {
     const variant = variantKey(record.key, record.varyEpoch, record.varyValues);

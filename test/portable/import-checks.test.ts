@@ -95,6 +95,32 @@ describe('cache.import(): every entry checked, nothing invalid written', () => {
     });
   }
 
+  it('rejects with the store failure (and reports it as an error event) when a write fails, after the writes under way settle', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: clock.now });
+    const set = store.set.bind(store);
+    store.set = (key, record, expiresAt) => (key.endsWith('/7') ? Promise.reject(new Error('disk full')) : set(key, record, expiresAt));
+    const { cache } = cachedInstance({ store, now: clock.now });
+    const errors: string[] = [];
+    cache.on('error', (event) => errors.push(`${event.operation}: ${event.error.message}`));
+    const entries = Array.from({ length: 40 }, (_, i) => entry(clock.now(), `/${i}`));
+    const error = await cache.import(entries).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).to.equal('disk full');
+    expect(errors).to.deep.equal(['set: disk full']);
+    const stored = await collect(cache.keys());
+    expect(stored).to.include.members([0, 1, 2, 3, 4, 5, 6].map((i) => `GET ${ORIGIN}/${i}`));
+    // At most one batch of writes goes on after the failure was met: the import stops taking entries.
+    expect(stored.length).to.be.lessThan(7 + 16 + 1);
+  });
+
+  it('writes entries of the same key in file order: the last one wins', async () => {
+    const clock = new FakeClock();
+    const { api, cache } = cachedInstance({ now: clock.now });
+    const now = clock.now();
+    await cache.import([entry(now, '/same', { body: { text: 'first' } }), entry(now, '/other'), entry(now, '/same', { body: { text: 'second' } })]);
+    expect((await api.get('/same')).data).to.equal('second');
+  });
+
   it('refuses what is not an iterable of entries', async () => {
     const { error } = await importError('{"format":1}' as unknown as unknown[]);
     expect(error.message).to.match(/cache\.import\(\) takes an iterable or async iterable of entries/);
