@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CachedResponse } from '../../lib/index.js';
+import type { CachedResponse, CacheHandle } from '../../lib/index.js';
 import { cachedInstance, nock, ORIGIN, resetNock } from '../axios/helpers.js';
 
 const SWR = { 'cache-control': 'max-age=1, stale-while-revalidate=600', 'content-type': 'application/json' };
@@ -18,9 +18,18 @@ function calls(count: number): { onUpdate: (response: CachedResponse) => void; d
   };
 }
 
-/** Waits until the background refresh of the cache has settled (no key is refreshing any more). */
-async function refreshed(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * Resolves once `cache` has reported `event` (the background refresh's outcome) and every callback queued by it has
+ * run: the refresh hands its response to onUpdate in promise callbacks right after it records its outcome.
+ */
+function after(cache: CacheHandle, event: 'miss' | 'revalidated'): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (): void => {
+      cache.off(event, listener);
+      setImmediate(resolve);
+    };
+    cache.on(event, listener);
+  });
 }
 
 describe('cache.onUpdate: fresh data after a stale answer', () => {
@@ -44,18 +53,20 @@ describe('cache.onUpdate: fresh data after a stale answer', () => {
   });
 
   it('is not called when the refresh brings the same body, or a 304', async () => {
-    const { api, clock } = cachedInstance();
+    const { api, clock, cache } = cachedInstance();
     let called = 0;
     nock(ORIGIN).get('/same').reply(200, { v: 1 }, { ...SWR, etag: '"a"' });
     nock(ORIGIN).get('/same').reply(200, { v: 1 }, { ...SWR, etag: '"a"' });
     nock(ORIGIN).get('/same').reply(304, '', { ...SWR, etag: '"a"' });
     await api.get('/same');
     clock.advance(5_000);
+    let refreshed = after(cache, 'miss');
     await api.get('/same', { cache: { onUpdate: () => (called += 1) } });
-    await refreshed();
+    await refreshed;
     clock.advance(5_000);
+    refreshed = after(cache, 'revalidated');
     await api.get('/same', { cache: { onUpdate: () => (called += 1) } });
-    await refreshed();
+    await refreshed;
     expect(nock.pendingMocks()).to.deep.equal([]);
     expect(called).to.equal(0);
   });
@@ -68,10 +79,12 @@ describe('cache.onUpdate: fresh data after a stale answer', () => {
     nock(ORIGIN).get('/fail').replyWithError('socket hang up');
     await api.get('/fail');
     clock.advance(5_000);
+    let refreshed = after(cache, 'miss');
     await api.get('/fail', { cache: { onUpdate: () => (called += 1) } });
-    await refreshed();
+    await refreshed;
+    refreshed = after(cache, 'miss');
     await api.get('/fail', { cache: { onUpdate: () => (called += 1) } });
-    await refreshed();
+    await refreshed;
     expect(nock.pendingMocks()).to.deep.equal([]);
     expect(called).to.equal(0);
     expect(cache.stats().errors).to.equal(0);
@@ -108,13 +121,20 @@ describe('cache.onUpdate: fresh data after a stale answer', () => {
       nock(ORIGIN).get('/throw').reply(200, 'v3', SWR);
       await api.get('/throw');
       const errors: string[] = [];
-      cache.on('error', (event) => errors.push(`${event.operation}: ${event.error.message}`));
+      let reported: () => void = () => undefined;
+      cache.on('error', (event) => {
+        errors.push(`${event.operation}: ${event.error.message}`);
+        setImmediate(reported);
+      });
+      const nextError = (): Promise<void> => new Promise((resolve) => (reported = resolve));
       clock.advance(5_000);
+      let failed = nextError();
       await api.get('/throw', { cache: { onUpdate: () => { throw new Error('render failed'); } } });
-      await refreshed();
+      await failed;
       clock.advance(5_000);
+      failed = nextError();
       await api.get('/throw', { cache: { onUpdate: () => Promise.reject(new Error('async render failed')) } });
-      await refreshed();
+      await failed;
       expect(errors).to.deep.equal(['onUpdate: render failed', 'onUpdate: async render failed']);
       expect(unhandled).to.deep.equal([]);
     } finally {
