@@ -1,5 +1,6 @@
 /** The markdown report: printed on stdout and written to `benchmarks/results/latest.md`. */
 import { formatMs, formatRatio, type CaseResult, type RunResults } from './results.js';
+import type { SqliteScaleResult } from './sqlite.js';
 
 function answerNote(row: CaseResult['rows'][number]): string {
   if (row.probe === undefined) return '—';
@@ -49,6 +50,19 @@ export function renderMarkdown(results: RunResults): string {
   for (const row of results.memory) {
     lines.push(`| ${row.label} | ${row.entries.toLocaleString('en')} | ${row.bodyBytes.toLocaleString('en')} | ${Math.round(row.retainedBytesPerEntry).toLocaleString('en')} | ${formatRatio(row.retainedBytesPerEntry / row.bodyBytes)} |`);
   }
+  const { sqlite } = results;
+  if (sqlite !== undefined) lines.push(...sqliteTable(sqlite));
   lines.push('');
   return lines.join('\n');
+}
+
+function sqliteTable(sqlite: SqliteScaleResult): string[] {
+  const lines: string[] = [];
+  lines.push('', `## SqliteStore at scale (${sqlite.entries.toLocaleString('en')} entries of 1 KB)`, '', '| Operation | Measured |', '|---|---:|');
+  lines.push(`| open (\`new SqliteStore({ path })\` + \`ready()\`), median of 5 | ${formatMs(sqlite.openMs)} |`);
+  lines.push(`| \`count()\`, median of 5 | ${formatMs(sqlite.countMs)} |`);
+  lines.push(`| \`cache.delete({ pattern })\` of ${sqlite.patternDeleted.toLocaleString('en')} entries | ${formatMs(sqlite.patternDeleteMs)} (CPU ${formatMs(sqlite.patternDeleteCpuMs)}) |`);
+  const { writers } = sqlite;
+  lines.push(`| ${writers.processes} processes x ${writers.writesPerProcess.toLocaleString('en')} writes into one file, at once | ${formatMs(writers.ms)}: ${writers.readable.toLocaleString('en')} of ${(writers.processes * writers.writesPerProcess).toLocaleString('en')} readable, ${writers.errors.length} failed writes |`);
+  return lines;
 }

@@ -1,6 +1,7 @@
 /** The shape of one run's results, shared by the runner, the markdown report and the chart. */
 import type { ProbeResult } from './contender-kit.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
+import type { SqliteScaleResult } from './sqlite.js';
 import type { LatencySummary } from './stats.js';
 
 export interface LatencyRow {
@@ -39,6 +40,8 @@ export interface RunResults {
   readonly cases: readonly CaseResult[];
   readonly concurrency: readonly ConcurrencyResult[];
   readonly memory: readonly MemoryResult[];
+  /** SqliteStore at scale (absent in results made before it was measured). */
+  readonly sqlite?: SqliteScaleResult;
   readonly targets: readonly TargetCheck[];
 }
 

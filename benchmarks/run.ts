@@ -4,8 +4,9 @@
  * `benchmarks/results/latest.md` and `latest.svg` (a quick run writes `quick.md`/`quick.svg` instead,
  * so CI never overwrites the committed figures).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
@@ -22,6 +23,7 @@ import type { CaseResult, LatencyRow, RunResults } from './results.js';
 import { aciInstance, ahcInstance, concurrentColdRequests, memoryPerEntry, type ConcurrencyResult } from './scenarios.js';
 import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } from './servers.js';
 import { medianOfRoundRatios, summarise } from './stats.js';
+import { ahcSqliteContender, sqliteScale } from './sqlite.js';
 import { renderSvg } from './svg.js';
 import { checkTargets, type CaseSamples } from './targets.js';
 
@@ -36,6 +38,11 @@ const MEMORY_ENTRIES = quick ? 2_000 : 10_000;
 /** Contenders that are not caches: no answer probe. */
 const NOT_CACHES = new Set([FLOOR_ID, 'redis-floor', 'origin-bare']);
 const RUN_ID = `ahc-bench-${process.pid}`;
+/** The issue's figures: a file of 100,000 entries, two processes writing 10,000 each (quick: the measurement runs). */
+const SQLITE_ENTRIES = quick ? 10_000 : 100_000;
+const SQLITE_WRITES_PER_PROCESS = quick ? 1_000 : 10_000;
+/** Where the SqliteStore files of this run live; removed at the end. */
+const SQLITE_DIR = mkdtempSync(join(tmpdir(), 'ahc-bench-sqlite-'));
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -51,6 +58,7 @@ async function contendersFor(body: BodyCase, origin: Origin, servers: Servers): 
   const list: Promise<RequestContender | RequestContender[]>[] = [
     Promise.resolve(floorContender(body)),
     ahcMemoryContender(body),
+    ahcSqliteContender(body, SQLITE_DIR),
     aciMemoryContender(body),
   ];
   if (servers.redisUrl !== undefined) {
@@ -140,6 +148,8 @@ async function main(): Promise<void> {
     const memory = await memoryPerEntry(MEMORY_ENTRIES);
     log('benchmarks: concurrent cold requests');
     const concurrent = await concurrency(origin, servers);
+    log(`benchmarks: SqliteStore at scale (${SQLITE_ENTRIES.toLocaleString('en')} entries; 2 processes x ${SQLITE_WRITES_PER_PROCESS.toLocaleString('en')} writes)`);
+    const sqlite = await sqliteScale(SQLITE_DIR, SQLITE_ENTRIES, SQLITE_WRITES_PER_PROCESS);
     log('benchmarks: sequential latency');
     const measured: CaseSamples[] = [];
     for (const body of cases) measured.push(await measureCase(body, origin, servers));
@@ -155,7 +165,8 @@ async function main(): Promise<void> {
       cases: measured.map((found) => found.result),
       concurrency: concurrent,
       memory,
-      targets: checkTargets(measured, concurrent, memory),
+      sqlite,
+      targets: checkTargets(measured, concurrent, memory, sqlite),
     };
     const markdown = renderMarkdown(results);
     process.stdout.write(markdown);
@@ -166,6 +177,7 @@ async function main(): Promise<void> {
     await writeFile(join(dir, `${name}.svg`), renderSvg(results));
     log(`wrote benchmarks/results/${name}.md and ${name}.svg`);
   } finally {
+    rmSync(SQLITE_DIR, { recursive: true, force: true });
     await origin.close();
     if (servers.mongo !== undefined) {
       await servers.mongo.db(RUN_ID).dropDatabase().catch(() => undefined);

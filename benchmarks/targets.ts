@@ -2,6 +2,7 @@
 import { formatMs, formatRatio, type CaseResult, type TargetCheck } from './results.js';
 import type { RoundSamples } from './harness.js';
 import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
+import type { SqliteScaleResult } from './sqlite.js';
 import { medianOfRoundRatios } from './stats.js';
 
 export interface CaseSamples {
@@ -20,7 +21,7 @@ function pairRatio(found: CaseSamples | undefined, a: string, b: string): number
   return aRounds && bRounds ? medianOfRoundRatios(aRounds, bRounds) : undefined;
 }
 
-export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[]): TargetCheck[] {
+export function checkTargets(cases: readonly CaseSamples[], concurrency: readonly ConcurrencyResult[], memory: readonly MemoryResult[], sqlite: SqliteScaleResult): TargetCheck[] {
   const byId = (id: string): CaseSamples | undefined => cases.find((found) => found.result.id === id);
   const checks: TargetCheck[] = [];
   for (const [caseId, label] of [['json-1k', '1 KB'], ['json-100k', '100 KB']] as const) {
@@ -59,6 +60,39 @@ export function checkTargets(cases: readonly CaseSamples[], concurrency: readonl
     target: '<= 2,500 bytes',
     measured: retained ? `${Math.round(retained.retainedBytesPerEntry).toLocaleString('en')} bytes` : 'not run',
     met: retained ? retained.retainedBytesPerEntry <= 2500 : undefined,
+  });
+  checks.push(...sqliteTargets(byId, sqlite));
+  return checks;
+}
+
+/** Issue 13's targets for SqliteStore: hits next to MemoryStore's, a 100,000-entry file, two writing processes. */
+function sqliteTargets(byId: (id: string) => CaseSamples | undefined, sqlite: SqliteScaleResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const [caseId, label] of [['json-1k', '1 KB'], ['json-100k', '100 KB']] as const) {
+    const ratio = pairRatio(byId(caseId), 'ahc-sqlite', 'ahc-memory');
+    checks.push({
+      what: `SqliteStore hit, ${label} JSON`,
+      target: '<= 1.3x MemoryStore hit',
+      measured: ratio === undefined ? 'not run' : formatRatio(ratio),
+      met: ratio === undefined ? undefined : ratio <= 1.3,
+    });
+  }
+  const size = `${sqlite.entries.toLocaleString('en')} entries`;
+  checks.push({ what: `SqliteStore file of ${size}: open`, target: '< 50 ms', measured: formatMs(sqlite.openMs), met: sqlite.openMs < 50 });
+  checks.push({ what: `SqliteStore file of ${size}: count()`, target: '< 10 ms', measured: formatMs(sqlite.countMs), met: sqlite.countMs < 10 });
+  checks.push({
+    what: `SqliteStore file of ${size}: delete by pattern ${sqlite.patternDeleted.toLocaleString('en')} of them`,
+    target: '< 200 ms for 1,000',
+    measured: formatMs(sqlite.patternDeleteMs),
+    met: sqlite.patternDeleted === sqlite.entries / 100 ? sqlite.patternDeleteMs * (1000 / sqlite.patternDeleted) < 200 : false,
+  });
+  const { writers } = sqlite;
+  const all = writers.processes * writers.writesPerProcess;
+  checks.push({
+    what: `SqliteStore: ${writers.processes} processes x ${writers.writesPerProcess.toLocaleString('en')} writes into one file at once`,
+    target: 'all readable, no SQLITE_BUSY reaching a caller',
+    measured: `${writers.readable.toLocaleString('en')} of ${all.toLocaleString('en')} readable, ${writers.errors.length} failed (${writers.errors.filter((error) => error.includes('SQLITE_BUSY')).length} SQLITE_BUSY)`,
+    met: writers.readable === all && writers.errors.length === 0,
   });
   return checks;
 }

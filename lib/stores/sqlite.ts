@@ -2,16 +2,10 @@
  * SQLite store (`axios-http-cache/sqlite`): a persistent cache in one local file, with no server. Runs on
  * `node:sqlite` where Node has it and on `better-sqlite3` otherwise (`sqlite-driver.ts`).
  *
- * Layout (schema version 1, kept in `ahc_meta`; every name starts with `ahc_`, so the file may hold other tables):
- * ```
- * ahc_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE, url, method, created_at, expires_at, used_at, bytes, data BLOB)
- * ahc_tags    (tag, entry_id)  primary key (tag, entry_id), index on entry_id
- * ahc_totals  (entries, bytes) one row, kept by triggers on ahc_entries
- * ahc_meta    (name, value)    'schema_version'
- * ```
- * `data` is the record encoded by `codec.ts` (optionally compressed); `url` is the record's URL without its scheme,
- * indexed, so exact-URL and URL-prefix queries are index ranges; `expires_at`, `created_at` and `used_at` are indexed
- * for the sweep, `olderThan` and eviction. Ids are never reused (AUTOINCREMENT), so an id names one write.
+ * The file's layout and every statement are in `sqlite-schema.ts`: one row per key in `ahc_entries`, holding the record
+ * encoded by `codec.ts` (optionally compressed) and the indexed columns that listings, deletions by query, the sweep
+ * and eviction search (URL without scheme, created, expires, last used); tags in `ahc_tags`; running totals kept by
+ * triggers in `ahc_totals`; the schema version in `ahc_meta`. Ids are never reused (AUTOINCREMENT).
  *
  * Concurrency: WAL journal, so readers never wait for a writer. Every write is one `BEGIN IMMEDIATE` transaction:
  * atomic if the process dies mid-write, and waiting for another writer through SQLite's busy timeout. The busy timeout
@@ -21,32 +15,30 @@
  * Bounds: the write that takes the file over `maxEntries` or `maxBytes` removes expired rows, then the least recently
  * used ones. Hits record their time in memory and write it in one transaction a second later (recency is a hint: a
  * lost batch costs nothing but precision). Expired rows are hidden on read and deleted by an unref'd sweep.
+ *
+ * Hits: a hit reads the row's head (id, expiry) by its key; the record's bytes are read and decoded only when the
+ * decoded record of that very row (same id) is not already in memory (`decodedCacheBytes`, an LRU).
  */
 import { CorruptEntryError, EntryTooLargeError, StoreClosedError, StoreVersionError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
-import { decodeRecord, decodeUncompressedRecord, encodeRecord, type EncodeOptions } from './codec.js';
+import { LRUCache } from 'lru-cache';
+import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { asError, EventHub } from './event-hub.js';
-import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement, type SqliteValue } from './sqlite-driver.js';
+import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement } from './sqlite-driver.js';
+import { findQuery, HAS_META, PAGE_ROWS, READ_VERSION, SCHEMA, SCHEMA_VERSION, STATEMENTS, SWEEP_BATCH_ROWS, withoutScheme } from './sqlite-schema.js';
 import type { Awaitable, CacheStore, StoreEvent, StoreFilter } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
-
-/** The layout this code writes, and the newest it reads. */
-const SCHEMA_VERSION = 1;
 
 const MIB = 1024 * 1024;
 /** How long one attempt waits for a lock inside SQLite (blocking the thread) before the store retries asynchronously. */
 const ATTEMPT_BUSY_MS = 25;
 /** How long hit times wait in memory before they are written in one transaction. */
 const RECENCY_FLUSH_MS = 1000;
-/** Rows read per statement by listings; rows deleted per transaction by the sweep. */
-const PAGE_ROWS = 256;
-const SWEEP_BATCH_ROWS = 1000;
-/** More exact URLs than this are not put in the query (the cache checks every record anyway). */
-const MAX_URLS_IN_QUERY = 500;
 
 const KNOWN_OPTIONS = [
-  'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes', 'compression',
+  'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'decodedCacheBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes',
+  'compression',
 ] as const;
 
 /** An open database of better-sqlite3 (`new Database(path)`) or of `node:sqlite` (`new DatabaseSync(path)`). */
@@ -73,6 +65,12 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   /** Largest encoded record kept; a larger one is refused with `EntryTooLargeError`. @default maxBytes / 10 */
   readonly maxEntryBytes?: number;
   /**
+   * Bytes of decoded records kept in memory, so that a hit on one skips reading and decoding its data. Every hit still
+   * reads the row's head from the file, so another process's change or deletion is seen at once. 0 turns it off.
+   * @default 16777216 (16 MiB)
+   */
+  readonly decodedCacheBytes?: number;
+  /**
    * How long an operation waits for a lock another connection (another process) holds before it fails. Waiting is
    * asynchronous beyond the first 25 ms, so the event loop keeps running.
    * @default 5000
@@ -84,100 +82,24 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   readonly now?: () => number;
 }
 
-/** The statements the store runs, prepared once per connection. */
-interface Statements {
-  readonly connection: SqliteConnection;
-  readonly begin: SqliteStatement;
-  readonly commit: SqliteStatement;
-  readonly rollback: SqliteStatement;
-  readonly get: SqliteStatement;
-  readonly getById: SqliteStatement;
-  readonly deleteKey: SqliteStatement;
-  readonly deleteId: SqliteStatement;
-  readonly insert: SqliteStatement;
-  readonly insertTag: SqliteStatement;
-  readonly totals: SqliteStatement;
-  readonly expiredCount: SqliteStatement;
-  readonly expiredBytes: SqliteStatement;
-  readonly deleteExpired: SqliteStatement;
-  readonly leastRecent: SqliteStatement;
-  readonly touch: SqliteStatement;
-  readonly page: SqliteStatement;
-  readonly keysPage: SqliteStatement;
-  readonly clearTags: SqliteStatement;
-  readonly clearEntries: SqliteStatement;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ahc_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS ahc_entries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  key TEXT NOT NULL UNIQUE,
-  url TEXT NOT NULL,
-  method TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  used_at INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  data BLOB NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ahc_entries_url ON ahc_entries (url);
-CREATE INDEX IF NOT EXISTS ahc_entries_expires ON ahc_entries (expires_at);
-CREATE INDEX IF NOT EXISTS ahc_entries_created ON ahc_entries (created_at);
-CREATE INDEX IF NOT EXISTS ahc_entries_used ON ahc_entries (used_at);
-CREATE TABLE IF NOT EXISTS ahc_tags (tag TEXT NOT NULL, entry_id INTEGER NOT NULL, PRIMARY KEY (tag, entry_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ahc_tags_entry ON ahc_tags (entry_id);
-CREATE TABLE IF NOT EXISTS ahc_totals (id INTEGER PRIMARY KEY CHECK (id = 1), entries INTEGER NOT NULL, bytes INTEGER NOT NULL);
-INSERT OR IGNORE INTO ahc_totals (id, entries, bytes) VALUES (1, 0, 0);
-CREATE TRIGGER IF NOT EXISTS ahc_entries_added AFTER INSERT ON ahc_entries BEGIN
-  UPDATE ahc_totals SET entries = entries + 1, bytes = bytes + new.bytes WHERE id = 1;
-END;
-CREATE TRIGGER IF NOT EXISTS ahc_entries_removed AFTER DELETE ON ahc_entries BEGIN
-  UPDATE ahc_totals SET entries = entries - 1, bytes = bytes - old.bytes WHERE id = 1;
-  DELETE FROM ahc_tags WHERE entry_id = old.id;
-END;
-INSERT OR IGNORE INTO ahc_meta (name, value) VALUES ('schema_version', ${SCHEMA_VERSION});
-`;
+/** The statements of `sqlite-schema.ts`, prepared once per connection. */
+type Statements = { readonly [name in keyof typeof STATEMENTS]: SqliteStatement } & { readonly connection: SqliteConnection };
 
 function prepare(connection: SqliteConnection): Statements {
-  const p = (sql: string): SqliteStatement => connection.prepare(sql);
-  return {
-    connection,
-    begin: p('BEGIN IMMEDIATE'),
-    commit: p('COMMIT'),
-    rollback: p('ROLLBACK'),
-    get: p('SELECT id, expires_at, data FROM ahc_entries WHERE key = ?'),
-    getById: p('SELECT key, expires_at, data FROM ahc_entries WHERE id = ?'),
-    deleteKey: p('DELETE FROM ahc_entries WHERE key = ?'),
-    deleteId: p('DELETE FROM ahc_entries WHERE id = ?'),
-    insert: p('INSERT INTO ahc_entries (key, url, method, created_at, expires_at, used_at, bytes, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id'),
-    insertTag: p('INSERT OR IGNORE INTO ahc_tags (tag, entry_id) VALUES (?, ?)'),
-    totals: p('SELECT entries, bytes FROM ahc_totals WHERE id = 1'),
-    expiredCount: p('SELECT count(*) AS n FROM ahc_entries WHERE expires_at <= ?'),
-    expiredBytes: p('SELECT coalesce(sum(bytes), 0) AS n FROM ahc_entries WHERE expires_at <= ?'),
-    deleteExpired: p(`DELETE FROM ahc_entries WHERE id IN (SELECT id FROM ahc_entries WHERE expires_at <= ? LIMIT ${SWEEP_BATCH_ROWS})`),
-    leastRecent: p(`SELECT id, bytes FROM ahc_entries WHERE id <> ? ORDER BY used_at, id LIMIT ${PAGE_ROWS}`),
-    touch: p('UPDATE ahc_entries SET used_at = ? WHERE id = ? AND used_at < ?'),
-    page: p(`SELECT id, key, expires_at, data FROM ahc_entries WHERE id > ? AND expires_at > ? ORDER BY id LIMIT ${PAGE_ROWS}`),
-    keysPage: p(`SELECT id, key FROM ahc_entries WHERE id > ? AND expires_at > ? ORDER BY id LIMIT ${PAGE_ROWS}`),
-    clearTags: p('DELETE FROM ahc_tags'),
-    clearEntries: p('DELETE FROM ahc_entries'),
-  };
+  const prepared = Object.fromEntries(Object.entries(STATEMENTS).map(([name, sql]) => [name, connection.prepare(sql)]));
+  return { ...prepared as { [name in keyof typeof STATEMENTS]: SqliteStatement }, connection };
 }
 
-/** A record's URL without its scheme and `://`: what `StoreFilter.urlPrefix` is compared with. */
-function withoutScheme(url: string): string {
-  const at = url.indexOf('://');
-  return at === -1 ? url : url.slice(at + 3);
-}
+/** What a hit read from the file: the record already decoded in memory, or the bytes to decode. */
+type LiveRow =
+  | { readonly id: number; readonly now: number; readonly record: CacheRecord }
+  | { readonly id: number; readonly now: number; readonly data: unknown; readonly bytes: number };
 
-/** The smallest string greater than every string starting with `prefix`; undefined when there is none to write. */
-function prefixEnd(prefix: string): string | undefined {
-  const chars = [...prefix];
-  const last = chars.pop()?.codePointAt(0);
-  if (last === undefined || last >= 0x10ffff) return undefined;
-  const next = last + 1 === 0xd800 ? 0xe000 : last + 1; // UTF-8 orders by code point; skip the surrogates
-  return chars.join('') + String.fromCodePoint(next);
+/** A decoded record kept in memory, with the id of the row it came from. */
+interface Decoded {
+  readonly id: number;
+  readonly record: CacheRecord;
+  readonly bytes: number;
 }
 
 function numberOf(row: SqliteRow | undefined, column: string): number {
@@ -208,6 +130,8 @@ export class SqliteStore implements CacheStore {
   readonly #now: () => number;
   readonly #encoding: EncodeOptions;
   readonly #events = new EventHub();
+  /** Decoded records by key, checked against the row's id on every hit. */
+  readonly #decoded: LRUCache<string, Decoded> | undefined;
   #opening: Promise<Statements> | undefined;
   #db: Statements | undefined;
   /** Hit times not yet written: entry id → epoch ms. */
@@ -236,6 +160,11 @@ export class SqliteStore implements CacheStore {
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 256 * MIB);
     this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
     if (this.maxEntryBytes > this.maxBytes) throw storeOptionError('SqliteStore', `option maxEntryBytes (${this.maxEntryBytes}) must not exceed maxBytes (${this.maxBytes})`);
+    const decodedBytes = options.decodedCacheBytes ?? 16 * MIB;
+    if (typeof decodedBytes !== 'number' || !Number.isSafeInteger(decodedBytes) || decodedBytes < 0) {
+      throw storeOptionError('SqliteStore', `option decodedCacheBytes must be a non-negative integer (0: off), got ${String(decodedBytes)}`);
+    }
+    this.#decoded = decodedBytes === 0 ? undefined : new LRUCache<string, Decoded>({ maxSize: decodedBytes, sizeCalculation: (entry) => Math.max(1, entry.bytes) });
     const busy = options.busyTimeoutMs ?? 5000;
     if (!Number.isFinite(busy) || busy < 0) throw storeOptionError('SqliteStore', 'option busyTimeoutMs must be a non-negative number of milliseconds');
     this.#busyTimeoutMs = busy;
@@ -285,15 +214,19 @@ export class SqliteStore implements CacheStore {
   }
 
   async #open(): Promise<Statements> {
-    const connection = this.#database !== undefined ? adoptDatabase(this.#database) : await openSqlite(this.path ?? ':memory:', this.#driver);
+    const owned = this.#database === undefined;
+    const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver) : adoptDatabase(this.#database);
     if (connection === undefined) throw storeOptionError('SqliteStore', 'option database is not an open database');
     try {
-      connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
-      const version = await this.#retrying(() => this.#schemaVersion(connection));
+      if (owned) {
+        // A database passed in keeps the settings its owner chose; a file the store opens gets these.
+        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+        if (this.path !== ':memory:') await this.#retrying('ready', () => this.#useWal(connection));
+        connection.exec('PRAGMA synchronous = NORMAL');
+      }
+      const version = await this.#retrying('ready', () => this.#schemaVersion(connection));
       if (version === undefined) {
-        await this.#retrying(() => {
-          // A new file: WAL first (it needs the only connection), then the tables, in one transaction.
-          if (this.path !== ':memory:') connection.exec('PRAGMA journal_mode = WAL');
+        await this.#retrying('ready', () => {
           connection.exec('BEGIN IMMEDIATE');
           try {
             connection.exec(SCHEMA);
@@ -304,9 +237,8 @@ export class SqliteStore implements CacheStore {
           }
         });
       } else if (version > SCHEMA_VERSION) {
-        throw new StoreVersionError('SqliteStore', this.path === undefined ? 'the database passed in' : `the file ${JSON.stringify(this.path)}`, version, SCHEMA_VERSION);
+        throw new StoreVersionError('SqliteStore', owned ? `the file ${JSON.stringify(this.path)}` : 'the database passed in', version, SCHEMA_VERSION);
       }
-      connection.exec('PRAGMA synchronous = NORMAL');
       return prepare(connection);
     } catch (error) {
       connection.close();
@@ -314,11 +246,16 @@ export class SqliteStore implements CacheStore {
     }
   }
 
+  /** Puts the file in WAL mode (readers never wait for the writer) unless it is already; the mode stays in the file. */
+  #useWal(connection: SqliteConnection): void {
+    if (String(connection.prepare('PRAGMA journal_mode').get()?.['journal_mode']).toLowerCase() !== 'wal') connection.exec('PRAGMA journal_mode = WAL');
+  }
+
   /** The schema version recorded in the file; undefined when the file has no tables of this store yet. */
   #schemaVersion(connection: SqliteConnection): number | undefined {
-    const table = connection.prepare("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'ahc_meta'").get();
+    const table = connection.prepare(HAS_META).get();
     if (table === undefined) return undefined;
-    const row = connection.prepare("SELECT value FROM ahc_meta WHERE name = 'schema_version'").get();
+    const row = connection.prepare(READ_VERSION).get();
     return row === undefined ? undefined : numberOf(row, 'value');
   }
 
@@ -326,7 +263,7 @@ export class SqliteStore implements CacheStore {
    * Runs `work` (synchronous SQLite calls) until no other connection's lock is in its way, for at most
    * `busyTimeoutMs`: each try waits inside SQLite for a moment, then the store waits asynchronously.
    */
-  async #retrying<T>(work: () => T, firstError?: unknown): Promise<T> {
+  async #retrying<T>(operation: string, work: () => T, firstError?: unknown): Promise<T> {
     const deadline = performance.now() + this.#busyTimeoutMs;
     let pause = 2;
     let last = firstError;
@@ -335,7 +272,7 @@ export class SqliteStore implements CacheStore {
         if (performance.now() + pause > deadline) throw last;
         await sleep(pause);
         pause = Math.min(pause * 2, 50);
-        if (this.#closed) throw new StoreClosedError('SqliteStore', 'operation');
+        if (this.#closed) throw new StoreClosedError('SqliteStore', operation);
       }
       try {
         return work();
@@ -353,11 +290,11 @@ export class SqliteStore implements CacheStore {
   #run<T>(operation: string, work: (db: Statements) => T): Awaitable<T> {
     const db = this.#db;
     if (this.#closed) return Promise.reject(new StoreClosedError('SqliteStore', operation));
-    if (db === undefined) return this.#connect(operation).then((opened) => this.#retrying(() => work(opened)));
+    if (db === undefined) return this.#connect(operation).then((opened) => this.#retrying(operation, () => work(opened)));
     try {
       return work(db);
     } catch (error) {
-      return isLockError(error) ? this.#retrying(() => work(db), error) : Promise.reject(asError(error));
+      return isLockError(error) ? this.#retrying(operation, () => work(db), error) : Promise.reject(asError(error));
     }
   }
 
@@ -381,27 +318,45 @@ export class SqliteStore implements CacheStore {
   }
 
   get(key: string): Awaitable<CacheRecord | undefined> {
-    const found = this.#run('get', (db) => db.get.get(key));
+    const found = this.#run('get', (db) => this.#readLive(db, key));
     return typeof (found as PromiseLike<unknown> | undefined)?.then === 'function'
-      ? Promise.resolve(found).then((row) => this.#decodeHit(key, row))
-      : this.#decodeHit(key, found as SqliteRow | undefined);
+      ? Promise.resolve(found).then((live) => this.#hit(key, live))
+      : this.#hit(key, found as LiveRow | undefined);
   }
 
-  /** A row read by `get` as a record: undefined when expired, a corrupt row deleted and reported. */
-  #decodeHit(key: string, row: SqliteRow | undefined): Awaitable<CacheRecord | undefined> {
-    if (row === undefined) return undefined;
+  /**
+   * The live row of `key`: the decoded record when memory holds this very row (ids are never reused, so the same id
+   * is the same write, whichever process made it), else the row's bytes. Undefined when absent or expired.
+   */
+  #readLive(db: Statements, key: string): LiveRow | undefined {
+    const head = db.get.get(key);
+    if (head === undefined) return undefined;
     const now = this.#now();
-    if (!(numberOf(row, 'expires_at') > now)) return undefined;
-    const id = numberOf(row, 'id');
-    const data = row['data'];
-    const decoded = data instanceof Uint8Array ? decodeUncompressedRecord(data) : { ok: false as const, reason: 'column data is not a blob' };
-    if (decoded === undefined) {
-      return decodeRecord(data as Uint8Array, nodeCompressor).then((result) => (result.ok ? this.#hit(id, now, result.record) : this.#corrupt(key, result.reason)));
-    }
-    return decoded.ok ? this.#hit(id, now, decoded.record) : this.#corrupt(key, decoded.reason);
+    if (!(numberOf(head, 'expires_at') > now)) return undefined;
+    const id = numberOf(head, 'id');
+    const known = this.#decoded?.get(key);
+    if (known?.id === id) return { id, now, record: known.record };
+    const data = db.getData.get(id)?.['data'];
+    if (data === undefined) return undefined; // replaced or deleted between the two reads
+    return { id, now, data, bytes: numberOf(head, 'bytes') };
   }
 
-  #hit(id: number, now: number, record: CacheRecord): CacheRecord {
+  /** A live row as the record `get` answers: decoded (and kept in memory) when needed; a corrupt row deleted and reported. */
+  #hit(key: string, live: LiveRow | undefined): Awaitable<CacheRecord | undefined> {
+    if (live === undefined) return undefined;
+    if ('record' in live) return this.#used(live.id, live.now, live.record);
+    const { id, now, data, bytes } = live;
+    const decoded = data instanceof Uint8Array ? decodeUncompressedRecord(data) : { ok: false as const, reason: 'column data is not a blob' };
+    const settle = (result: DecodeResult): Awaitable<CacheRecord> => {
+      if (!result.ok) return this.#corrupt(key, result.reason);
+      this.#decoded?.set(key, { id, record: result.record, bytes });
+      return this.#used(id, now, result.record);
+    };
+    return decoded === undefined ? decodeRecord(data as Uint8Array, nodeCompressor).then(settle) : settle(decoded);
+  }
+
+  /** Notes a hit's time, written with the others a second later. */
+  #used(id: number, now: number, record: CacheRecord): CacheRecord {
     this.#touched.set(id, now);
     if (this.#touchTimer === undefined) {
       this.#touchTimer = setTimeout(() => {
@@ -462,6 +417,7 @@ export class SqliteStore implements CacheStore {
       throw new EntryTooLargeError(key, bytes, this.maxEntryBytes);
     }
     const tags = record.tags ?? [];
+    this.#decoded?.delete(key);
     await this.#write('set', (db) => {
       db.deleteKey.run(key);
       const id = numberOf(db.insert.get(key, url, record.method, record.createdAt, Math.ceil(expiresAt), now, bytes, data), 'id');
@@ -493,6 +449,7 @@ export class SqliteStore implements CacheStore {
   }
 
   delete(key: string): Awaitable<void> {
+    this.#decoded?.delete(key);
     return this.#write('delete', (db) => {
       db.deleteKey.run(key);
     });
@@ -505,6 +462,7 @@ export class SqliteStore implements CacheStore {
       db.clearEntries.run();
     });
     this.#touched.clear();
+    this.#decoded?.clear();
   }
 
   /**
@@ -550,47 +508,18 @@ export class SqliteStore implements CacheStore {
   /**
    * Live records matching `filter`, from the indexes: the tag table, the URL index (exact URLs and the URL-prefix range,
    * both without scheme, so a superset across http and https), `created_at`. The matching ids are read first, then
-   * each record by its id, so the caller may delete while it iterates.
+   * the records a page of ids at a time, so the caller may delete while it iterates.
    */
   async *find(filter: StoreFilter): AsyncIterable<CacheRecord> {
-    const where: string[] = ['e.expires_at > ?'];
-    const params: SqliteValue[] = [];
-    let from = 'ahc_entries e';
-    if (filter.tag !== undefined) {
-      from = 'ahc_tags t JOIN ahc_entries e ON e.id = t.entry_id';
-      where.push('t.tag = ?');
-      params.push(filter.tag);
-    }
-    if (filter.urls !== undefined && filter.urls.length <= MAX_URLS_IN_QUERY) {
-      const urls = [...new Set(filter.urls.map(withoutScheme))];
-      where.push(urls.length === 0 ? '0' : `e.url IN (${urls.map(() => '?').join(', ')})`);
-      params.push(...urls);
-    }
-    if (filter.urlPrefix !== undefined && filter.urlPrefix !== '') {
-      where.push('e.url >= ?');
-      params.push(filter.urlPrefix);
-      const end = prefixEnd(filter.urlPrefix);
-      if (end !== undefined) {
-        where.push('e.url < ?');
-        params.push(end);
+    const { sql, params } = findQuery(filter, this.#now());
+    const ids = await this.#run('find', (db) => db.connection.prepare(sql).all(...params).map((row) => numberOf(row, 'id')));
+    for (let start = 0; start < ids.length; start += PAGE_ROWS) {
+      const page = JSON.stringify(ids.slice(start, start + PAGE_ROWS));
+      const rows = await this.#run('find', (db) => db.getByIds.all(page)); // a row deleted meanwhile is simply absent
+      for (const row of rows) {
+        const record = await this.#listed(row);
+        if (record !== undefined) yield record;
       }
-    }
-    if (filter.method !== undefined) {
-      where.push('e.method = ?');
-      params.push(filter.method);
-    }
-    if (filter.createdBefore !== undefined) {
-      where.push('e.created_at < ?');
-      params.push(filter.createdBefore);
-    }
-    const sql = `SELECT e.id AS id FROM ${from} WHERE ${where.join(' AND ')}`;
-    const now = this.#now();
-    const ids = await this.#run('find', (db) => db.connection.prepare(sql).all(now, ...params).map((row) => numberOf(row, 'id')));
-    for (const id of ids) {
-      const row = await this.#run('find', (db) => db.getById.get(id));
-      if (row === undefined) continue; // deleted meanwhile
-      const record = await this.#listed({ ...row, id });
-      if (record !== undefined) yield record;
     }
   }
 
@@ -636,6 +565,7 @@ export class SqliteStore implements CacheStore {
     this.#sweepTimer = undefined;
     const db = await this.#opening?.catch(() => undefined);
     this.#db = undefined;
+    this.#decoded?.clear();
     db?.connection.close();
   }
 }

@@ -114,14 +114,18 @@ describe('cache management: inspecting entries', function () {
         serve(`/item/${i}`);
         await api.get(`/item/${i}`);
       }
-      const original = store.entries!.bind(store);
+      // Counted wherever the cache pulls from: entries(), or find() on a store that answers queries from indexes.
       let pulled = 0;
-      store.entries = async function* counted(): AsyncGenerator<CacheRecord> {
-        for await (const record of original()) {
+      const counted = (records: AsyncIterable<CacheRecord>): AsyncGenerator<CacheRecord> => (async function* pull() {
+        for await (const record of records) {
           pulled += 1;
           yield record;
         }
-      };
+      })();
+      const entries = store.entries!.bind(store);
+      store.entries = () => counted(entries());
+      const find = store.find?.bind(store);
+      if (find !== undefined) store.find = (filter) => counted(find(filter));
       let seen = 0;
       for await (const entry of cache.entries()) {
         expect(entry.url).to.contain('/item/');

@@ -1,8 +1,12 @@
 /**
- * Runs a management test suite once per store: MemoryStore, RedisStore (shared Redis) and MongoStore (a shared
- * FerretDB/MongoDB, else a private FerretDB started for this run). A missing server skips that store's suite,
+ * Runs a management test suite once per store: MemoryStore, RedisStore (shared Redis), MongoStore (a shared
+ * FerretDB/MongoDB, else a private FerretDB started for this run) and SqliteStore (a file in a temporary directory). A missing server skips that store's suite,
  * except under CI=true, where it fails. Every store gets its own prefix or collection, removed afterwards.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import type { Db } from 'mongodb';
@@ -11,11 +15,12 @@ import type { CacheRecord } from '../../lib/record.js';
 import { MemoryStore } from '../../lib/stores/memory.js';
 import { MongoStore } from '../../lib/stores/mongodb.js';
 import { RedisStore } from '../../lib/stores/redis.js';
+import { SqliteStore } from '../../lib/stores/sqlite.js';
 import type { CacheStore } from '../../lib/stores/store.js';
 import { missingServer, sharedMongoUrl, sharedRedisUrl, startPrivateFerretDb, uniqueName } from '../support/servers.js';
 import type { PrivateServer } from '../support/servers.js';
 
-export type StoreKind = 'MemoryStore' | 'RedisStore' | 'MongoStore';
+export type StoreKind = 'MemoryStore' | 'RedisStore' | 'MongoStore' | 'SqliteStore';
 
 export interface StoreSetup {
   readonly kind: StoreKind;
@@ -138,7 +143,40 @@ function mongoBackend(): Backend {
   };
 }
 
-const BACKENDS: Record<StoreKind, () => Backend> = { MemoryStore: memoryBackend, RedisStore: redisBackend, MongoStore: mongoBackend };
+function sqliteBackend(): Backend {
+  let dir = '';
+  let files = 0;
+  let made: Array<{ store: SqliteStore; path: string }> = [];
+  return {
+    open() {
+      dir = mkdtempSync(join(tmpdir(), 'ahc-manage-sqlite-'));
+      return Promise.resolve();
+    },
+    async newStore(now) {
+      const path = join(dir, `${files++}.db`);
+      const store = new SqliteStore({ path, now, sweepIntervalMs: 0 });
+      await store.ready();
+      made.push({ store, path });
+      return store;
+    },
+    corrupt(store, key) {
+      const raw = new Database(made.find((entry) => entry.store === store)?.path ?? '');
+      raw.prepare('UPDATE ahc_entries SET data = ? WHERE key = ?').run(Buffer.from([1, 2, 3, 4]), key);
+      raw.close();
+      return Promise.resolve();
+    },
+    async cleanup() {
+      for (const { store } of made) await store.close();
+      made = [];
+    },
+    close() {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  };
+}
+
+const BACKENDS: Record<StoreKind, () => Backend> = { MemoryStore: memoryBackend, RedisStore: redisBackend, MongoStore: mongoBackend, SqliteStore: sqliteBackend };
 
 /** Declares `body`'s tests once per store kind, each inside `describe('on <kind>')`. */
 export function forEachStore(body: (setup: StoreSetup) => void): void {

