@@ -104,6 +104,15 @@ export class DeferredDeleteError extends CacheError {
   }
 }
 
+/** A management call that would write to or delete from the store of a cache attached with `readOnly: true`. */
+export class ReadOnlyError extends CacheError {
+  readonly operation: string;
+  constructor(operation: string) {
+    super('ECACHE_READ_ONLY', `${operation} refused: this cache was attached with readOnly: true, which never writes to or deletes from its store; attach another cache without readOnly to change it`);
+    this.operation = operation;
+  }
+}
+
 /** Error codes of a connection that could not be made or was lost (Node's socket errors). */
 const CONNECTION_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTCONN',

@@ -143,7 +143,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     deferredDeleteApplied: (key) => {
       recordOutcome(sink, 'deleted', { key, ...methodAndUrl(key), reason: 'deferred invalidation applied once the store answered again' }, 'a deferred deletion reached the store');
     },
-  });
+  }, resolved.readOnly);
   const urls = new UrlParser(resolved.ignoredParams);
   const ctx: CacheContext = {
     options: resolved,
@@ -153,7 +153,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     urls,
     normaliseUrl: urls.url,
     flights: new SingleFlight<OriginResult>(resolved.storeTimeoutMs + 1000),
-    refreshing: new Set(),
+    refreshing: new Map(),
     debug,
   };
   const unsubscribe = resolved.store.onEvent?.((event) => {

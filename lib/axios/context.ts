@@ -3,6 +3,7 @@ import type { OriginResult } from './origin.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { SingleFlight } from './single-flight.js';
 import type { StoreAccess } from './store-access.js';
+import type { UpdateWaiter } from './on-update.js';
 import type { UrlNormaliser, UrlParser } from './wire-request.js';
 
 /** Counters since attach, as `cache.stats()` reports them. */
@@ -26,8 +27,8 @@ export interface CacheContext {
   readonly urls: UrlParser;
   readonly normaliseUrl: UrlNormaliser;
   readonly flights: SingleFlight<OriginResult>;
-  /** Keys with a background (stale-while-revalidate) refresh under way. */
-  readonly refreshing: Set<string>;
+  /** Keys with a background (stale-while-revalidate) refresh under way, and the stale callers waiting to hear of it (`onUpdate`). */
+  readonly refreshing: Map<string, UpdateWaiter[]>;
   readonly debug: (message: string, details: Record<string, unknown>) => void;
 }
 

@@ -11,6 +11,7 @@ import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
 import type { RequestCacheOptions } from './options.js';
 import { fetchFromOrigin } from './origin.js';
+import { notifyUpdate } from './on-update.js';
 import { recordOutcome } from './outcome.js';
 import { bodyKindFits, findMatchingRecord } from './records.js';
 import { isModel, modelRequest, policyOfRecord } from './request-model.js';
@@ -106,7 +107,7 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
       return serveRecord(ctx, plan, record, 'stale');
     }
     if (decision.action === 'stale-while-revalidate') {
-      recordOutcome(ctx, 'stale', { key, url, method, reason: 'stale-while-revalidate' }, 'served stale: stale-while-revalidate, refreshing in the background');
+      recordOutcome(ctx, 'stale', { key, url, method, reason: 'stale-while-revalidate' }, `served stale: stale-while-revalidate, ${onlyIfCached ? 'not refreshed (only-if-cached)' : 'refreshing in the background'}`);
       refreshInBackground(ctx, plan, record);
       return serveRecord(ctx, plan, record, 'stale');
     }
@@ -123,10 +124,21 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
   return fetchFromOrigin(ctx, plan, undefined);
 }
 
-/** RFC 5861 §3: answer now, refresh once in the background; a second stale hit does not start another refresh. */
+/**
+ * RFC 5861 §3: answer now, refresh once in the background; a second stale hit does not start another refresh, but
+ * waits for the first one's news (`onUpdate`). Never under only-if-cached: that request stays off the network.
+ */
 function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRecord): void {
-  if (ctx.refreshing.has(plan.key)) return;
-  ctx.refreshing.add(plan.key);
+  if (plan.onlyIfCached) return;
+  const { onUpdate } = plan.options;
+  const waiter = onUpdate === undefined ? undefined : { config: plan.config, onUpdate };
+  const running = ctx.refreshing.get(plan.key);
+  if (running) {
+    if (waiter) running.push(waiter);
+    return;
+  }
+  const waiters = waiter ? [waiter] : [];
+  ctx.refreshing.set(plan.key, waiters);
   // The caller has its answer: the refresh must not be cancelled with the caller's request.
   const config: InternalAxiosRequestConfig = { ...plan.config };
   delete config.signal;
@@ -136,6 +148,7 @@ function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRec
       // A stream body is stored once read to its end: read it for nobody.
       drainBody(response.data);
       ctx.refreshing.delete(plan.key);
+      notifyUpdate(ctx, record, response, waiters);
     },
     (error: unknown) => {
       ctx.refreshing.delete(plan.key);

@@ -3,7 +3,7 @@
  * the management API (`cache.delete()`, listings). Store failures here are reported and rethrown: these are
  * explicit calls, with no timeout, since a walk over a large store takes long.
  */
-import { asError, CorruptEntryError } from '../errors.js';
+import { asError, CorruptEntryError, ReadOnlyError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore } from '../stores/store.js';
 import type { CacheContext } from './context.js';
@@ -101,9 +101,10 @@ export async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]
 
 /**
  * Deletes every record matching any of `queries`, each with all the store keys it occupies, and emits `deleted`
- * for each. Resolves the number of entries deleted.
+ * for each. Resolves the number of entries deleted; rejects with a ReadOnlyError for a read-only cache.
  */
 export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string): Promise<number> {
+  if (ctx.options.readOnly) throw new ReadOnlyError(reason);
   const store = ctx.options.store;
   let deleted = 0;
   for await (const record of walk(ctx, queries)) {

@@ -66,6 +66,10 @@ async function invalidateRequested(ctx: CacheContext, method: string, url: strin
 export async function invalidateAfter(ctx: CacheContext, request: InvalidatingRequest, response: AxiosResponse): Promise<void> {
   const { method, url } = request.wire;
   if (!isUnsafeMethod(method)) return;
+  if (ctx.options.readOnly) {
+    ctx.debug('not invalidated: the cache is read-only', { url, method });
+    return;
+  }
   // The invalidating caller's own entries of each target: its key parts, within its partition and without.
   const suffixes = invalidationSuffixes(request.wire, request.config, ctx.options, request.partition);
   const targets = invalidationTargets(method, response.status, url, plainResponseHeaders(response.headers));

@@ -15,6 +15,9 @@ import { findRecordFor, modelFor, requestConfigFor } from './request-target.js';
 import { checkQuery } from './resolve-options.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { fromCachedBody } from './body.js';
+import { ReadOnlyError } from '../errors.js';
+import { exportEntries, importEntries } from './portable.js';
+import type { ImportResult, ImportSource, PortableEntry } from './portable.js';
 
 /** A stored response as `cache.get()` and `cache.entries()` describe it. */
 export interface CacheEntry {
@@ -58,10 +61,23 @@ export interface CacheManager {
   count(): Promise<number>;
   /** Bytes held, where the store can tell; undefined otherwise. */
   size(): Promise<number | undefined>;
-  /** Deletes every entry matching `query`; resolves how many entries were deleted. An empty query is refused: use {@link clear}. */
+  /** Deletes every entry matching `query`; resolves how many entries were deleted. An empty query is refused: use {@link clear}. Rejects with a `ReadOnlyError` under `readOnly`. */
   delete(query: CacheQuery): Promise<number>;
-  /** Deletes everything in this cache's store namespace, and nothing else. */
+  /** Deletes everything in this cache's store namespace, and nothing else. Rejects with a `ReadOnlyError` under `readOnly`. */
   clear(): Promise<void>;
+  /**
+   * The entries matching `query` (all by default) in the portable form ({@link PortableEntry}: versioned, JSON, one
+   * object per entry, NDJSON-friendly), streamed from the store. Entries past their `expiresAt` are left out.
+   */
+  export(query?: CacheQuery): AsyncIterable<PortableEntry>;
+  /**
+   * Writes entries from {@link export} (objects, or NDJSON lines) into this cache's store, keeping their expiry:
+   * expired ones are skipped, an entry already stored under the same key is replaced. Every entry is checked before it
+   * is written: an invalid one rejects with a TypeError naming the entry and the field (entries before it stay
+   * written). Entries whose keys hold keyed hashes (credentials, partitions, Vary on credentials) hit only under the
+   * `secret` they were stored with. Rejects with a `ReadOnlyError` under `readOnly`.
+   */
+  import(entries: ImportSource): Promise<ImportResult>;
 }
 
 function decodeData(record: CacheRecord): unknown {
@@ -144,6 +160,10 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     }
   }
 
+  async function* exported(query?: CacheQuery): AsyncGenerator<PortableEntry> {
+    yield* exportEntries(ctx, compile('query', query));
+  }
+
   return {
     get,
     has: async (target) => (await get(target)) !== undefined,
@@ -170,6 +190,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
       return deleteMatching(ctx, queries, 'cache.delete()');
     },
     clear: async () => {
+      if (ctx.options.readOnly) throw new ReadOnlyError('cache.clear()');
       if (store.clear) {
         await guarded(ctx, 'clear', undefined, () => (store.clear as () => PromiseLike<void> | void).call(store));
       } else {
@@ -179,5 +200,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
       ctx.urls.clear();
       ctx.debug('cleared the store', {});
     },
+    export: exported,
+    import: (source) => importEntries(ctx, source),
   };
 }

@@ -1,5 +1,6 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheStore } from '../stores/store.js';
+import type { CachedResponse } from './cache-info.js';
 
 /** A duration in ms, or a function of the response computing one. */
 export type TtlOption = number | ((response: AxiosResponse) => number);
@@ -162,6 +163,20 @@ export interface CacheOptions {
    * @default false
    */
   frozen?: boolean | undefined;
+  /**
+   * Never write to or delete from the store: reads and revalidations as usual (a 304 still answers from the stored
+   * entry; a new 200 is returned but not stored), no invalidation after unsafe methods, no clean-up of unusable
+   * entries; `cache.delete()`, `cache.clear()` and `cache.import()` reject. For a shared, pre-built cache (CI fixtures).
+   * @default false
+   */
+  readOnly?: boolean | undefined;
+  /**
+   * Never go to the network for a cacheable request: answer from the store, and a 504 when nothing usable is stored
+   * (as `Cache-Control: only-if-cached` on every request). A request's own `cache.onlyIfCached` wins. With
+   * `readOnly`, a recorded cache replays API calls without a network (see the README).
+   * @default false
+   */
+  onlyIfCached?: boolean | undefined;
 }
 
 /** Per-request options: `config.cache`. `false` skips the cache entirely (no read, no write). */
@@ -193,6 +208,13 @@ export interface RequestCacheOptions {
   invalidate?: ReadonlyArray<UrlPattern | CacheQuery> | undefined;
   /** As the instance option `frozen`, for this request: `true` shares one frozen `response.data` on a hit, `false` copies. */
   frozen?: boolean | undefined;
+  /**
+   * Called once when this request was answered with stale data (stale-while-revalidate) and the background refresh
+   * brings a changed response (another status or body; a 304 is no change): the refreshed response, transformed by
+   * `transformResponse` (response interceptors do not run), `fromCache: false`. Never called for a refresh that
+   * failed. What it throws or rejects with becomes an `error` event (operation `'onUpdate'`).
+   */
+  onUpdate?: ((response: CachedResponse) => unknown) | undefined;
 }
 
 /**

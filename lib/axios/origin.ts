@@ -46,6 +46,10 @@ async function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheR
 /** Stores an origin response if RFC 9111, the options and the filter allow it; returns the stored record. */
 async function maybeStore(ctx: CacheContext, plan: Exchange, response: AxiosResponse, requestTime: number, responseTime: number, previous: CacheRecord | undefined): Promise<CacheRecord | undefined> {
   const { key, url, method } = plan;
+  if (ctx.options.readOnly) {
+    ctx.debug('not stored: the cache is read-only', { key, url });
+    return undefined;
+  }
   let ttlMs: number | undefined;
   let refused: boolean;
   try {

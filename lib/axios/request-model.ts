@@ -90,7 +90,7 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
     partition: suffix,
     wire,
     facts,
-    onlyIfCached: request.onlyIfCached === true || (ctx.options.cacheControl && parseCacheControl(facts.headers['cache-control']).onlyIfCached),
+    onlyIfCached: (request.onlyIfCached ?? ctx.options.onlyIfCached) || (ctx.options.cacheControl && parseCacheControl(facts.headers['cache-control']).onlyIfCached),
     options: request,
     ttl,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),

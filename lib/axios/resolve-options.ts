@@ -28,17 +28,19 @@ export interface ResolvedOptions {
   readonly partition: CacheOptions['partition'];
   readonly debug: (message: string, details: Record<string, unknown>) => void;
   readonly frozen: boolean;
+  readonly readOnly: boolean;
+  readonly onlyIfCached: boolean;
 }
 
 const KNOWN_OPTIONS = new Set([
   'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
   'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'dedupeLeaseMs', 'storeTimeoutMs',
   'maxStreamBytes',
-  'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition', 'frozen',
+  'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition', 'frozen', 'readOnly', 'onlyIfCached',
 ]);
 
 const KNOWN_REQUEST_OPTIONS = new Set([
-  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate', 'partition', 'frozen',
+  'ttl', 'key', 'refresh', 'forceRefresh', 'onlyIfCached', 'staleIfError', 'staleWhileRevalidate', 'tags', 'invalidate', 'partition', 'frozen', 'onUpdate',
 ]);
 
 const STORABLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
@@ -222,6 +224,8 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
     partition: o.partition,
     debug: o.debug === undefined ? NO_DEBUG : quiet(o.debug),
     frozen: optionalBoolean('frozen', o.frozen, false),
+    readOnly: optionalBoolean('readOnly', o.readOnly, false),
+    onlyIfCached: optionalBoolean('onlyIfCached', o.onlyIfCached, false),
   };
 }
 
@@ -258,6 +262,9 @@ export function resolveRequestOptions(value: unknown): RequestCacheOptions | fal
     throw new TypeError(`axios-http-cache: request option "cache.partition" must be a non-empty string (a user or session id), got ${describe(o.partition)}`);
   }
   if (o.invalidate !== undefined) checkInvalidate(o.invalidate);
+  if (o.onUpdate !== undefined && typeof o.onUpdate !== 'function') {
+    throw new TypeError(`axios-http-cache: request option "cache.onUpdate" must be a function (response) => void, got ${describe(o.onUpdate)}`);
+  }
   return o;
 }
 

@@ -61,6 +61,8 @@ export class StoreAccess {
     private readonly timeoutMs: number,
     private readonly now: () => number,
     private readonly hooks: StoreAccessHooks,
+    /** `readOnly`: writes and deletions never reach the store (they resolve false, and nothing is deferred). */
+    private readonly readOnly = false,
   ) {
     this.deadlines = new Deadlines(timeoutMs);
   }
@@ -109,6 +111,7 @@ export class StoreAccess {
   }
 
   set(key: string, record: CacheRecord, expiresAt: number): Promise<boolean> {
+    if (this.readOnly) return Promise.resolve(false);
     return this.run('set', key, () => this.store.set(key, record, expiresAt), () => {
       // The new record supersedes a deletion still waiting for this key.
       if (this.deferredDeletes.size !== 0) this.deferredDeletes.delete(key);
@@ -127,8 +130,9 @@ export class StoreAccess {
     }
   }
 
-  /** Resolves true when the store took the deletion; false when it is deferred (and reported). */
+  /** Resolves true when the store took the deletion; false when it is deferred (and reported), or the cache is read-only. */
   delete(key: string): Promise<boolean> {
+    if (this.readOnly) return Promise.resolve(false);
     return this.run('delete', key, () => this.store.delete(key), () => {
       if (this.deferredDeletes.size !== 0) this.deferredDeletes.delete(key);
       return true;
@@ -182,6 +186,7 @@ export class StoreAccess {
     try {
       return recordFor(key, value);
     } catch (error) {
+      if (this.readOnly) throw error;
       try {
         const deleting = this.store.delete(key);
         if (isThenable(deleting)) deleting.then(undefined, () => undefined);

@@ -134,4 +134,17 @@ export async function typed(): Promise<string> {
       expect.fail(String((error as { stdout?: unknown }).stdout ?? error));
     }
   });
+
+  it('ships the axios-http-cache command as its "bin", runnable with node (a shebang, --help, a SQLite round trip)', () => {
+    const installed = join(project, 'node_modules', 'axios-http-cache');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const bin = join(installed, manifest.bin['axios-http-cache']!);
+    expect(readFileSync(bin, 'utf8')).to.match(/^#!\/usr\/bin\/env node\n/);
+    expect(run(process.execPath, [bin, '--help'], project)).to.match(/^Usage: axios-http-cache <command> <store>/);
+    const file = join(project, 'cli.db');
+    const entry = { format: 'axios-http-cache/entry', v: 1, key: 'GET https://api.example.com/a', method: 'GET', url: 'https://api.example.com/a', status: 200, statusText: 'OK', headers: {}, body: { text: 'a' }, requestTime: Date.now(), responseTime: Date.now(), createdAt: Date.now(), expiresAt: Date.now() + 60_000 };
+    writeFileSync(join(project, 'entries.ndjson'), `${JSON.stringify(entry)}\n`);
+    run(process.execPath, [bin, 'import', file, 'entries.ndjson'], project);
+    expect(run(process.execPath, [bin, 'count', file], project)).to.equal('1\n');
+  });
 });

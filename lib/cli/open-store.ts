@@ -1,0 +1,62 @@
+/**
+ * Opens the store a command line names: a SQLite file, a Redis URL or a MongoDB URL. Each store module is loaded only
+ * when asked for, so the CLI needs only the driver of the store it opens; a missing driver is named, with how to
+ * install it. Connections give up after a few seconds instead of retrying for ever.
+ */
+import { existsSync } from 'node:fs';
+import type { CacheStore } from '../stores/store.js';
+import type { StoreTarget } from './args.js';
+import { UsageError } from './args.js';
+
+/** How long the CLI waits for a server before it says so. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+export interface OpenedStore {
+  readonly store: CacheStore;
+  /** What the store is, for messages: `SQLite file ./cache.db`, `Redis redis://… prefix p`. */
+  readonly description: string;
+  readonly close: () => Promise<void>;
+}
+
+async function load<T>(what: string, driver: string, loader: () => Promise<T>): Promise<T> {
+  try {
+    return await loader();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new UsageError(`opening ${what} needs the ${driver} package: npm install ${driver}`);
+    }
+    throw error;
+  }
+}
+
+/** The database a MongoDB URL names (`mongodb://host/db`), if any. */
+function databaseOf(url: string): string | undefined {
+  const match = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/i.exec(url);
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+}
+
+/** Opens the store; `create` lets a missing SQLite file be created (import), instead of refused. */
+export async function openStore(target: StoreTarget, create: boolean): Promise<OpenedStore> {
+  const { location } = target;
+  if (/^rediss?:\/\//i.test(location)) {
+    const { RedisStore } = await load('a Redis store', 'ioredis', () => import('../stores/redis.js'));
+    const prefix = target.prefix ?? 'axios-http-cache';
+    const store = new RedisStore({ url: location, prefix, redisOptions: { connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null } });
+    return { store, description: `Redis ${location} (prefix ${prefix})`, close: () => store.close() };
+  }
+  if (/^mongodb(?:\+srv)?:\/\//i.test(location)) {
+    const { MongoStore } = await load('a MongoDB store', 'mongodb', () => import('../stores/mongodb.js'));
+    const dbName = target.db ?? databaseOf(location) ?? 'axios-http-cache';
+    const collectionName = target.collection ?? 'http_cache';
+    const store = new MongoStore({ url: location, dbName, collectionName, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } });
+    return { store, description: `MongoDB ${location} (db ${dbName}, collection ${collectionName})`, close: () => store.close() };
+  }
+  if (/^[a-z][a-z\d+\-.]*:\/\//i.test(location)) {
+    throw new UsageError(`unknown store ${JSON.stringify(location)}: give a SQLite file path, a redis:// URL or a mongodb:// URL`);
+  }
+  if (!create && !existsSync(location)) throw new UsageError(`no SQLite file at ${location} (import creates one; the other commands read an existing file)`);
+  const { SqliteStore } = await load('a SQLite file', 'better-sqlite3', () => import('../stores/sqlite.js'));
+  const store = new SqliteStore({ path: location, sweepIntervalMs: 0 });
+  return { store, description: `SQLite file ${location}`, close: () => store.close() };
+}
