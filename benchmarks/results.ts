@@ -1,6 +1,6 @@
 /** The shape of one run's results, shared by the runner, the markdown report and the chart. */
 import type { ProbeResult } from './contender-kit.js';
-import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
+import type { ConcurrencyResult, EmptyStoreResult, MemoryResult } from './scenarios.js';
 import type { LatencySummary } from './stats.js';
 
 export interface LatencyRow {
@@ -18,6 +18,15 @@ export interface CaseResult {
   readonly label: string;
   readonly bytes: number;
   readonly rows: readonly LatencyRow[];
+}
+
+/** A miss that stores, next to the bare request to the same local origin, in one body case of the run. */
+export interface MissResult {
+  readonly caseLabel: string;
+  readonly missMs: number;
+  readonly bareMs: number;
+  /** Median over rounds of (miss median / bare median in the same round). */
+  readonly ratioToBare: number;
 }
 
 export interface TargetCheck {
@@ -39,6 +48,8 @@ export interface RunResults {
   readonly cases: readonly CaseResult[];
   readonly concurrency: readonly ConcurrencyResult[];
   readonly memory: readonly MemoryResult[];
+  readonly emptyStore: EmptyStoreResult;
+  readonly misses: readonly MissResult[];
   readonly targets: readonly TargetCheck[];
 }
 

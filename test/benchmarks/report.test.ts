@@ -24,7 +24,9 @@ function results(): RunResults {
       ],
     }],
     concurrency: [{ label: 'axios-http-cache, MemoryStore', requests: 100, originRequests: 1, allAnswered: true }],
-    memory: [{ label: 'axios-http-cache, MemoryStore', entries: 10_000, bodyBytes: 1092, retainedBytesPerEntry: 2200 }],
+    memory: [{ label: 'axios-http-cache, defaults (MemoryStore)', entries: 1000, bodyBytes: 1092, heapBytesPerEntry: 1700, externalBytesPerEntry: 100, retainedBytesPerEntry: 1800 }],
+    emptyStore: { label: 'new MemoryStore({ maxEntries: 1e6, maxBytes: 1e9 })', bytes: 640 },
+    misses: [{ caseLabel: '1 KB JSON', missMs: 0.55, bareMs: 0.5, ratioToBare: 1.08 }],
     targets: [{ what: 'MemoryStore hit', target: '<= 1.15x floor', measured: '1.10x', met: true }],
   };
 }
@@ -35,6 +37,16 @@ describe('benchmark report', () => {
     expect(markdown).to.contain('| ahc memory | 11.0 µs | 11.0 µs | 90,909 | 1.10x | yes |');
     expect(markdown).to.contain('| aci memory | 15.0 µs | 15.0 µs | 66,667 | 1.50x | no: shares one object |');
     expect(markdown).to.contain('1.00x (floor)');
+  });
+
+  it('states each miss next to the bare request of the same run, with their ratio', () => {
+    expect(renderMarkdown(results())).to.contain('| 1 KB JSON | 550 µs | 500 µs | 1.08x |');
+  });
+
+  it('states heap, external and retained bytes per entry, and what an empty store retains', () => {
+    const markdown = renderMarkdown(results());
+    expect(markdown).to.contain('| axios-http-cache, defaults (MemoryStore) | 1,000 | 1,092 | 1,700 | 100 | 1,800 | 1.65x |');
+    expect(markdown).to.contain('Empty store, `new MemoryStore({ maxEntries: 1e6, maxBytes: 1e9 })`: 640 bytes.');
   });
 
   it('lists skipped rows with their reason', () => {
