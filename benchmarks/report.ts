@@ -67,10 +67,18 @@ export function renderMarkdown(results: RunResults): string {
     lines.push(`| ${row.label} | ${row.requests} | ${row.originRequests} | ${row.allAnswered ? 'yes' : '**no**'} |`);
   }
   lines.push(...processTables(results));
-  lines.push('', '## Heap retained per cached 1 KB response', '', '| Cache | Entries | Body bytes | Retained bytes per entry | vs body size |', '|---|---:|---:|---:|---:|');
-  for (const row of results.memory) {
-    lines.push(`| ${row.label} | ${row.entries.toLocaleString('en')} | ${row.bodyBytes.toLocaleString('en')} | ${Math.round(row.retainedBytesPerEntry).toLocaleString('en')} | ${formatRatio(row.retainedBytesPerEntry / row.bodyBytes)} |`);
+  lines.push('', '## Misses next to the bare request', '', 'A miss that stores into a MemoryStore (a new URL each time) and a request with no cache, to the same local origin, in the same rounds.', '');
+  lines.push('| Body | Miss median | Bare median | Miss / bare (median of per-round ratios) |', '|---|---:|---:|---:|');
+  for (const row of results.misses) {
+    lines.push(`| ${row.caseLabel} | ${formatMs(row.missMs)} | ${formatMs(row.bareMs)} | ${formatRatio(row.ratioToBare)} |`);
   }
+  lines.push('', '## Memory retained per cached 1 KB response', '', 'Heap plus external memory, after full GCs, each row in a fresh process (after a warm-up through a throwaway cache).', '');
+  lines.push('| Cache | Entries | Body bytes | Heap per entry | External per entry | Retained per entry | vs body size |', '|---|---:|---:|---:|---:|---:|---:|');
+  const bytes = (value: number): string => Math.round(value).toLocaleString('en');
+  for (const row of results.memory) {
+    lines.push(`| ${row.label} | ${row.entries.toLocaleString('en')} | ${bytes(row.bodyBytes)} | ${bytes(row.heapBytesPerEntry)} | ${bytes(row.externalBytesPerEntry)} | ${bytes(row.retainedBytesPerEntry)} | ${formatRatio(row.retainedBytesPerEntry / row.bodyBytes)} |`);
+  }
+  lines.push('', `Empty store, \`${results.emptyStore.label}\`: ${bytes(results.emptyStore.bytes)} bytes.`);
   if (results.invalidation !== undefined) {
     const { writes, medianMs, p99Ms, maxMs } = results.invalidation;
     lines.push('', '## TieredStore: a write in one process until the near copy in another is gone', '', '| Writes | Median | p99 | Max |', '|---:|---:|---:|---:|');

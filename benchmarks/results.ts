@@ -1,6 +1,6 @@
 /** The shape of one run's results, shared by the runner, the markdown report and the chart. */
 import type { ProbeResult } from './contender-kit.js';
-import type { ConcurrencyResult, MemoryResult } from './scenarios.js';
+import type { ConcurrencyResult, EmptyStoreResult, MemoryResult } from './scenarios.js';
 import type { HotKeysResult, ProcessColdResult } from './processes.js';
 import type { InvalidationResult } from './tiered.js';
 import type { SqliteScaleResult } from './sqlite.js';
@@ -24,6 +24,15 @@ export interface CaseResult {
   readonly label: string;
   readonly bytes: number;
   readonly rows: readonly LatencyRow[];
+}
+
+/** A miss that stores, next to the bare request to the same local origin, in one body case of the run. */
+export interface MissResult {
+  readonly caseLabel: string;
+  readonly missMs: number;
+  readonly bareMs: number;
+  /** Median over rounds of (miss median / bare median in the same round). */
+  readonly ratioToBare: number;
 }
 
 export interface TargetCheck {
@@ -53,6 +62,8 @@ export interface RunResults {
   readonly sqlite?: SqliteScaleResult;
   /** delete({ tag }) on a RedisStore; undefined without Redis. */
   readonly tagDelete?: TagDeleteResult;
+  readonly emptyStore: EmptyStoreResult;
+  readonly misses: readonly MissResult[];
   readonly targets: readonly TargetCheck[];
 }
 

@@ -1,14 +1,16 @@
 /**
- * The one-shot checks: origin requests made by 100 concurrent identical cold requests, and heap
- * retained per cached 1 KB entry.
+ * The one-shot checks: origin requests made by 100 concurrent identical cold requests, and memory
+ * retained per cached 1 KB entry (measured by `retained.ts` in child processes).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import axios, { AxiosHeaders } from 'axios';
-import type { AxiosAdapter, AxiosInstance } from 'axios';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import axios from 'axios';
+import type { AxiosInstance } from 'axios';
 import { buildMemoryStorage, setupCache } from 'axios-cache-interceptor';
-import { attachCache, MemoryStore, type CacheStore } from '../lib/index.js';
+import { attachCache, type CacheStore } from '../lib/index.js';
 import { jsonOfSize } from './bodies.js';
+import type { RetainedCache, RetainedFigures } from './retained.js';
 import type { Origin } from './servers.js';
 
 export interface ConcurrencyResult {
@@ -46,60 +48,56 @@ export interface MemoryResult {
   readonly label: string;
   readonly entries: number;
   readonly bodyBytes: number;
+  readonly heapBytesPerEntry: number;
+  readonly externalBytesPerEntry: number;
+  /** Heap plus external memory retained per entry, after GC, in a fresh process. */
   readonly retainedBytesPerEntry: number;
 }
 
-/** `gc()` through V8's flag, so `npm run bench` needs no `--expose-gc`. */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as unknown;
-  if (typeof gc !== 'function') throw new Error('gc() is not available');
-  return () => {
-    (gc as () => void)();
-    (gc as () => void)();
+export interface EmptyStoreResult {
+  readonly label: string;
+  /** Heap plus external memory an empty store retains, in a fresh process. */
+  readonly bytes: number;
+}
+
+const execFileAsync = promisify(execFile);
+const RETAINED_SCRIPT = fileURLToPath(new URL('retained.ts', import.meta.url));
+
+/** Runs one measurement of `retained.ts` in a fresh child process (through tsx, as `npm run bench` runs). */
+async function retainedInChild(cache: RetainedCache, entries: number): Promise<RetainedFigures> {
+  const { stdout } = await execFileAsync(process.execPath, ['--import', import.meta.resolve('tsx'), RETAINED_SCRIPT, cache, String(entries)], { maxBuffer: 1024 * 1024 });
+  return JSON.parse(stdout) as RetainedFigures;
+}
+
+function memoryRow(label: string, entries: number, figures: RetainedFigures): MemoryResult {
+  return {
+    label,
+    entries,
+    bodyBytes: jsonOfSize(1024, 1).length,
+    heapBytesPerEntry: figures.heapBytes,
+    externalBytesPerEntry: figures.externalBytes,
+    retainedBytesPerEntry: figures.heapBytes + figures.externalBytes,
   };
 }
 
-/** An adapter answering each URL with its own freshly built ~1 KB JSON string (as the network would). */
-function distinctBodies(): AxiosAdapter {
-  let seed = 0;
-  return (config) => Promise.resolve({
-    data: jsonOfSize(1024, ++seed),
-    status: 200,
-    statusText: 'OK',
-    headers: new AxiosHeaders({ 'content-type': 'application/json', 'cache-control': 'public, max-age=3600', etag: `"${seed}"`, date: new Date().toUTCString() }),
-    config,
-    request: {},
-  });
-}
-
 /**
- * Heap retained per cached entry: heap after filling a cache with `entries` distinct 1 KB responses
- * (responses dropped, two full GCs) minus heap before, divided by `entries`.
+ * Memory retained per cached 1 KB response, each figure in a fresh child process (the children run side by side:
+ * memory figures do not depend on CPU time): the defaults (1,000 entries), `largeEntries` entries, the peer's
+ * default memory storage, and an empty MemoryStore with the largest limits.
  */
-async function retainedPerEntry(label: string, entries: number, fill: (adapter: AxiosAdapter) => { api: Getter; keep: unknown }): Promise<MemoryResult> {
-  const gc = collector();
-  gc();
-  const beforeBytes = process.memoryUsage().heapUsed;
-  const held = fill(distinctBodies());
-  for (let i = 0; i < entries; i++) await held.api.get(`/entries/${i}`);
-  gc();
-  const afterBytes = process.memoryUsage().heapUsed;
-  if (held.keep === undefined) throw new Error('nothing held');
-  return { label, entries, bodyBytes: jsonOfSize(1024, 1).length, retainedBytesPerEntry: (afterBytes - beforeBytes) / entries };
-}
-
-export async function memoryPerEntry(entries: number): Promise<MemoryResult[]> {
-  const ahc = await retainedPerEntry('axios-http-cache, MemoryStore', entries, (adapter) => {
-    const store = new MemoryStore({ maxEntries: entries * 2, maxBytes: 1024 * 1024 * 1024 });
-    const api = axios.create({ baseURL: 'http://bench.local', adapter });
-    attachCache(api, { store });
-    return { api, keep: store };
-  });
-  const aci = await retainedPerEntry('axios-cache-interceptor, memory storage', entries, (adapter) => {
-    const storage = buildMemoryStorage(false, false, false);
-    const api = setupCache(axios.create({ baseURL: 'http://bench.local', adapter }), { storage });
-    return { api, keep: storage };
-  });
-  return [ahc, aci];
+export async function memoryPerEntry(largeEntries: number): Promise<{ readonly rows: MemoryResult[]; readonly emptyStore: EmptyStoreResult }> {
+  const [defaults, large, aci, empty] = await Promise.all([
+    retainedInChild('ahc-defaults', 1000),
+    retainedInChild('ahc-sized', largeEntries),
+    retainedInChild('aci-defaults', 1000),
+    retainedInChild('empty', 0),
+  ]);
+  return {
+    rows: [
+      memoryRow('axios-http-cache, defaults (MemoryStore)', 1000, defaults),
+      memoryRow(`axios-http-cache, MemoryStore sized for ${largeEntries.toLocaleString('en')} entries`, largeEntries, large),
+      memoryRow('axios-cache-interceptor, defaults (memory storage)', 1000, aci),
+    ],
+    emptyStore: { label: 'new MemoryStore({ maxEntries: 1e6, maxBytes: 1e9 })', bytes: empty.heapBytes + empty.externalBytes },
+  };
 }

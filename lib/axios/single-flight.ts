@@ -17,7 +17,8 @@ export const JOIN_WINDOW_MS = 10_000;
 interface Flight<T> {
   readonly startedAt: number;
   readonly result: Promise<T>;
-  readonly controller: AbortController;
+  /** Absent when the caller that started the flight cannot cancel its wait: then nothing can ever abort the call. */
+  readonly controller: AbortController | undefined;
   waiters: number;
 }
 
@@ -36,12 +37,20 @@ export type FlightResult<T> =
   | { readonly cancelled: false; readonly value: T }
   | { readonly cancelled: true; readonly reason: unknown };
 
+/** Whether a caller can end its wait before the flight settles: by its signal, its cancel token or its timeout. */
+function cancellable(config: InternalAxiosRequestConfig): boolean {
+  const timeout = config.timeout;
+  return config.signal != null || config.cancelToken != null || (typeof timeout === 'number' && timeout > 0);
+}
+
 /**
  * Lets concurrent identical requests share one origin call.
  *
  * The shared work is not tied to any one caller's cancellation: it runs under its own AbortController.
  * Each caller can still cancel its own wait (its `signal` or `cancelToken` ends just that wait), and the
- * shared work is aborted only when every caller has gone. Whatever the work ends with reaches every caller
+ * shared work is aborted only when every caller has gone. A caller that cannot cancel (no signal, no token,
+ * no timeout: axios' defaults) never goes, so a flight it starts gets no controller (`start` is given no
+ * signal, and the call runs as that caller would have sent it): an AbortSignal per miss is measurable. Whatever the work ends with reaches every caller
  * still waiting, and the flight is forgotten as soon as it settles, so nothing stays in flight after a failure.
  * `start` must not reject: it returns its failures as values.
  */
@@ -73,17 +82,17 @@ export class SingleFlight<T> {
     if (this.inLookup === 0 && this.settled.size !== 0) this.settled.clear();
   }
 
-  run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
+  run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal | undefined) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
     let flight = this.flights.get(key);
     if (flight && performance.now() - flight.startedAt > JOIN_WINDOW_MS) flight = undefined;
     if (!flight && ticket !== undefined) flight = this.recentlySettled(key, ticket);
     if (!flight) {
-      const controller = new AbortController();
+      const controller = cancellable(config) ? new AbortController() : undefined;
       const created: Flight<T> = {
         startedAt: performance.now(),
         controller,
         waiters: 0,
-        result: start(controller.signal).finally(() => {
+        result: start(controller?.signal).finally(() => {
           if (this.flights.get(key) === created) this.flights.delete(key);
           this.sequence += 1;
           this.settled.delete(key);
@@ -120,7 +129,7 @@ export class SingleFlight<T> {
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener?.('abort', onAbort);
         flight.waiters -= 1;
-        if (result.cancelled && flight.waiters === 0) flight.controller.abort();
+        if (result.cancelled && flight.waiters === 0) flight.controller?.abort();
         resolve(result);
       };
       const onAbort = (): void => finish({ cancelled: true, reason: undefined });

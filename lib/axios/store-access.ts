@@ -228,24 +228,24 @@ export class StoreAccess {
     }
     // A store may answer synchronously: a value is as good as a resolved promise.
     if (!isThenable(pending)) return Promise.resolve(settle(pending));
+    // An in-memory store has no timeout (see inMemory): its answer is chained as it is.
+    if (this.store.inMemory) return Promise.resolve(pending).then(settle, fail);
     const thenable = pending;
     // One promise per operation, around the store's own; no wrapper chain on the hit path.
     return new Promise<T>((resolve) => {
       let finished = false;
-      const waiting = this.store.inMemory
-        ? undefined
-        : this.deadlines.track(() => {
-            if (finished) return;
-            finished = true;
-            resolve(fail(new StoreTimeoutError(operation, this.timeoutMs)));
-          });
+      const waiting = this.deadlines.track(() => {
+        if (finished) return;
+        finished = true;
+        resolve(fail(new StoreTimeoutError(operation, this.timeoutMs)));
+      });
       const onValue = (value: unknown): void => {
-        if (finished || (waiting !== undefined && !this.deadlines.done(waiting))) return;
+        if (finished || !this.deadlines.done(waiting)) return;
         finished = true;
         resolve(settle(value));
       };
       const onReason = (reason: unknown): void => {
-        if (finished || (waiting !== undefined && !this.deadlines.done(waiting))) return;
+        if (finished || !this.deadlines.done(waiting)) return;
         finished = true;
         resolve(fail(reason));
       };

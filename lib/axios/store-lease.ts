@@ -35,9 +35,16 @@ function newToken(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-/** Resolves after `ms`, or false at once when `signal` aborts (every caller of the flight has gone). */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+/**
+ * Resolves after `ms`, or false at once when `signal` aborts (every caller of the flight has gone); no signal when no
+ * caller of the flight can cancel.
+ */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   return new Promise((resolve) => {
+    if (signal === undefined) {
+      setTimeout(() => resolve(true), ms);
+      return;
+    }
     if (signal.aborted) {
       resolve(false);
       return;
@@ -70,7 +77,7 @@ async function storedAnswer(ctx: CacheContext, plan: Exchange, since: number): P
  * A miss, shared across processes: lead (take the lease, call `trip`, give the lease back), or wait for the leader's
  * entry. `trip` is the one call to the origin; `signal` aborts when every caller in this process has gone.
  */
-export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: AbortSignal, trip: () => Promise<OriginResult>): Promise<OriginResult> {
+export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: AbortSignal | undefined, trip: () => Promise<OriginResult>): Promise<OriginResult> {
   const name = leaseName(plan.key, plan.wire, ctx.options.secret);
   const token = newToken();
   const leaseMs = ctx.options.dedupeLeaseMs;

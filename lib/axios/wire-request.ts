@@ -107,7 +107,7 @@ function builtUri(config: UrlParts): string {
   return uriBuilder.getUri(parts);
 }
 
-function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl {
+function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl | typeof AS_BUILT {
   // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
   const parsed = new URL(built, ABSOLUTE.test(built) ? undefined : fallbackBase());
   const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username)}:${safeDecode(parsed.password)}` : undefined;
@@ -123,8 +123,16 @@ function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl {
     }
   }
   const query = kept.length === 0 ? '' : `?${kept.join('&')}`;
-  return { url: `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`, userinfo, credentialParams };
+  const url = `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`;
+  return url === built && userinfo === undefined && credentialParams === '' ? AS_BUILT : { url, userinfo, credentialParams };
 }
+
+/**
+ * What the memo keeps for the usual URL: one that is its own key URL (normalised already, no userinfo, no credential
+ * parameter). The memo then holds nothing but its key, a string every record of that URL shares, instead of a parse
+ * result of its own: with a cache full of distinct URLs, about 150 bytes less per entry.
+ */
+const AS_BUILT = null;
 
 /**
  * One cache's URL parser: the request's absolute URL as axios sends it, reduced for keying. Parses are remembered by
@@ -132,7 +140,7 @@ function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl {
  * `cache.clear()`. Throws what axios would throw for a URL or params it cannot serialise.
  */
 export class UrlParser {
-  readonly #memo = new BoundedMemo<ParsedUrl>((parsed) => stringBytes(parsed.url) + stringBytes(parsed.userinfo ?? '') + stringBytes(parsed.credentialParams));
+  readonly #memo = new BoundedMemo<ParsedUrl | typeof AS_BUILT>((parsed) => (parsed === AS_BUILT ? 0 : stringBytes(parsed.url) + stringBytes(parsed.userinfo ?? '') + stringBytes(parsed.credentialParams)));
   readonly #ignored: ReadonlySet<string>;
   /** The last request's URL parts and parse. */
   #last: { readonly url: string | undefined; readonly baseURL: string | undefined; readonly allowAbsoluteUrls: boolean | undefined; readonly parsed: ParsedUrl } | undefined;
@@ -147,7 +155,8 @@ export class UrlParser {
     if (last !== undefined && (config.params === undefined || config.params === null) && last.url === config.url && last.baseURL === config.baseURL && last.allowAbsoluteUrls === config.allowAbsoluteUrls) {
       return last.parsed;
     }
-    const parsed = this.#memo.remember(builtUri(config), (built) => parseBuilt(built, this.#ignored));
+    const built = builtUri(config);
+    const parsed = this.#memo.remember(built, (uri) => parseBuilt(uri, this.#ignored)) ?? { url: built, userinfo: undefined, credentialParams: '' };
     this.#last = { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed };
     return parsed;
   }

@@ -37,8 +37,16 @@ function without(headers: Headers, drop: ReadonlySet<string>): Record<string, st
  * hop-by-hop fields and the proxy authentication fields. Names come back lower-case.
  */
 export function stripHopByHop(headers: Headers): Record<string, string> {
-  const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection')?.[1];
-  return without(headers, new Set([...HOP_BY_HOP_FIELDS, ...parseFieldNames(connection)]));
+  let connection: string | undefined;
+  for (const name of Object.keys(headers)) {
+    if (name.toLowerCase() === 'connection') {
+      connection = headers[name];
+      break;
+    }
+  }
+  // Most responses list nothing beyond the standard fields (`Connection: keep-alive`): no set to build then.
+  const listed = parseFieldNames(connection).filter((name) => !HOP_BY_HOP_FIELDS.has(name));
+  return without(headers, listed.length === 0 ? HOP_BY_HOP_FIELDS : new Set([...HOP_BY_HOP_FIELDS, ...listed]));
 }
 
 /**

@@ -5,6 +5,7 @@
 export type { PolicyOptions, RequestFacts } from './types.js';
 export { parseCacheControl } from './cache-control.js';
 export { ageHeaderValue, currentAgeMs, freshnessLifetimeMs } from './freshness.js';
+export { emptyFields } from './field-names.js';
 export { headersToStore } from './headers.js';
 export { invalidationTargets } from './invalidation.js';
 export { canServeStaleOnError, decideReuse, storeExpiryAt } from './reuse.js';

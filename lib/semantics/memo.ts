@@ -19,18 +19,14 @@ export function stringBytes(text: string): number {
   return 2 * text.length;
 }
 
-interface MemoEntry<V> {
-  readonly value: V;
-  readonly bytes: number;
-}
-
 export class BoundedMemo<V> {
-  readonly #entries = new Map<string, MemoEntry<V>>();
+  /** Values kept as they are, with no wrapper per entry: an entry's bytes are worked out again when it is dropped. */
+  readonly #entries = new Map<string, V>();
   readonly #valueBytes: (value: V) => number;
   readonly budgetBytes: number;
   #bytes = 0;
 
-  /** `valueBytes` estimates the memory a value holds (strings inside it included). */
+  /** `valueBytes` estimates the memory a value holds (strings inside it included); the same value, the same estimate. */
   constructor(valueBytes: (value: V) => number, budgetBytes: number = MEMO_BUDGET_BYTES) {
     this.#valueBytes = valueBytes;
     this.budgetBytes = budgetBytes;
@@ -48,19 +44,24 @@ export class BoundedMemo<V> {
   /** The remembered value for `key`, or `compute(key)`, remembered if it fits the budget. */
   remember(key: string, compute: (key: string) => V): V {
     const known = this.#entries.get(key);
-    if (known !== undefined) return known.value;
+    if (known !== undefined || this.#entries.has(key)) return known as V;
     const value = compute(key);
-    const bytes = stringBytes(key) + this.#valueBytes(value) + MEMO_ENTRY_OVERHEAD_BYTES;
+    const bytes = this.#entryBytes(key, value);
     if (bytes > this.budgetBytes) return value;
-    this.#entries.set(key, { value, bytes });
+    this.#entries.set(key, value);
     this.#bytes += bytes;
+    if (this.#bytes <= this.budgetBytes) return value;
     // A Map iterates in insertion order: the first key is the oldest.
     for (const [oldKey, old] of this.#entries) {
       if (this.#bytes <= this.budgetBytes) break;
       this.#entries.delete(oldKey);
-      this.#bytes -= old.bytes;
+      this.#bytes -= this.#entryBytes(oldKey, old);
     }
     return value;
+  }
+
+  #entryBytes(key: string, value: V): number {
+    return stringBytes(key) + this.#valueBytes(value) + MEMO_ENTRY_OVERHEAD_BYTES;
   }
 
   clear(): void {

@@ -43,11 +43,23 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
-/** What the store keeps per key: the record as given and the absolute expiry it was set with. */
-interface Slot {
-  readonly record: CacheRecord;
-  readonly expiresAt: number;
-  readonly bytes: number;
+/**
+ * A record kept with an absolute expiry other than its own `expiresAt` (the contract allows one). The cache always
+ * passes the record's own, so records are kept bare: no wrapper object per entry. Either way `expiresAt` is the
+ * expiry the record was set with. Sizes are kept by lru-cache itself (`size` on set), not here.
+ */
+class Expiring {
+  constructor(
+    readonly record: CacheRecord,
+    readonly expiresAt: number,
+  ) {}
+}
+
+/** What the store keeps per key. */
+type Held = CacheRecord | Expiring;
+
+function recordOf(held: Held): CacheRecord {
+  return held instanceof Expiring ? held.record : held;
 }
 
 /**
@@ -82,7 +94,7 @@ export class MemoryStore implements CacheStore {
   readonly maxBytes: number;
   readonly maxEntryBytes: number;
   readonly #now: () => number;
-  readonly #lru: LRUCache<string, Slot>;
+  readonly #lru: LRUCache<string, Held>;
   /** Leases (`dedupe: 'store'`): the holder's token and when the lease ends, by the store's clock. */
   readonly #leases = new Map<string, { readonly token: string; readonly until: number }>();
 
@@ -99,14 +111,10 @@ export class MemoryStore implements CacheStore {
       throw storeOptionError('MemoryStore', 'option now must be a function returning epoch ms');
     }
     this.#now = now;
-    this.#lru = new LRUCache<string, Slot>({
-      // No `max` (see the file comment): maxEntries is enforced in set().
-      maxSize: this.maxBytes,
-      maxEntrySize: this.maxEntryBytes,
-      sizeCalculation: (slot) => slot.bytes,
-      // lru-cache measures ttl with this clock, so its native expiry agrees with our read-time check.
-      perf: { now },
-    });
+    // No `max` (see the file comment): maxEntries is enforced in set(). No lru-cache ttl either: every read checks
+    // the expiry the record was set with, and count()/size() purge; a ttl would add two numbers per entry and a
+    // clock read per get.
+    this.#lru = new LRUCache<string, Held>({ maxSize: this.maxBytes, maxEntrySize: this.maxEntryBytes });
   }
 
   get(key: string): Promise<CacheRecord | undefined> {
@@ -115,13 +123,13 @@ export class MemoryStore implements CacheStore {
 
   /** `get` without the promise: the cache uses it on the hit path. */
   getSync(key: string): CacheRecord | undefined {
-    const slot = this.#lru.get(key);
-    if (slot === undefined) return undefined;
-    if (slot.expiresAt <= this.#now()) {
+    const held = this.#lru.get(key);
+    if (held === undefined) return undefined;
+    if (!(held.expiresAt > this.#now())) {
       this.#lru.delete(key);
       return undefined;
     }
-    return slot.record;
+    return recordOf(held);
   }
 
   set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
@@ -133,20 +141,19 @@ export class MemoryStore implements CacheStore {
       return Promise.resolve();
     }
     // A new key in a full store: drop the least recently used entry (a key already held, even expired, is replaced in place).
-    if (this.#lru.size >= this.maxEntries && this.#lru.peek(key, { allowStale: true }) === undefined) this.#lru.pop();
-    this.#lru.set(key, { record, expiresAt, bytes }, { ttl: ttlMs });
+    if (this.#lru.size >= this.maxEntries && !this.#lru.has(key)) this.#lru.pop();
+    this.#lru.set(key, record.expiresAt === expiresAt ? record : new Expiring(record, expiresAt), { size: bytes });
     return Promise.resolve();
   }
 
   /** Counts `bytes` held beside the entry's record (the cache's frozen data) in the entry's size, so `maxBytes` bounds both. */
   retain(key: string, record: CacheRecord, bytes: number): boolean {
-    const slot = this.#lru.peek(key);
-    if (slot === undefined || slot.record !== record || !(bytes >= 0)) return false;
+    const held = this.#lru.peek(key);
+    if (held === undefined || recordOf(held) !== record || !(bytes >= 0)) return false;
     const total = estimateRecordBytes(record) + Math.ceil(bytes);
-    const ttlMs = Math.ceil(slot.expiresAt - this.#now());
     // Too large to keep with its data, or expired: the entry stays as it is and nothing more is held.
-    if (total > this.maxEntryBytes || !(ttlMs > 0)) return false;
-    this.#lru.set(key, { record, expiresAt: slot.expiresAt, bytes: total }, { ttl: ttlMs });
+    if (total > this.maxEntryBytes || !(held.expiresAt > this.#now())) return false;
+    this.#lru.set(key, held, { size: total });
     return true;
   }
 
@@ -183,7 +190,7 @@ export class MemoryStore implements CacheStore {
 
   /** Records live when the iteration reaches them. */
   entries(): AsyncIterable<CacheRecord> {
-    return toAsyncIterable(this.#liveSlots(), ([, slot]) => slot.record);
+    return toAsyncIterable(this.#liveSlots(), ([, held]) => recordOf(held));
   }
 
   count(): Promise<number> {
@@ -197,22 +204,21 @@ export class MemoryStore implements CacheStore {
     return Promise.resolve(this.#lru.calculatedSize);
   }
 
-  #live(key: string): Slot | undefined {
-    const slot = this.#lru.peek(key);
-    if (slot === undefined || slot.expiresAt > this.#now()) return slot;
+  #live(key: string): Held | undefined {
+    const held = this.#lru.peek(key);
+    if (held === undefined || held.expiresAt > this.#now()) return held;
     this.#lru.delete(key);
     return undefined;
   }
 
-  *#liveSlots(): Generator<readonly [string, Slot]> {
+  *#liveSlots(): Generator<readonly [string, Held]> {
     for (const key of [...this.#lru.keys()]) {
-      const slot = this.#live(key);
-      if (slot !== undefined) yield [key, slot];
+      const held = this.#live(key);
+      if (held !== undefined) yield [key, held];
     }
   }
 
   #purgeExpired(): void {
-    this.#lru.purgeStale();
     for (const key of [...this.#lru.keys()]) this.#live(key);
   }
 }

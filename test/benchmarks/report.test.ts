@@ -26,7 +26,9 @@ function results(): RunResults {
       ],
     }],
     concurrency: [{ label: 'axios-http-cache, MemoryStore', requests: 100, originRequests: 1, allAnswered: true }],
-    memory: [{ label: 'axios-http-cache, MemoryStore', entries: 10_000, bodyBytes: 1092, retainedBytesPerEntry: 2200 }],
+    memory: [{ label: 'axios-http-cache, defaults (MemoryStore)', entries: 1000, bodyBytes: 1092, heapBytesPerEntry: 1700, externalBytesPerEntry: 100, retainedBytesPerEntry: 1800 }],
+    emptyStore: { label: 'new MemoryStore({ maxEntries: 1e6, maxBytes: 1e9 })', bytes: 640 },
+    misses: [{ caseLabel: '1 KB JSON', missMs: 0.55, bareMs: 0.5, ratioToBare: 1.08 }],
     processes: {
       cold: [{ label: 'axios-http-cache, RedisStore', processes: 4, requests: 200, originRequests: 1, allAnswered: true }],
       hotKeys: [{ label: 'axios-http-cache, RedisStore', processes: 4, keys: 100, seconds: 10, hitsPerSecond: 12_345.4, p99Ms: 2.5, originRequests: 100, allAnswered: true }],
@@ -53,6 +55,16 @@ describe('benchmark report', () => {
     const markdown = renderMarkdown(results());
     expect(markdown).to.contain('| axios-http-cache, RedisStore | 4 | 200 | 1 | yes |');
     expect(markdown).to.contain('| axios-http-cache, RedisStore | 4 | 100 | 10 | 12,345 | 2.50 ms | 100 | yes |');
+  });
+
+  it('states each miss next to the bare request of the same run, with their ratio', () => {
+    expect(renderMarkdown(results())).to.contain('| 1 KB JSON | 550 µs | 500 µs | 1.08x |');
+  });
+
+  it('states heap, external and retained bytes per entry, and what an empty store retains', () => {
+    const markdown = renderMarkdown(results());
+    expect(markdown).to.contain('| axios-http-cache, defaults (MemoryStore) | 1,000 | 1,092 | 1,700 | 100 | 1,800 | 1.65x |');
+    expect(markdown).to.contain('Empty store, `new MemoryStore({ maxEntries: 1e6, maxBytes: 1e9 })`: 640 bytes.');
   });
 
   it('lists skipped rows with their reason', () => {
