@@ -153,6 +153,8 @@ export class MemoryStore implements CacheStore {
     const total = estimateRecordBytes(record) + Math.ceil(bytes);
     // Too large to keep with its data, or expired: the entry stays as it is and nothing more is held.
     if (total > this.maxEntryBytes || !(held.expiresAt > this.#now())) return false;
+    // lru-cache recounts an entry's size only when its value changes: set the same value again after a delete.
+    this.#lru.delete(key);
     this.#lru.set(key, held, { size: total });
     return true;
   }

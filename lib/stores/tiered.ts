@@ -150,6 +150,11 @@ export class TieredStore implements CacheStore {
     return this.#closed ? undefined : this.near.getSync(key);
   }
 
+  /** Frozen data (`frozen: true`) is held with the near copy, whose record the cache reads, and counted in its `maxBytes`. */
+  retain(key: string, record: CacheRecord, bytes: number): boolean {
+    return !this.#closed && this.near.retain(key, record, bytes);
+  }
+
   get(key: string): Promise<CacheRecord | undefined> {
     if (this.#closed) return Promise.reject(new StoreClosedError('TieredStore', 'get'));
     const held = this.near.getSync(key);

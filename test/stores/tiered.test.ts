@@ -313,6 +313,40 @@ describe('TieredStore', function () {
       }
     });
 
+    it('with frozen: true, hands every near hit the same frozen data, counted in the near tier\'s size, and drops it when another process writes', async function () {
+      let gets = 0;
+      const origin: Server = createServer((_request, response) => {
+        gets += 1;
+        response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+        response.end(JSON.stringify({ n: gets, items: ['a', 'b'] }));
+      });
+      await new Promise<void>((done) => origin.listen(0, '127.0.0.1', done));
+      try {
+        const url = `http://127.0.0.1:${(origin.address() as AddressInfo).port}/frozen`;
+        const prefix = uniqueName('ahc-tiered');
+        const [storeA, storeB] = [tiered(prefix), tiered(prefix)] as const;
+        await up(storeA, storeB);
+        const apiA = axios.create();
+        attachCache(apiA, { store: storeA, frozen: true });
+        const first = await apiA.get<{ n: number; items: string[] }>(url);
+        const bytesBefore = await storeA.near.size();
+        const [hitOne, hitTwo] = [await apiA.get<{ n: number; items: string[] }>(url), await apiA.get<{ n: number; items: string[] }>(url)];
+        expect([first.cacheInfo?.status, hitOne.cacheInfo?.status, hitTwo.cacheInfo?.status]).to.deep.equal(['miss', 'hit', 'hit']);
+        expect(hitTwo.data, 'one shared object').to.equal(hitOne.data);
+        expect(Object.isFrozen(hitOne.data.items)).to.equal(true);
+        expect(await storeA.near.size(), 'the frozen data counts in the near tier').to.be.greaterThan(bytesBefore ?? 0);
+        const key = first.cacheInfo?.key ?? '';
+        const stored = storeA.peekSync(key);
+        if (stored === undefined) throw new Error('no near copy');
+        await storeB.set(key, { ...stored, createdAt: stored.createdAt + 1 }, stored.expiresAt);
+        await eventually(() => storeA.peekSync(key) === undefined, "A's near copy dropped");
+        const after = await apiA.get<{ n: number; items: string[] }>(url);
+        expect(after.data, 'a new write gets new data').to.not.equal(hitOne.data);
+      } finally {
+        await new Promise<void>((done) => origin.close(() => done()));
+      }
+    });
+
     it('whatever two stores write, delete and read concurrently, once announcements are delivered every near copy is the far record', async function () {
       this.timeout(60_000);
       const prefix = uniqueName('ahc-tiered');
