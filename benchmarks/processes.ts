@@ -20,9 +20,11 @@ export interface SharedStore {
  * The stores of the multi-process rows, given the servers found: adding a store to both rows is one line here (and its
  * factory in the worker's STORES).
  */
-export function sharedStores(servers: { readonly redisUrl: string | undefined; readonly mongoUrl: string | undefined }): SharedStore[] {
+export function sharedStores(servers: { readonly redisUrl: string | undefined; readonly mongoUrl: string | undefined; readonly redisClusterNodes: string | undefined }): SharedStore[] {
   const candidates: Array<SharedStore | undefined> = [
     servers.redisUrl === undefined ? undefined : { label: 'RedisStore', kind: 'redis', serverUrl: servers.redisUrl, hotKeys: true },
+    servers.redisUrl === undefined ? undefined : { label: 'TieredStore (MemoryStore near, RedisStore far)', kind: 'tiered', serverUrl: servers.redisUrl, hotKeys: true },
+    servers.redisClusterNodes === undefined ? undefined : { label: 'RedisStore on a 3-master Redis Cluster', kind: 'redis-cluster', serverUrl: servers.redisClusterNodes, hotKeys: true },
     servers.mongoUrl === undefined ? undefined : { label: 'MongoStore', kind: 'mongodb', serverUrl: servers.mongoUrl, hotKeys: false },
   ];
   return candidates.filter((store): store is SharedStore => store !== undefined);

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Cluster } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { MemoryStore } from '../lib/index.js';
 import { MongoStore } from '../lib/stores/mongodb.js';
@@ -22,7 +23,7 @@ import { renderMarkdown } from './report.js';
 import type { CaseResult, LatencyRow, RunResults } from './results.js';
 import { aciInstance, ahcInstance, concurrentColdRequests, memoryPerEntry, type ConcurrencyResult } from './scenarios.js';
 import { coldAcrossProcesses, hotKeysAcrossProcesses, sharedStores, type HotKeysResult, type ProcessColdResult } from './processes.js';
-import { findMongo, findRedis, startOrigin, type Origin, type ServerChoice } from './servers.js';
+import { findMongo, findRedis, findRedisCluster, startOrigin, type Origin, type ServerChoice } from './servers.js';
 import { medianOfRoundRatios, summarise } from './stats.js';
 import { ahcSqliteContender, sqliteScale } from './sqlite.js';
 import { renderSvg } from './svg.js';
@@ -58,6 +59,8 @@ const log = (line: string): void => {
 interface Servers {
   readonly redisUrl: string | undefined;
   readonly mongoUrl: string | undefined;
+  /** The nodes of a Redis Cluster as `host:port,host:port`, for the rows across processes. */
+  readonly redisClusterNodes: string | undefined;
   readonly mongo: MongoClient | undefined;
   readonly skipped: string[];
 }
@@ -140,10 +143,14 @@ async function acrossProcesses(origin: Origin, servers: Servers): Promise<RunRes
         if (row === 'cold') cold.push(await coldAcrossProcesses(store, origin, namespace));
         else if (store.hotKeys) hotKeys.push(await hotKeysAcrossProcesses(store, origin, namespace, HOT_KEYS));
       } finally {
-        if (store.kind === 'redis') {
+        if (store.kind === 'redis' || store.kind === 'tiered') {
           const cleanup = new RedisStore({ url: store.serverUrl, prefix: namespace });
           await cleanup.clear();
           await cleanup.close();
+        } else if (store.kind === 'redis-cluster') {
+          const client = new Cluster(store.serverUrl.split(',').map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })));
+          await new RedisStore({ client, prefix: namespace }).clear();
+          await client.quit();
         } else {
           await servers.mongo?.db(namespace).dropDatabase().catch(() => undefined);
         }
@@ -153,7 +160,7 @@ async function acrossProcesses(origin: Origin, servers: Servers): Promise<RunRes
   return { cold, hotKeys };
 }
 
-async function connectServers(redis: ServerChoice, mongo: ServerChoice): Promise<Servers> {
+async function connectServers(redis: ServerChoice, mongo: ServerChoice, redisCluster: Awaited<ReturnType<typeof findRedisCluster>>): Promise<Servers> {
   const skipped: string[] = [];
   let redisUrl: string | undefined;
   if ('url' in redis) redisUrl = redis.url;
@@ -170,15 +177,17 @@ async function connectServers(redis: ServerChoice, mongo: ServerChoice): Promise
   } else {
     skipped.push(`MongoDB rows: ${mongo.skipped}`);
   }
-  return { redisUrl, mongoUrl: client === undefined || !('url' in mongo) ? undefined : mongo.url, mongo: client, skipped };
+  if ('skipped' in redisCluster) skipped.push(`Redis Cluster rows: ${redisCluster.skipped}`);
+  const redisClusterNodes = 'handle' in redisCluster ? redisCluster.handle.nodes.map(({ host, port }) => `${host}:${port}`).join(',') : undefined;
+  return { redisUrl, mongoUrl: client === undefined || !('url' in mongo) ? undefined : mongo.url, redisClusterNodes, mongo: client, skipped };
 }
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const cases = bodyCases().filter((body) => onlyCases.length === 0 || onlyCases.includes(body.id));
   if (cases.length === 0) throw new Error(`no body case matches ${onlyCases.join(', ')}`);
-  const [redis, mongo, origin] = await Promise.all([findRedis(), findMongo(), startOrigin(cases)]);
-  const servers = await connectServers(redis, mongo);
+  const [redis, mongo, redisCluster, origin] = await Promise.all([findRedis(), findMongo(), findRedisCluster(), startOrigin(cases)]);
+  const servers = await connectServers(redis, mongo, redisCluster);
   for (const reason of servers.skipped) log(`skipping ${reason}`);
   // CI starts both servers: a skipped row there means the scripts rotted, not that a server is missing.
   if (process.env['CI'] === 'true' && servers.skipped.length > 0) process.exitCode = 1;
@@ -238,6 +247,7 @@ async function main(): Promise<void> {
       await servers.mongo.close();
     }
     if ('owned' in redis) await redis.owned?.dispose();
+    if ('handle' in redisCluster) await redisCluster.handle.dispose();
     if ('owned' in mongo) await mongo.owned?.dispose();
   }
 }

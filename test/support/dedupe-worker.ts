@@ -7,13 +7,39 @@ import { createInterface } from 'node:readline';
 import axios from 'axios';
 import { attachCache } from '../../lib/index.js';
 import type { CacheStore } from '../../lib/index.js';
+import { Cluster } from 'ioredis';
 import { MongoStore } from '../../lib/stores/mongodb.js';
 import { RedisStore } from '../../lib/stores/redis.js';
+import { TieredStore } from '../../lib/stores/tiered.js';
 import { quantileOfSorted } from '../../benchmarks/stats.js';
 
 /** How a worker opens each kind of shared store: adding a store to the multi-process tests and rows is one line here. */
+const redisStore = (task: WorkerTask): RedisStore => new RedisStore({ url: task.serverUrl, prefix: task.namespace, redisOptions: { connectTimeout: 1000, maxRetriesPerRequest: 0 } });
+
+/** `store` whose close() also runs `alsoClose` (what the store was given and does not close itself). */
+function closingToo<T extends CacheStore & { close(): Promise<void> }>(store: T, alsoClose: () => Promise<unknown>): T {
+  const closeStore = store.close.bind(store);
+  return Object.assign(store, {
+    async close(): Promise<void> {
+      await closeStore();
+      await alsoClose();
+    },
+  });
+}
+
 const STORES = {
-  redis: (task: WorkerTask) => new RedisStore({ url: task.serverUrl, prefix: task.namespace, redisOptions: { connectTimeout: 1000, maxRetriesPerRequest: 0 } }),
+  redis: redisStore,
+  /** A TieredStore (MemoryStore near tier) over a RedisStore on `serverUrl`. */
+  tiered: (task: WorkerTask) => {
+    const far = redisStore(task);
+    return closingToo(new TieredStore({ far }), () => far.close());
+  },
+  /** A RedisStore over an ioredis Cluster; `serverUrl` lists the nodes as `host:port,host:port`. */
+  'redis-cluster': (task: WorkerTask) => {
+    const nodes = task.serverUrl.split(',').map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) }));
+    const client = new Cluster(nodes, { maxRedirections: 32 });
+    return closingToo(new RedisStore({ client, prefix: task.namespace }), () => client.quit());
+  },
   mongodb: (task: WorkerTask) => new MongoStore({ url: task.serverUrl, dbName: task.namespace, collectionName: 'http', clientOptions: { serverSelectionTimeoutMS: 1000 } }),
 } satisfies Record<string, (task: WorkerTask) => CacheStore & { close(): Promise<void> }>;
 
