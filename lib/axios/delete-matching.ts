@@ -8,6 +8,7 @@ import type { CacheRecord } from '../record.js';
 import type { CacheStore } from '../stores/store.js';
 import type { CacheContext } from './context.js';
 import { recordOutcome } from './outcome.js';
+import { abandonStreams } from './stream-tee.js';
 import type { CompiledQuery } from './query.js';
 import { recordFor, variantKey } from './records.js';
 
@@ -104,6 +105,7 @@ export async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]
  * for each. Resolves the number of entries deleted; rejects with a ReadOnlyError for a read-only cache.
  */
 export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string): Promise<number> {
+  abandonStreams(ctx, `a deletion (${reason}) ran while the body was read`);
   if (ctx.options.readOnly) throw new ReadOnlyError(reason);
   const store = ctx.options.store;
   let deleted = 0;

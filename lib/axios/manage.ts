@@ -6,6 +6,7 @@
 import type { AxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import type { CacheContext } from './context.js';
+import { abandonStreams } from './stream-tee.js';
 import { deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
 import { isVariantKey } from './records.js';
 import type { CacheQuery } from './options.js';
@@ -191,6 +192,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     },
     clear: async () => {
       if (ctx.options.readOnly) throw new ReadOnlyError('cache.clear()');
+      abandonStreams(ctx, 'cache.clear() ran while the body was read');
       if (store.clear) {
         await guarded(ctx, 'clear', undefined, () => (store.clear as () => PromiseLike<void> | void).call(store));
       } else {

@@ -101,6 +101,18 @@ export function invalidateStreams(ctx: CacheContext, url: string): void {
   for (const collector of [...collectors]) collector.finish('an unsafe request invalidated the URL while its body was read');
 }
 
+/**
+ * Called when entries are deleted by query (`cache.delete()`, a request's `invalidate`) or all cleared: any body being
+ * read may belong to one of them, and was sent before the deletion, so none of them is stored.
+ */
+export function abandonStreams(ctx: CacheContext, reason: string): void {
+  const byUrl = reading.get(ctx);
+  if (!byUrl) return;
+  for (const collectors of [...byUrl.values()]) {
+    for (const collector of [...collectors]) collector.finish(reason);
+  }
+}
+
 function track(ctx: CacheContext, url: string, outcome: TeeOutcome): TeeOutcome {
   let byUrl = reading.get(ctx);
   if (!byUrl) reading.set(ctx, (byUrl = new Map<string, Set<Collector>>()));

@@ -219,6 +219,27 @@ describe('responseType stream, cached (real origins)', function () {
           expect(cache.stats().stores).to.equal(0);
         });
 
+        for (const [how, purge] of [
+          ['cache.clear()', (cache: ReturnType<typeof cachedApi>['cache']) => cache.clear()],
+          ['cache.delete({ pattern })', (cache: ReturnType<typeof cachedApi>['cache']) => cache.delete({ pattern: '/held' })],
+          ["a POST's cache.invalidate", (_cache: ReturnType<typeof cachedApi>['cache'], api: ReturnType<typeof cachedApi>['api']) => api.post('/elsewhere', 'x', { cache: { invalidate: ['/held'] } })],
+        ] as const) {
+          it(`${how} while a body is being read: the caller still gets every byte, and the body read before the purge is not stored`, async function () {
+            this.timeout(5000);
+            const { api, cache } = cachedApi(adapter, origin);
+            const response = await api.get('/held', { responseType: 'stream' });
+            let purged: Promise<unknown> = Promise.resolve();
+            const body = await readAll(response.data, () => {
+              purged = purge(cache, api).then(() => releaseHeld());
+            });
+            await purged;
+            expect(body.equals(BODY)).to.equal(true);
+            await settleDown();
+            expect(await cache.count()).to.equal(0);
+            expect(cache.stats().stores).to.equal(0);
+          });
+        }
+
         it('a caller that reads one chunk and then destroys or cancels the stream leaves no entry', async function () {
           const { api, cache } = cachedApi(adapter, origin);
           const response = await api.get('/held', { responseType: 'stream' });
