@@ -488,7 +488,7 @@ describe('responseType stream, cached (real origins)', function () {
       for (const adapter of ADAPTERS) {
         it(`${adapter} adapter: a stream entry read back from the store is served as the same kind of stream with identical bytes, and never to an arraybuffer request`, async function () {
           const clock = new MovableClock();
-          const path = `/${setup.kind}/${adapter}`;
+          const path = `/${setup.kind.replace(/\W+/g, '-')}/${adapter}`;
           const { api, cache } = cachedApi(adapter, origin, { store: await setup.newStore(clock.now), now: clock.now });
           const stored = nextStored(cache);
           await readAll((await api.get(path, { responseType: 'stream' })).data);
