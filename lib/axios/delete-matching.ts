@@ -100,21 +100,39 @@ export async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]
   }
 }
 
+/** Entries whose store keys go to one `deleteMany` call: bounds the memory a deletion holds, whatever it matches. */
+const DELETE_BATCH_ENTRIES = 500;
+
 /**
  * Deletes every record matching any of `queries`, each with all the store keys it occupies, and emits `deleted`
  * for each. Resolves the number of entries deleted; rejects with a ReadOnlyError for a read-only cache.
+ *
+ * A store with `deleteMany` gets the keys of up to {@link DELETE_BATCH_ENTRIES} entries per call (`deleted` is emitted
+ * for them once the call has resolved); any other store gets one `delete` per key, entry by entry.
  */
 export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string): Promise<number> {
   abandonStreams(ctx, `a deletion (${reason}) ran while the body was read`);
   if (ctx.options.readOnly) throw new ReadOnlyError(reason);
   const store = ctx.options.store;
+  const deleteMany = store.deleteMany?.bind(store);
   let deleted = 0;
+  let batch: CacheRecord[] = [];
+  const flush = async (): Promise<void> => {
+    const keys = batch.flatMap(storeKeysOf);
+    if (deleteMany) await guarded(ctx, 'delete', keys.length === 1 ? keys[0] : undefined, () => deleteMany(keys));
+    else for (const key of keys) await guarded(ctx, 'delete', key, () => store.delete(key));
+    for (const record of batch) {
+      deleted += 1;
+      recordOutcome(ctx, 'deleted', { key: record.key, url: record.url, method: record.method, reason }, `deleted ${record.key}: ${reason}`);
+    }
+    batch = [];
+  };
+  const batchEntries = deleteMany ? DELETE_BATCH_ENTRIES : 1;
   for await (const record of walk(ctx, queries)) {
-    for (const key of storeKeysOf(record)) await guarded(ctx, 'delete', key, () => store.delete(key));
-    deleted += 1;
-    recordOutcome(ctx, 'deleted', { key: record.key, url: record.url, method: record.method, reason }, `deleted ${record.key}: ${reason}`);
+    batch.push(record);
+    if (batch.length >= batchEntries) await flush();
   }
+  if (batch.length > 0) await flush();
   ctx.debug(`deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}: ${reason}`, { deleted });
   return deleted;
 }
-

@@ -78,6 +78,13 @@ export function compileUrlPattern(pattern: UrlPattern): (url: string) => boolean
     const regexp = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
     return (url) => regexp.test(url);
   }
-  const tokens = globTokens(withoutScheme(pattern));
-  return (url) => matchGlob(tokens, withoutScheme(url));
+  // The literal part before the first wildcard is compared at once; only the rest runs through the matcher.
+  const glob = withoutScheme(pattern);
+  const star = glob.indexOf('*');
+  const literal = star === -1 ? glob : glob.slice(0, star);
+  const tokens = globTokens(glob.slice(literal.length));
+  return (url) => {
+    const text = withoutScheme(url);
+    return text.startsWith(literal) && matchGlob(tokens, text.slice(literal.length));
+  };
 }

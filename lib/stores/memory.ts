@@ -164,6 +164,11 @@ export class MemoryStore implements CacheStore {
     return Promise.resolve();
   }
 
+  deleteMany(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.#lru.delete(key);
+    return Promise.resolve();
+  }
+
   /** Takes the lease when no one holds it; see {@link CacheStore.lease}. Expired leases are dropped as they are met. */
   lease(name: string, token: string, ttlMs: number): string {
     const now = this.#now();

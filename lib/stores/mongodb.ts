@@ -421,6 +421,12 @@ export class MongoStore implements CacheStore {
     await this.#collection.deleteOne({ _id: key });
   }
 
+  /** One `deleteMany` with `$in` for all of `keys`. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    this.#checkOpen('delete');
+    if (keys.length > 0) await this.#collection.deleteMany({ _id: { $in: [...keys] } });
+  }
+
   /**
    * Takes the lease with one upsert that matches only an expired lease document: where a live one exists the
    * insert collides with its `_id` (duplicate key, E11000) and the lease is held, so one more read names the

@@ -359,6 +359,18 @@ export class RedisStore implements CacheStore, InvalidationSource {
     await this.#unlink([this.#redisKey(key)]);
   }
 
+  /**
+   * One UNLINK for all of `keys` (with `waitForReplicas`, one WAIT after it); on a cluster, where they sit in different
+   * slots, one single-key UNLINK each, sent together.
+   */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    this.#checkOpen('delete');
+    if (keys.length === 0) return;
+    const redisKeys = keys.map((key) => this.#redisKey(key));
+    for (const redisKey of redisKeys) this.#release(redisKey);
+    await (this.#isCluster ? Promise.all(redisKeys.map((redisKey) => this.#unlink([redisKey]))) : this.#unlink(redisKeys));
+  }
+
   /** UNLINK, then, with `waitForReplicas`, WAIT in the same pipeline; rejects when too few replicas acknowledged. */
   async #unlink(redisKeys: readonly string[]): Promise<void> {
     if (this.#waitForReplicas === 0 || this.#client.pipeline === undefined) {

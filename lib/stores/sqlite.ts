@@ -455,6 +455,15 @@ export class SqliteStore implements CacheStore {
     });
   }
 
+  /** Deletes `keys` in one write transaction (so one wait for the lock and one commit for all of them). */
+  deleteMany(keys: readonly string[]): Awaitable<void> {
+    if (keys.length === 0) return undefined;
+    for (const key of keys) this.#decoded?.delete(key);
+    return this.#write('delete', (db) => {
+      for (const key of keys) db.deleteKey.run(key);
+    });
+  }
+
   /** Deletes every record of this store (its `ahc_` tables); other tables of the file stay. */
   async clear(): Promise<void> {
     await this.#write('clear', (db) => {

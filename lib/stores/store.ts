@@ -39,7 +39,7 @@ export type Awaitable<T> = T | PromiseLike<T>;
  * - `get` never returns a record whose `expiresAt` has passed, even if the back end's
  *   native expiry has not removed it yet.
  * - `set` overwrites; `expiresAt` is absolute (epoch ms) and maps to native TTL where possible.
- * - `delete` is idempotent.
+ * - `delete` (and `deleteMany`) is idempotent.
  * - `clear` removes only this store's namespace.
  * - A record that cannot be decoded (garbage, another format version, truncated) is deleted and
  *   `get` rejects with a `CorruptEntryError`; the cache turns that into a miss plus an `error` event.
@@ -77,6 +77,12 @@ export interface CacheStore {
    */
   retain?(key: string, record: CacheRecord, bytes: number): boolean;
   delete(key: string): Awaitable<void>;
+  /**
+   * Deletes each of `keys` as `delete` would (idempotent: a missing key is no error), in as few round trips or
+   * transactions as the back end allows. Optional: without it the cache deletes one key at a time. When it rejects,
+   * any of the keys may or may not be gone.
+   */
+  deleteMany?(keys: readonly string[]): Awaitable<void>;
   clear?(): Awaitable<void>;
   /** Every live key of this namespace, streamed (never all loaded at once). */
   keys?(): AsyncIterable<string>;

@@ -194,6 +194,21 @@ export class TieredStore implements CacheStore {
     }
   }
 
+  /**
+   * Deletes `keys` as {@link TieredStore.delete} does each: from the far tier first (in one call when it has
+   * `deleteMany`), then drops the near copies and announces each key, whether the far tier took them or not.
+   */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    this.#checkOpen('delete');
+    try {
+      if (this.far.deleteMany !== undefined) await this.far.deleteMany(keys);
+      else for (const key of keys) await this.far.delete(key);
+    } finally {
+      for (const key of keys) this.#drop(key);
+      await Promise.all(keys.map((key) => this.#announce(key)));
+    }
+  }
+
   /** Clears the far tier (the namespace every process shares), this near tier, and announces it. */
   async clear(): Promise<void> {
     this.#checkOpen('clear');

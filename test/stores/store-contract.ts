@@ -143,6 +143,27 @@ export function runStoreContract(name: string, makeHarness: (clock: TestClock) =
       await store.delete('never-there');
     });
 
+    it('deletes exactly the keys given to deleteMany and leaves every other key', async function () {
+      if (store.deleteMany === undefined) this.skip();
+      const keys = Array.from({ length: 30 }, (_, i) => `many-${i}`);
+      for (const key of keys) await put(key);
+      const doomed = keys.filter((_, i) => i % 3 !== 0);
+      await store.deleteMany(doomed);
+      for (const key of doomed) expect(await store.get(key), key).to.equal(undefined);
+      for (const key of keys.filter((key) => !doomed.includes(key))) expect((await store.get(key))?.key, key).to.equal(key);
+    });
+
+    it('deletes idempotently with deleteMany: missing keys, repeated keys and an empty list resolve quietly', async function () {
+      if (store.deleteMany === undefined) this.skip();
+      await put('once');
+      await put('kept');
+      await store.deleteMany(['once', 'once', 'never-there']);
+      await store.deleteMany(['once']);
+      await store.deleteMany([]);
+      expect(await store.get('once')).to.equal(undefined);
+      expect((await store.get('kept'))?.key).to.equal('kept');
+    });
+
     it('keeps keys with glob, separator, unicode and very long names apart', async function () {
       const keys = ['a:b', 'a*', 'a?', '[a]', '{tag}x', 'a\\b', '$x.y', 'ключ🔑', 'k'.repeat(2000)];
       for (const key of keys) await put(key);

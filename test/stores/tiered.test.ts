@@ -177,6 +177,24 @@ describe('TieredStore', function () {
       await eventually(() => a.peekSync('j') === undefined, 'the clear reaching the other near tier');
     });
 
+    it('deleteMany drops its own and the other store\'s near copies of exactly those keys', async function () {
+      const prefix = uniqueName('ahc-tiered');
+      const a = tiered(prefix);
+      const b = tiered(prefix);
+      await up(a, b);
+      const now = Date.now();
+      for (const key of ['x', 'y', 'z']) {
+        await a.set(key, makeRecord(key, now), now + 60_000);
+        await hold(b, key);
+      }
+      await a.deleteMany(['x', 'y', 'never-there']);
+      expect([a.peekSync('x'), a.peekSync('y')]).to.deep.equal([undefined, undefined]);
+      await eventually(() => b.peekSync('x') === undefined && b.peekSync('y') === undefined, 'the deletions reaching the other near tier');
+      expect([await b.get('x'), await b.get('y')]).to.deep.equal([undefined, undefined]);
+      expect(a.peekSync('z')?.key).to.equal('z');
+      expect(b.peekSync('z')?.key).to.equal('z');
+    });
+
     it('empties its near tier when its subscriber connection is killed, and hears changes again once resubscribed', async function () {
       const prefix = uniqueName('ahc-tiered');
       const name = uniqueName('ahc-tiered-sub');
