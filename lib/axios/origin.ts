@@ -228,7 +228,7 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
     // Cancelled by the caller's own signal or token, or past the caller's own timeout.
     if (flight.cancelled) throw flight.reason instanceof AxiosError ? flight.reason : new CanceledError(undefined, undefined, config);
     result = flight.value;
-    shared = true;
+    shared = !flight.alone;
   } else {
     result = await originTrip(ctx, plan, stale, undefined);
   }
