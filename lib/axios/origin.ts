@@ -250,7 +250,10 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
       const reason = stale ? 'revalidation answered with a new response' : 'no usable entry';
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason }, `miss: ${reason}`);
       announceStored(result.record);
-      const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(ctx, plan.key, 'miss', result.record));
+      // A response nobody else receives is this caller's already: it is given its config and marked in place.
+      const own = shared ? ownResponse(result.response, config) : result.response;
+      own.config = config;
+      const response = mark(own, info(ctx, plan.key, 'miss', result.record));
       // Each caller's own validateStatus decides, as axios' settle would have.
       return settle(response, config);
     }
