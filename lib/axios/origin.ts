@@ -6,7 +6,7 @@
 import { AxiosError, AxiosHeaders, CanceledError, isCancel } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
-import { canServeStaleOnError, conditionalHeaders, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
+import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
 import { info, mark, markError, ownError, ownResponse, serveRecord, settle } from './answer.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
@@ -145,6 +145,24 @@ function originTrip(ctx: CacheContext, plan: Exchange, stale: CacheRecord | unde
 }
 
 /**
+ * A copy of the request headers for the origin call, holding what the caller's holds: axios has made them an
+ * AxiosHeaders (whose headers are its own properties) before any adapter runs, and the adapter normalises them as
+ * it would the caller's own, so they are copied as they are, without a second normalisation.
+ */
+function ownHeaders(headers: InternalAxiosRequestConfig['headers']): AxiosHeaders {
+  if (!(headers instanceof AxiosHeaders)) return new AxiosHeaders(headers);
+  const copy = new AxiosHeaders();
+  const slots = copy as unknown as Record<string, unknown>;
+  const source = headers as unknown as Record<string, unknown>;
+  for (const name of Object.keys(source)) {
+    // An own `__proto__` would be set as the copy's prototype: let AxiosHeaders handle that one.
+    if (name === '__proto__') return new AxiosHeaders(headers);
+    slots[name] = source[name];
+  }
+  return copy;
+}
+
+/**
  * The config of the origin call. Statuses are settled per caller afterwards (each with its own `validateStatus`),
  * so the adapter rejects only for what went wrong on the way: a reset, a cut-off or undecodable body, a timeout.
  * Such a failure never leaves an entry behind.
@@ -152,7 +170,7 @@ function originTrip(ctx: CacheContext, plan: Exchange, stale: CacheRecord | unde
 function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): { config: InternalAxiosRequestConfig; conditional: boolean } {
   // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
   // retry of the caller's config must not arrive carrying them.
-  const config: InternalAxiosRequestConfig = { ...plan.config, headers: new AxiosHeaders(plan.config.headers), validateStatus: null };
+  const config: InternalAxiosRequestConfig = { ...plan.config, headers: ownHeaders(plan.config.headers), validateStatus: null };
   if (signal) {
     // A shared call: each caller waits with its own timeout and cancellation (see SingleFlight).
     config.signal = signal;
@@ -195,7 +213,8 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
     discardBody(response.data);
     return { kind: 'stale', record: stale, reason: `origin ${response.status}` };
   }
-  await invalidateAfter(ctx, { wire: plan.wire, config: plan.config, partition: plan.partition, requested: plan.options.invalidate }, response);
+  // Only an unsafe method invalidates: a GET skips the call and its promise.
+  if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, { wire: plan.wire, config: plan.config, partition: plan.partition, requested: plan.options.invalidate }, response);
   if (isStreamRequest(plan.config)) {
     // Stored (and announced) once the caller has read the body whole: see stream-tee.ts.
     const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then(announceStored));
@@ -228,7 +247,7 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
     // Cancelled by the caller's own signal or token, or past the caller's own timeout.
     if (flight.cancelled) throw flight.reason instanceof AxiosError ? flight.reason : new CanceledError(undefined, undefined, config);
     result = flight.value;
-    shared = true;
+    shared = !flight.alone;
   } else {
     result = await originTrip(ctx, plan, stale, undefined);
   }
@@ -250,7 +269,10 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
       const reason = stale ? 'revalidation answered with a new response' : 'no usable entry';
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason }, `miss: ${reason}`);
       announceStored(result.record);
-      const response = mark(shared ? ownResponse(result.response, config) : { ...result.response, config }, info(ctx, plan.key, 'miss', result.record));
+      // A response nobody else receives is this caller's already: it is given its config and marked in place.
+      const own = shared ? ownResponse(result.response, config) : result.response;
+      own.config = config;
+      const response = mark(own, info(ctx, plan.key, 'miss', result.record));
       // Each caller's own validateStatus decides, as axios' settle would have.
       return settle(response, config);
     }

@@ -1,4 +1,3 @@
-import { AxiosHeaders } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { CorruptEntryError } from '../errors.js';
 import { RECORD_FORMAT_VERSION } from '../record.js';
@@ -14,10 +13,11 @@ import type { WireRequest } from './wire-request.js';
 
 /** Response headers as a plain object: lower-case names, one string each. Set-Cookie is never kept. */
 export function plainResponseHeaders(headers: unknown): Record<string, string> {
-  const source: Record<string, unknown> =
-    headers instanceof AxiosHeaders ? headers.toJSON() : ((headers as Record<string, unknown> | null | undefined) ?? {});
+  // AxiosHeaders keeps each header as an own property, as a plain object does (its toJSON would only copy them).
+  const source = (headers as Record<string, unknown> | null | undefined) ?? {};
   const result = emptyFields();
-  for (const [name, value] of Object.entries(source)) {
+  for (const name of Object.keys(source)) {
+    const value = source[name];
     if (value === undefined || value === null || value === false) continue;
     const lower = name.toLowerCase();
     // A cached response never replays cookies: they belong to the exchange that set them.

@@ -20,6 +20,11 @@ interface Flight<T> {
   /** Absent when the caller that started the flight cannot cancel its wait: then nothing can ever abort the call. */
   readonly controller: AbortController | undefined;
   waiters: number;
+  /**
+   * Set when the work settles and is not kept for late joiners: the callers then waiting, all it will ever reach
+   * (a lone caller may take the value itself instead of a copy). Undefined while it runs, or while joinable.
+   */
+  receivers: number | undefined;
 }
 
 interface CancelTokenLike {
@@ -34,7 +39,11 @@ interface SignalLike {
 
 /** What a caller of {@link SingleFlight.run} gets: the shared result, or word that it cancelled its own wait. */
 export type FlightResult<T> =
-  | { readonly cancelled: false; readonly value: T }
+  /**
+   * `alone`: no other caller receives this value (the flight had one caller left when it settled, and nobody can
+   * join it any more), so it need not be copied for this caller.
+   */
+  | { readonly cancelled: false; readonly value: T; readonly alone: boolean }
   | { readonly cancelled: true; readonly reason: unknown };
 
 /** Whether a caller can end its wait before the flight settles: by its signal, its cancel token or its timeout. */
@@ -92,12 +101,14 @@ export class SingleFlight<T> {
         startedAt: performance.now(),
         controller,
         waiters: 0,
+        receivers: undefined,
         result: start(controller?.signal).finally(() => {
           if (this.flights.get(key) === created) this.flights.delete(key);
           this.sequence += 1;
           this.settled.delete(key);
           // Kept only while some request is still reading the store; sequential traffic keeps nothing.
           if (this.inLookup > 0) this.settled.set(key, { flight: created, sequence: this.sequence, at: performance.now() });
+          else created.receivers = created.waiters;
         }),
       };
       this.flights.set(key, created);
@@ -142,7 +153,7 @@ export class SingleFlight<T> {
       const timeout = config.timeout;
       if (typeof timeout === 'number' && timeout > 0) timer = setTimeout(() => finish({ cancelled: true, reason: timeoutError(config) }), timeout);
       token?.promise.then((reason) => finish({ cancelled: true, reason }), () => undefined);
-      flight.result.then((value) => finish({ cancelled: false, value }), () => undefined);
+      flight.result.then((value) => finish({ cancelled: false, value, alone: flight.receivers === 1 }), () => undefined);
     });
   }
 }

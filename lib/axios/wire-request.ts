@@ -107,10 +107,47 @@ function builtUri(config: UrlParts): string {
   return uriBuilder.getUri(parts);
 }
 
+/**
+ * An http(s) URL that WHATWG URL parsing leaves exactly as it is (up to an empty query): lower-case scheme and host
+ * name, no userinfo, an explicit path, and only characters no percent-encode set touches. What the pattern cannot
+ * rule out is checked in {@link alreadyParsed}.
+ */
+const PLAIN_URL = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9][0-9]{0,4}))?(\/[A-Za-z0-9\-._~!$&()*+,;=:@/%]*)(\?[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?$/;
+/** A path segment WHATWG URL parsing removes or resolves: `.` or `..`, percent-encoded or not. */
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:\/|$)/i;
+/** A host name that WHATWG URL parsing reads as an IPv4 address (its last label is a number) or decodes (punycode). */
+const NUMERIC_OR_PUNYCODE = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$|(?:^|\.)xn--/i;
+
+/** An IPv4 address as WHATWG URL parsing writes it: four decimal numbers up to 255, no leading zeros. */
+const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+
+/**
+ * The URL's query (with its `?`, or '' when it has none) when `new URL(built)` would give back `built` itself, or
+ * undefined when only the full parse can tell. Most request URLs are of this kind; a miss then skips the parse.
+ */
+function alreadyParsed(built: string): string | undefined {
+  const match = PLAIN_URL.exec(built);
+  if (match === null) return undefined;
+  const [, scheme, host = '', port, path = '', query = ''] = match;
+  if ((NUMERIC_OR_PUNYCODE.test(host) && !CANONICAL_IPV4.test(host)) || DOT_SEGMENT.test(path)) return undefined;
+  if (port !== undefined && (Number(port) > 65535 || port === (scheme === 'http' ? '80' : '443'))) return undefined;
+  return query;
+}
+
 function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl | typeof AS_BUILT {
-  // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
-  const parsed = new URL(built, ABSOLUTE.test(built) ? undefined : fallbackBase());
-  const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username)}:${safeDecode(parsed.password)}` : undefined;
+  const plainQuery = alreadyParsed(built);
+  let parsed: { readonly protocol: string; readonly host: string; readonly pathname: string; readonly search: string } & Partial<Pick<URL, 'username' | 'password'>>;
+  if (plainQuery === undefined) {
+    // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
+    parsed = new URL(built, ABSOLUTE.test(built) ? undefined : fallbackBase());
+  } else {
+    const queryStart = built.length - plainQuery.length;
+    const hostStart = built.indexOf('//') + 2;
+    const pathStart = built.indexOf('/', hostStart);
+    // `new URL` reads an empty query ('?' alone) as none.
+    parsed = { protocol: built.slice(0, hostStart - 2), host: built.slice(hostStart, pathStart), pathname: built.slice(pathStart, queryStart), search: plainQuery === '?' ? '' : plainQuery };
+  }
+  const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username ?? '')}:${safeDecode(parsed.password ?? '')}` : undefined;
   const kept: string[] = [];
   let credentialParams = '';
   const search = parsed.search.slice(1);

@@ -19,9 +19,15 @@ export function stringBytes(text: string): number {
   return 2 * text.length;
 }
 
+/** Dropped keys the eviction queue holds at most before it is compacted (and at most half of it). */
+const COMPACT_AFTER = 1024;
+
 export class BoundedMemo<V> {
   /** Values kept as they are, with no wrapper per entry: an entry's bytes are worked out again when it is dropped. */
   readonly #entries = new Map<string, V>();
+  /** The remembered keys, oldest first, from {@link #head} on (the ones before it were dropped). */
+  #order: string[] = [];
+  #head = 0;
   readonly #valueBytes: (value: V) => number;
   readonly budgetBytes: number;
   #bytes = 0;
@@ -49,13 +55,20 @@ export class BoundedMemo<V> {
     const bytes = this.#entryBytes(key, value);
     if (bytes > this.budgetBytes) return value;
     this.#entries.set(key, value);
+    this.#order.push(key);
     this.#bytes += bytes;
     if (this.#bytes <= this.budgetBytes) return value;
-    // A Map iterates in insertion order: the first key is the oldest.
-    for (const [oldKey, old] of this.#entries) {
-      if (this.#bytes <= this.budgetBytes) break;
+    // The oldest first, read from the queue: walking the Map from its start would step over the slots of every entry
+    // deleted since its last rehash, on every insertion of a memo that is full (one per request with a new URL).
+    while (this.#bytes > this.budgetBytes) {
+      const oldKey = this.#order[this.#head] as string;
+      this.#head += 1;
+      this.#bytes -= this.#entryBytes(oldKey, this.#entries.get(oldKey) as V);
       this.#entries.delete(oldKey);
-      this.#bytes -= this.#entryBytes(oldKey, old);
+    }
+    if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#order.length) {
+      this.#order.splice(0, this.#head);
+      this.#head = 0;
     }
     return value;
   }
@@ -66,6 +79,8 @@ export class BoundedMemo<V> {
 
   clear(): void {
     this.#entries.clear();
+    this.#order = [];
+    this.#head = 0;
     this.#bytes = 0;
   }
 }
