@@ -206,55 +206,59 @@ export class StoreAccess {
       }
       this.probing = probe = true;
     }
-    const settle = (value: unknown): T => {
-      if (probe) this.probeDone(true);
-      try {
-        return accept(value);
-      } catch (reason) {
-        this.failed(operation, key, reason);
-        return fallback;
-      }
-    };
-    const fail = (reason: unknown): T => {
-      const unreachable = this.failed(operation, key, reason);
-      if (probe) this.probeDone(!unreachable);
-      return fallback;
-    };
     let pending: unknown;
     try {
       pending = start();
     } catch (reason) {
-      return Promise.resolve(fail(reason));
+      return Promise.resolve(this.fail(operation, key, reason, probe, fallback));
     }
     // A store may answer synchronously: a value is as good as a resolved promise.
-    if (!isThenable(pending)) return Promise.resolve(settle(pending));
+    if (!isThenable(pending)) return Promise.resolve(this.settle(operation, key, pending, accept, probe, fallback));
     // An in-memory store has no timeout (see inMemory): its answer is chained as it is.
-    if (this.store.inMemory) return Promise.resolve(pending).then(settle, fail);
+    if (this.store.inMemory) {
+      return Promise.resolve(pending).then(
+        (value) => this.settle(operation, key, value, accept, probe, fallback),
+        (reason: unknown) => this.fail(operation, key, reason, probe, fallback),
+      );
+    }
     const thenable = pending;
-    // One promise per operation, around the store's own; no wrapper chain on the hit path.
+    // One promise per operation, around the store's own; no wrapper chain on the hit path. The callbacks are
+    // inline: whichever of the answer and the deadline comes first settles `waiting`, and the other then does nothing.
     return new Promise<T>((resolve) => {
-      let finished = false;
       const waiting = this.deadlines.track(() => {
-        if (finished) return;
-        finished = true;
-        resolve(fail(new StoreTimeoutError(operation, this.timeoutMs)));
+        resolve(this.fail(operation, key, new StoreTimeoutError(operation, this.timeoutMs), probe, fallback));
       });
-      const onValue = (value: unknown): void => {
-        if (finished || !this.deadlines.done(waiting)) return;
-        finished = true;
-        resolve(settle(value));
-      };
-      const onReason = (reason: unknown): void => {
-        if (finished || !this.deadlines.done(waiting)) return;
-        finished = true;
-        resolve(fail(reason));
-      };
       try {
-        thenable.then(onValue, onReason);
+        thenable.then(
+          (value) => {
+            if (this.deadlines.done(waiting)) resolve(this.settle(operation, key, value, accept, probe, fallback));
+          },
+          (reason: unknown) => {
+            if (this.deadlines.done(waiting)) resolve(this.fail(operation, key, reason, probe, fallback));
+          },
+        );
       } catch (reason) {
-        onReason(reason);
+        if (this.deadlines.done(waiting)) resolve(this.fail(operation, key, reason, probe, fallback));
       }
     });
+  }
+
+  /** The store answered `value`: accepted (a probe's end recorded), or reported and read as `fallback`. */
+  private settle<T>(operation: Operation, key: string, value: unknown, accept: (value: unknown) => T, probe: boolean, fallback: T): T {
+    if (probe) this.probeDone(true);
+    try {
+      return accept(value);
+    } catch (reason) {
+      this.failed(operation, key, reason);
+      return fallback;
+    }
+  }
+
+  /** The store failed (or timed out): reported, a probe's end recorded, read as `fallback`. */
+  private fail<T>(operation: Operation, key: string, reason: unknown, probe: boolean, fallback: T): T {
+    const unreachable = this.failed(operation, key, reason);
+    if (probe) this.probeDone(!unreachable);
+    return fallback;
   }
 
   /** The probe after a cool-down is over; `answered` when the store was reachable (even if it refused). */
