@@ -12,6 +12,8 @@ export interface InvalidationListener {
    * disconnected, not yet subscribed, heartbeat unanswered). Every change may have lost messages.
    */
   state(up: boolean): void;
+  /** The channel checked itself (every `heartbeatMs`): a moment to retry what could not be announced. */
+  heartbeat(): void;
   /** A failure outside any store operation (the subscriber connection, a heartbeat). */
   error(error: unknown): void;
 }

@@ -6,8 +6,16 @@
  * `duplicate()`, which pub/sub needs: a subscribed connection sends nothing else) and drops its near copy. A channel
  * ignores its own announcements by writer id. Pub/sub has no replay: a subscriber that was disconnected may have
  * missed messages, so the channel reports itself down from the connection's `close` until a new `SUBSCRIBE` is
- * acknowledged, and a `PING` on the subscriber every `heartbeatMs` catches a connection that went silent without
- * closing. In a Redis Cluster, classic `PUBLISH` reaches the subscribers on every node.
+ * acknowledged. Every `heartbeatMs` the channel publishes a heartbeat of its own on the channel (`[writerId,
+ * '\0ping <n>']`) and reports itself down unless it heard the previous one back: the heartbeat travels the way
+ * announcements do, so it catches a connection that went silent without closing and, in a Redis Cluster, a
+ * subscriber connection the client replaced silently (ioredis' Cluster resubscribes without a `close`), on any
+ * topology. A subscriber cut and resubscribed between two heartbeats (ioredis' Cluster does so within
+ * milliseconds) hears its own next heartbeat, so every message also carries its writer's sequence number
+ * (`writerId:n`): a peer that sees a writer's number jump knows it lost a message and drops its whole near tier,
+ * within one heartbeat period of the loss (a failed PUBLISH leaves such a gap too). Peers ignore other channels'
+ * heartbeats (an older peer drops the near copy of the key `'\0ping <n>'`, which no cache key is). In a Redis
+ * Cluster, classic `PUBLISH` reaches the subscribers on every node.
  */
 import type { InvalidationChannel, InvalidationListener } from './invalidation-channel.js';
 
@@ -15,7 +23,6 @@ import type { InvalidationChannel, InvalidationListener } from './invalidation-c
 interface SubscriberLike {
   readonly status: string;
   subscribe(channel: string): Promise<unknown>;
-  ping(): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'close', listener: () => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
@@ -35,7 +42,16 @@ export function canPublish(client: object): client is RedisPublisherLike {
   return typeof candidate['publish'] === 'function' && typeof candidate['duplicate'] === 'function';
 }
 
-/** `[writerId, key]`, or `[writerId, null]` for the whole namespace. */
+/** A heartbeat's key: no cache key starts with NUL. */
+const HEARTBEAT = '\0ping ';
+
+/** Writers whose last sequence number is kept; past this the record starts over (a gap may then go unseen once). */
+const MAX_WRITERS = 10_000;
+
+/**
+ * `[writerId:seq, key]`, or `[writerId:seq, null]` for the whole namespace; `[writerId:seq, '\0ping <n>']`: a
+ * heartbeat. `seq` counts the writer's messages from 1; a message of an older version has no `:seq`.
+ */
 type Announcement = [string, string | null];
 
 function parse(message: string): Announcement | undefined {
@@ -60,7 +76,12 @@ export class RedisInvalidationChannel implements InvalidationChannel {
   #timer: ReturnType<typeof setInterval> | undefined;
   #up = false;
   #subscribed = false;
-  #pinging = false;
+  /** This channel's messages published so far, and the last sequence number heard of each other writer. */
+  #sent = 0;
+  readonly #seen = new Map<string, number>();
+  /** The number of the last heartbeat published, and whether it was heard back. */
+  #beat = 0;
+  #beatHeard = true;
   #closed = false;
 
   constructor(publisher: RedisPublisherLike, name: string) {
@@ -90,14 +111,13 @@ export class RedisInvalidationChannel implements InvalidationChannel {
     });
     this.#subscribe(subscriber);
     this.#timer = setInterval(() => {
-      this.#heartbeat(subscriber);
+      this.#heartbeat();
     }, heartbeatMs);
     this.#timer.unref();
   }
 
   announce(key: string | undefined): Promise<void> {
-    const message: Announcement = [this.#id, key ?? null];
-    return this.#publisher.publish(this.#name, JSON.stringify(message)).then(() => undefined);
+    return this.#publish(key ?? null).then(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -121,27 +141,39 @@ export class RedisInvalidationChannel implements InvalidationChannel {
   #subscribe(subscriber: SubscriberLike): void {
     subscriber.subscribe(this.#name).then(() => {
       this.#subscribed = true;
+      // A fresh subscription: a heartbeat published before it may be lost without anything missed since.
+      this.#beatHeard = true;
       this.#setUp(true);
     }, (error: unknown) => {
       if (!this.#closed) this.#listener?.error(error);
     });
   }
 
-  /** A PING unanswered since the last beat means the connection went silent: down until a PING is answered again. */
-  #heartbeat(subscriber: SubscriberLike): void {
-    if (this.#pinging) {
-      this.#setUp(false);
-      return;
-    }
-    if (subscriber.status !== 'ready') return;
-    this.#pinging = true;
-    subscriber.ping().then(() => {
-      this.#pinging = false;
-      if (this.#subscribed) this.#setUp(true);
-    }, () => {
-      // A failed PING goes with a closed connection, reported by its own events.
-      this.#pinging = false;
-    });
+  /**
+   * The previous heartbeat not heard back within a period: messages may be getting lost, down until the next one
+   * is heard. Then publishes the next one (a failed PUBLISH is simply never heard).
+   */
+  #heartbeat(): void {
+    if (!this.#beatHeard) this.#setUp(false);
+    this.#beat++;
+    this.#beatHeard = false;
+    this.#publish(`${HEARTBEAT}${String(this.#beat)}`).catch(() => undefined);
+    this.#listener?.heartbeat();
+  }
+
+  #publish(key: string | null): Promise<unknown> {
+    this.#sent++;
+    const message: Announcement = [`${this.#id}:${String(this.#sent)}`, key];
+    return this.#publisher.publish(this.#name, JSON.stringify(message));
+  }
+
+  /** A writer's sequence number that jumped: a message of it was lost (or never published), so anything may have changed. */
+  #checkSequence(writer: string, seq: number): void {
+    if (!Number.isSafeInteger(seq)) return;
+    const last = this.#seen.get(writer);
+    if (last === undefined && this.#seen.size >= MAX_WRITERS) this.#seen.clear();
+    if (last === undefined || seq > last) this.#seen.set(writer, seq);
+    if (last !== undefined && seq > last + 1) this.#listener?.invalidated(undefined);
   }
 
   #heard(message: string): void {
@@ -151,13 +183,25 @@ export class RedisInvalidationChannel implements InvalidationChannel {
       this.#listener?.invalidated(undefined);
       return;
     }
-    const [writer, key] = announcement;
+    const [sender, key] = announcement;
+    const colon = sender.indexOf(':');
+    const writer = colon < 0 ? sender : sender.slice(0, colon);
+    if (writer !== this.#id && colon >= 0) this.#checkSequence(writer, Number(sender.slice(colon + 1)));
+    if (key?.startsWith(HEARTBEAT) === true) {
+      if (writer === this.#id && key === `${HEARTBEAT}${String(this.#beat)}`) {
+        this.#beatHeard = true;
+        if (this.#subscribed) this.#setUp(true);
+      }
+      return;
+    }
     if (writer !== this.#id) this.#listener?.invalidated(key ?? undefined);
   }
 
   #setUp(up: boolean): void {
     if (this.#closed || this.#up === up) return;
     this.#up = up;
+    // Every change of state empties the near tier: the gaps of the time between are no longer of interest.
+    this.#seen.clear();
     this.#listener?.state(up);
   }
 }

@@ -451,7 +451,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
 
   /**
    * Answers a `tag` from the tag's set (its members, not the namespace, are read); members whose entry is gone or no
-   * longer carries the tag are removed from the set. Any other filter is answered with every entry (a superset, as
+   * longer carries the tag are removed from the set. A read that fails (not an answer) keeps its member and rejects
+   * the query, so a deletion by tag rejects instead of forgetting the entry. Any other filter is answered with every entry (a superset, as
    * the contract allows: the cache checks each record against the whole query).
    */
   async *find(filter: StoreFilter): AsyncIterable<CacheRecord> {
@@ -465,7 +466,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
     const members = await this.#client.smembers(tagKey);
     for (let start = 0; start < members.length; start += this.#scanBatchSize) {
       const keys = members.slice(start, start + this.#scanBatchSize);
-      const records = await Promise.all(keys.map((key) => this.#read(key)));
+      // Only an answer may remove a member (gone, corrupt and deleted, or no longer tagged): a failed read rejects.
+      const records = await Promise.all(keys.map((key) => this.#readOrThrow(key)));
       const stale = keys.filter((_, i) => records[i]?.tags?.includes(tag) !== true);
       if (stale.length > 0) await this.#client.srem(tagKey, ...stale);
       for (const record of records) if (record?.tags?.includes(tag) === true) yield record;
@@ -475,6 +477,15 @@ export class RedisStore implements CacheStore, InvalidationSource {
   /** `get`, with a record that does not decode reported as an `error` event and read as absent. */
   #read(key: string): Promise<CacheRecord | undefined> {
     return this.get(key).catch((error: unknown) => {
+      this.#events.emitError(error);
+      return undefined;
+    });
+  }
+
+  /** `get`, with a corrupt record (which `get` deleted) read as absent and reported; any other failure rejects. */
+  #readOrThrow(key: string): Promise<CacheRecord | undefined> {
+    return this.get(key).catch((error: unknown) => {
+      if (!(error instanceof CorruptEntryError)) throw error;
       this.#events.emitError(error);
       return undefined;
     });

@@ -94,6 +94,8 @@ export class TieredStore implements CacheStore {
   readonly #watches = new Map<string, Set<Watch>>();
   /** Keys whose change could not be announced yet; `undefined` stands for everything. */
   readonly #unannounced = new Set<string | undefined>();
+  /** When the oldest change in `#unannounced` failed to be announced (epoch ms). */
+  #unannouncedSince = 0;
   #up = false;
   #epoch = 0;
   #closed = false;
@@ -329,18 +331,24 @@ export class TieredStore implements CacheStore {
     for (const watches of this.#watches.values()) for (const watch of watches) watch.stale = true;
   }
 
-  /** Tells other processes; a failure is reported and kept, to be announced again once the channel is back. */
-  async #announce(key: string | undefined): Promise<void> {
+  /**
+   * Tells other processes; a failure is reported and kept, to be announced again on the channel's next heartbeat,
+   * after the next announcement that succeeds, and once the channel is back. `since`: when the change first failed.
+   */
+  async #announce(key: string | undefined, since = this.#now()): Promise<void> {
     const channel = this.#channel;
     if (channel === undefined) return;
     try {
       await channel.announce(key);
     } catch (error) {
+      if (this.#unannounced.size === 0 || since < this.#unannouncedSince) this.#unannouncedSince = since;
       const overflow = this.#unannounced.size >= MAX_UNANNOUNCED;
       if (overflow) this.#unannounced.clear();
       this.#unannounced.add(overflow ? undefined : key);
       this.#events.emitError(error);
+      return;
     }
+    if (this.#unannounced.size > 0) this.#announceAgain();
   }
 
   #listener(): InvalidationListener {
@@ -355,15 +363,24 @@ export class TieredStore implements CacheStore {
         this.#dropAll();
         if (up) this.#announceAgain();
       },
+      heartbeat: () => {
+        if (this.#unannounced.size > 0) this.#announceAgain();
+      },
       error: (error) => {
         this.#events.emitError(error);
       },
     };
   }
 
+  /**
+   * Announces the backlog again; a backlog older than `nearMaxAgeMs` (peers may have trusted their copies longer than
+   * the bound) or too big is announced as one "everything changed".
+   */
   #announceAgain(): void {
-    const keys = this.#unannounced.has(undefined) ? [undefined] : [...this.#unannounced];
+    const since = this.#unannouncedSince;
+    const everything = this.#unannounced.has(undefined) || this.#now() - since > this.nearMaxAgeMs || this.#unannounced.size >= MAX_UNANNOUNCED;
+    const keys = everything ? [undefined] : [...this.#unannounced];
     this.#unannounced.clear();
-    for (const key of keys) void this.#announce(key);
+    for (const key of keys) void this.#announce(key, since);
   }
 }

@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { expect } from 'chai';
-import type { Cluster } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { attachCache } from '../../lib/index.js';
 import { RedisStore } from '../../lib/stores/redis.js';
+import { TieredStore } from '../../lib/stores/tiered.js';
 import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { withoutNock } from '../support/real-http.js';
 import { clusterForTests, masterIds, privateClusterForTests, reshard, waitClusterOk, type RedisClusterHandle } from '../support/redis-cluster.js';
@@ -174,6 +175,43 @@ describe('RedisStore on a Redis Cluster that loses a master or moves slots', fun
   after(async function () {
     raw?.disconnect();
     await cluster?.dispose();
+  });
+
+  it('a TieredStore notices its subscriber connections killed on every node (its heartbeat unheard) and drops the near copy a write made meanwhile', async function () {
+    const prefix = uniqueName('ahc-tiered-cluster');
+    const [ca, cb] = [cluster.client(), cluster.client()];
+    const admins = cluster.nodes.map(({ host, port }) => new Redis({ host, port }));
+    const a = new TieredStore({ far: new RedisStore({ client: ca, prefix }), nearMaxAgeMs: 600 });
+    const b = new TieredStore({ far: new RedisStore({ client: cb, prefix }), nearMaxAgeMs: 600 });
+    const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+    const until = async (check: () => Promise<boolean> | boolean, what: string, timeoutMs: number): Promise<void> => {
+      const started = Date.now();
+      while (!(await check())) {
+        if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+        await sleep(20);
+      }
+    };
+    try {
+      await until(() => a.listening && b.listening, 'subscribed', 5000);
+      await sleep(1000);
+      const now = Date.now();
+      await a.set('k', makeRecord('k', now, { body: { type: 'text', text: 'old' } }), now + 600_000);
+      await sleep(300);
+      await until(async () => (await b.get('k')) !== undefined && b.peekSync('k') !== undefined, 'held near', 3000);
+      const killed = await Promise.all(admins.map((admin) => admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')));
+      expect(killed.reduce((sum: number, n) => sum + Number(n), 0), 'subscriber connections killed').to.be.greaterThan(0);
+      await a.set('k', makeRecord('k', now, { body: { type: 'text', text: 'new' } }), now + 600_000);
+      // Unheard on the channel: the heartbeat must tell, well before the entry's own expiry (10 minutes).
+      await until(async () => JSON.stringify((await b.get('k'))?.body) === JSON.stringify({ type: 'text', text: 'new' }), 'the new body served', 3000);
+      await until(() => b.listening, 'listening again', 3000);
+    } finally {
+      await a.close();
+      await b.close();
+      await new RedisStore({ client: ca, prefix }).clear();
+      ca.disconnect();
+      cb.disconnect();
+      for (const admin of admins) admin.disconnect();
+    }
   });
 
   it('clear() during a reshard of 300 slots leaves no entry behind or rejects, and a listing across it is complete or rejects', async function () {

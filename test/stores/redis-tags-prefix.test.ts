@@ -61,6 +61,24 @@ describe('RedisStore tag sets and a client keyPrefix (shared redis-server)', fun
       expect(await raw.smembers(`${prefix}:\u0000tag:t`)).to.deep.equal(['a']);
     });
 
+    it('keeps the member of an entry whose read fails, and rejects the query (so a deletion by tag rejects)', async function () {
+      const failing = `${prefix}:a`;
+      const client = new Proxy(raw, {
+        get(target, property) {
+          if (property === 'getBuffer') return (key: string) => key === failing ? Promise.reject(new Error('ECONNRESET (simulated)')) : target.getBuffer(key);
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const writer = new RedisStore({ client: raw, prefix });
+      for (const key of ['a', 'b']) await writer.set(key, makeRecord(key, now, { tags: ['t'] }), now + 60_000);
+      const store = new RedisStore({ client, prefix });
+      const failed = await collect(store.find({ tag: 't' })).then(() => undefined, (error: unknown) => error);
+      expect(failed).to.be.instanceOf(Error);
+      expect((await raw.smembers(`${prefix}:\u0000tag:t`)).sort()).to.deep.equal(['a', 'b']);
+      expect((await collect(writer.find({ tag: 't' }))).map((record) => record.key).sort()).to.deep.equal(['a', 'b']);
+    });
+
     it('leaves tag sets out of keys(), entries(), count() and size(), and removes them on clear()', async function () {
       const store = new RedisStore({ client: raw, prefix });
       await store.set('a', makeRecord('a', now, { tags: ['t'] }), now + 60_000);

@@ -286,6 +286,82 @@ describe('TieredStore', function () {
       }
     });
 
+    it('declares the channel down when its subscription stops delivering though the connection stays up (its own heartbeat unheard)', async function () {
+      const prefix = uniqueName('ahc-tiered');
+      const client = new Redis(url);
+      let deaf = false;
+      // The subscriber connection stays up and answers PING, but messages no longer reach the channel.
+      const deafening: RedisClientLike = new Proxy({} as RedisClientLike, {
+        get(_target, property) {
+          if (property === 'duplicate') {
+            return () => {
+              const subscriber = client.duplicate();
+              const on = subscriber.on.bind(subscriber);
+              return Object.assign(subscriber, {
+                on: (event: string, listener: (...args: unknown[]) => void) => on(event, event === 'message' ? (...args: unknown[]) => {
+                  if (!deaf) listener(...args);
+                } : listener),
+              });
+            };
+          }
+          const value: unknown = Reflect.get(client, property, client);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+        },
+      });
+      const far = new RedisStore({ client: deafening, prefix });
+      const store = new TieredStore({ far, nearMaxAgeMs: 300 });
+      opened.push({ close: () => client.quit() }, store, { close: () => far.clear() });
+      await up(store);
+      const now = Date.now();
+      await store.set('k', makeRecord('k', now), now + 60_000);
+      expect(store.peekSync('k')).to.not.equal(undefined);
+      deaf = true;
+      await eventually(() => !store.listening && store.peekSync('k') === undefined, 'down once its heartbeat went unheard', 1500);
+      deaf = false;
+      await up(store);
+    });
+
+    it('announces again a change whose PUBLISH failed while the channel stayed up, and announces everything once the backlog is older than nearMaxAgeMs', async function () {
+      const prefix = uniqueName('ahc-tiered');
+      const client = new Redis(url);
+      let failPublish = false;
+      const flaky: RedisClientLike = new Proxy({} as RedisClientLike, {
+        get(_target, property) {
+          if (property === 'publish') {
+            return (...args: [string, string]) => failPublish ? Promise.reject(new Error('publish timed out (simulated)')) : client.publish(...args);
+          }
+          const value: unknown = Reflect.get(client, property, client);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(client) : value;
+        },
+      });
+      const far = new RedisStore({ client: flaky, prefix });
+      const a = new TieredStore({ far, nearMaxAgeMs: 400 });
+      a.onEvent(() => undefined);
+      const b = tiered(prefix);
+      opened.push({ close: () => client.quit() }, a);
+      await up(a, b);
+      const now = Date.now();
+      await a.set('k', makeRecord('k', now, { body: { type: 'text', text: 'old' } }), now + 60_000);
+      await hold(b, 'k');
+      failPublish = true;
+      await a.set('k', makeRecord('k', now, { body: { type: 'text', text: 'new' } }), now + 60_000);
+      failPublish = false;
+      expect(a.listening, 'one failed PUBLISH leaves the channel up').to.equal(true);
+      await eventually(() => b.peekSync('k') === undefined, 'the failed announcement made again', 1000);
+      expect((await b.get('k'))?.body).to.deep.equal({ type: 'text', text: 'new' });
+
+      // A backlog older than nearMaxAgeMs: peers may hold copies of any key since, so everything is announced.
+      await hold(b, 'k');
+      await b.set('j', makeRecord('j', now), now + 60_000);
+      await hold(b, 'j');
+      failPublish = true;
+      await a.delete('gone');
+      await sleep(450);
+      expect(b.peekSync('j'), 'not announced while PUBLISH fails').to.not.equal(undefined);
+      failPublish = false;
+      await eventually(() => b.peekSync('j') === undefined && b.peekSync('k') === undefined, 'everything announced', 1500);
+    });
+
     it('closes only the subscriber connection it made, never the clients it was given', async function () {
       const prefix = uniqueName('ahc-tiered');
       const client = new Redis(url);
