@@ -52,12 +52,20 @@ export function handleRequest(ctx: CacheContext, config: InternalAxiosRequestCon
   }
 }
 
-/** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
+/**
+ * Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods).
+ * Under the instance option `onlyIfCached` (unless the request's own `cache.onlyIfCached` is false) nothing goes to
+ * the network: a request the cache does not answer (a POST, `cache: false`...) gets the 504 a miss gets.
+ */
 async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, passed: NotCached): Promise<AxiosResponse> {
   const { wire, reason } = passed;
   const { method, url } = wire;
   if (passed.error) recordOutcome(ctx, 'error', { key: undefined, url, method, error: passed.error, operation: 'key' }, passed.error.message);
   recordOutcome(ctx, 'bypass', { key: undefined, url, method, reason }, `bypass: ${reason}`);
+  if (passed.options?.onlyIfCached ?? ctx.options.onlyIfCached) {
+    ctx.debug('only-if-cached: a request the cache does not answer gets a 504, never the network', { url, method });
+    return gatewayTimeout(ctx, { config, key: undefined });
+  }
   const cacheInfo = info(ctx, undefined, 'bypass', undefined);
   let response: AxiosResponse;
   try {

@@ -138,6 +138,21 @@ describe('readOnly and onlyIfCached instance options', () => {
     expect(replay.cache.stats().misses).to.equal(0);
   });
 
+  it('with onlyIfCached a request the cache never answers (POST, DELETE, cache: false) is a 504, never the network', async () => {
+    const replay = cachedInstance({ readOnly: true, onlyIfCached: true });
+    const sent: string[] = [];
+    nock(ORIGIN).persist().post('/p').reply(200, () => (sent.push('POST'), 'x'));
+    nock(ORIGIN).persist().delete('/d').reply(200, () => (sent.push('DELETE'), 'x'));
+    nock(ORIGIN).persist().get('/g').reply(200, () => (sent.push('GET'), 'x'));
+    const statuses = await Promise.all([
+      replay.api.post('/p', 'body'),
+      replay.api.delete('/d'),
+      replay.api.get('/g', { cache: false }),
+    ].map((request) => request.then((res) => res.status, (e: unknown) => (e as { response?: { status: number } }).response?.status)));
+    expect(statuses).to.deep.equal([504, 504, 504]);
+    expect(sent).to.deep.equal([]);
+  });
+
   it("a request's own onlyIfCached: false wins over the instance option", async () => {
     const replay = cachedInstance({ onlyIfCached: true });
     nock(ORIGIN).get('/live').reply(200, 'live');
