@@ -67,6 +67,23 @@ describe('readOnly and onlyIfCached instance options', () => {
     expect(writes).to.deep.equal([]);
   });
 
+  it("a read-only cache with dedupe: 'store' takes no lease in the store, and still shares one call in this process", async () => {
+    const clock = new FakeClock();
+    const { store, writes } = countingStore(clock);
+    const leases: string[] = [];
+    const lease = store.lease.bind(store);
+    store.lease = (name, token, ttlMs) => {
+      leases.push(name);
+      return lease(name, token, ttlMs);
+    };
+    const { api } = cachedInstance({ store, now: clock.now, readOnly: true, dedupe: 'store' });
+    nock(ORIGIN).get('/leased').delay(20).reply(200, 'x', { 'cache-control': 'max-age=60' });
+    const answers = await Promise.all([api.get('/leased'), api.get('/leased')]);
+    expect(answers.map((res) => res.data as unknown)).to.deep.equal(['x', 'x']);
+    expect(leases).to.deep.equal([]);
+    expect(writes).to.deep.equal([]);
+  });
+
   it('a read-only cache does not invalidate after an unsafe request', async () => {
     const clock = new FakeClock();
     const { store, writes } = countingStore(clock);
