@@ -225,6 +225,13 @@ describe('the axios-http-cache command line tool', function () {
     expect(run.stderr).to.match(/count failed on Redis redis:\/\/127\.0\.0\.1:1 \(prefix nothing\)/);
   });
 
+  it('never prints the credentials of a store URL: user, password and password-like parameters read ***', async () => {
+    const run = await cli(['count', 'redis://admin:hunter2@127.0.0.1:1/0?password=hunter3&db=0', '--prefix', 'nothing']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.match(/count failed on Redis redis:\/\/\*\*\*@127\.0\.0\.1:1\/0\?password=\*\*\*&db=0 \(prefix nothing\)/);
+    expect(run.stderr + run.stdout).not.to.match(/hunter|admin/);
+  });
+
   for (const backend of [redisBackend(), mongoBackend(), sqliteBackend()]) {
     describe(`against ${backend.name}`, () => {
       afterEach(() => backend.cleanup());
