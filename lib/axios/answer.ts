@@ -103,7 +103,7 @@ function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
 }
 
 /** A 504 for `only-if-cached` requests the cache cannot answer (RFC 9111 §5.2.1.7). */
-export function gatewayTimeout(ctx: Pick<CacheContext, 'options'>, plan: RequestModel): Promise<AxiosResponse> {
+export function gatewayTimeout(ctx: Pick<CacheContext, 'options'>, plan: Pick<RequestModel, 'config'> & { readonly key: string | undefined }): Promise<AxiosResponse> {
   const headers = new AxiosHeaders();
   const response: AxiosResponse = {
     data: '',

@@ -13,7 +13,8 @@ import type { RequestCacheOptions } from './options.js';
 import { fetchFromOrigin } from './origin.js';
 import { notifyUpdate } from './on-update.js';
 import { recordOutcome } from './outcome.js';
-import { bodyKindFits, findMatchingRecord } from './records.js';
+import { leaseName } from './key.js';
+import { bodyKindFits, findMatchingRecord, variantKey } from './records.js';
 import { isModel, modelRequest, policyOfRecord } from './request-model.js';
 import type { Exchange, NotCached } from './request-model.js';
 import { NOT_SYNCHRONOUS } from './store-access.js';
@@ -51,12 +52,20 @@ export function handleRequest(ctx: CacheContext, config: InternalAxiosRequestCon
   }
 }
 
-/** Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods). */
+/**
+ * Passes a request to the origin without reading or writing the cache (but still invalidating after unsafe methods).
+ * Under the instance option `onlyIfCached` (unless the request's own `cache.onlyIfCached` is false) nothing goes to
+ * the network: a request the cache does not answer (a POST, `cache: false`...) gets the 504 a miss gets.
+ */
 async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, passed: NotCached): Promise<AxiosResponse> {
   const { wire, reason } = passed;
   const { method, url } = wire;
   if (passed.error) recordOutcome(ctx, 'error', { key: undefined, url, method, error: passed.error, operation: 'key' }, passed.error.message);
   recordOutcome(ctx, 'bypass', { key: undefined, url, method, reason }, `bypass: ${reason}`);
+  if (passed.options?.onlyIfCached ?? ctx.options.onlyIfCached) {
+    ctx.debug('only-if-cached: a request the cache does not answer gets a 504, never the network', { url, method });
+    return gatewayTimeout(ctx, { config, key: undefined });
+  }
   const cacheInfo = info(ctx, undefined, 'bypass', undefined);
   let response: AxiosResponse;
   try {
@@ -133,18 +142,21 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
 /**
  * RFC 5861 §3: answer now, refresh once in the background; a second stale hit does not start another refresh, but
  * waits for the first one's news (`onUpdate`). Never under only-if-cached: that request stays off the network.
+ * Requests share a refresh only when they are the same variant (`Vary`) with the same credentials (a keyed hash, as
+ * leases name them): another user or another variant starts its own, so never hears of someone else's response.
  */
 function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRecord): void {
   if (plan.onlyIfCached) return;
   const { onUpdate } = plan.options;
-  const waiter = onUpdate === undefined ? undefined : { config: plan.config, onUpdate };
-  const running = ctx.refreshing.get(plan.key);
+  const variant = record.vary && record.varyValues ? variantKey(plan.key, record.varyEpoch ?? record.createdAt, record.varyValues) : plan.key;
+  const waitKey = leaseName(variant, plan.wire, ctx.options.secret);
+  const running = ctx.refreshing.get(waitKey);
   if (running) {
-    if (waiter) running.push(waiter);
+    if (onUpdate) running.push({ config: plan.config, wire: plan.wire, onUpdate, started: false });
     return;
   }
-  const waiters = waiter ? [waiter] : [];
-  ctx.refreshing.set(plan.key, waiters);
+  const waiters = onUpdate ? [{ config: plan.config, wire: plan.wire, onUpdate, started: true }] : [];
+  ctx.refreshing.set(waitKey, waiters);
   // The caller has its answer: the refresh must not be cancelled with the caller's request.
   const config: InternalAxiosRequestConfig = { ...plan.config };
   delete config.signal;
@@ -153,11 +165,11 @@ function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRec
     (response) => {
       // A stream body is stored once read to its end: read it for nobody.
       drainBody(response.data);
-      ctx.refreshing.delete(plan.key);
-      notifyUpdate(ctx, record, response, waiters);
+      ctx.refreshing.delete(waitKey);
+      notifyUpdate(ctx, record, response, waiters, plan);
     },
     (error: unknown) => {
-      ctx.refreshing.delete(plan.key);
+      ctx.refreshing.delete(waitKey);
       if (!(error instanceof CanceledError)) ctx.debug('background refresh failed', { key: plan.key, error });
     },
   );

@@ -171,8 +171,9 @@ export interface CacheOptions {
    */
   readOnly?: boolean | undefined;
   /**
-   * Never go to the network for a cacheable request: answer from the store, and a 504 when nothing usable is stored
-   * (as `Cache-Control: only-if-cached` on every request). A request's own `cache.onlyIfCached` wins. With
+   * Never go to the network: answer from the store, and a 504 when nothing usable is stored (as
+   * `Cache-Control: only-if-cached` on every request) or when the cache never answers the request (a POST or other
+   * unsafe method, `cache: false`). A request's own `cache.onlyIfCached` wins. With
    * `readOnly`, a recorded cache replays API calls without a network (see the README).
    * @default false
    */

@@ -240,7 +240,8 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
     // The answer's shape too: bytes or text, and the caller's size limit.
     const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${JSON.stringify([...plan.wire.headers].sort(byName))}`;
     // Across processes too, for a plain miss: a revalidation or a caller asking for the origin itself goes on its own.
-    const acrossProcesses = ctx.options.dedupe === 'store' && !stale && plan.options.forceRefresh !== true && plan.options.refresh !== true;
+    // A read-only cache writes nothing, leases included: it shares calls within this process only.
+    const acrossProcesses = ctx.options.dedupe === 'store' && !ctx.options.readOnly && !stale && plan.options.forceRefresh !== true && plan.options.refresh !== true;
     const flight = await ctx.flights.run(flightKey, config, (signal) => acrossProcesses
       ? leasedTrip(ctx, plan, signal, () => originTrip(ctx, plan, stale, signal)).catch((error: unknown): OriginResult => ({ kind: 'error', error }))
       : originTrip(ctx, plan, stale, signal), plan.ticket);

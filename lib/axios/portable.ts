@@ -15,7 +15,9 @@ import type { BinaryKind } from '../stores/record-shape.js';
 import type { CacheContext } from './context.js';
 import { guarded, readRecord, walk } from './delete-matching.js';
 import type { CompiledQuery } from './query.js';
-import { isVariantKey, variantKey } from './records.js';
+import { isVariantKey, plainResponseHeaders, variantKey } from './records.js';
+import { policyFor } from './request-model.js';
+import { headersToStore, storability } from '../semantics/index.js';
 import { describe } from './resolve-options.js';
 
 /** What every portable entry says it is. */
@@ -269,7 +271,7 @@ export async function importEntries(ctx: CacheContext, source: ImportSource): Pr
       position += 1;
       const value = typeof item === 'string' ? parsedLine(item, position) : item;
       if (value === undefined) continue;
-      const record = fromPortable(value, position, normalise);
+      const record = storableImport(ctx, fromPortable(value, position, normalise), position);
       if (record.expiresAt <= ctx.options.now()) {
         expired += 1;
         continue;
@@ -291,6 +293,21 @@ export async function importEntries(ctx: CacheContext, source: ImportSource): Pr
   if (failure) throw failure.error;
   ctx.debug(`imported ${imported} ${imported === 1 ? 'entry' : 'entries'}, skipped ${expired} expired`, { imported, expired });
   return { imported, expired };
+}
+
+/**
+ * An imported record as the request path would have stored it, or an {@link InvalidEntry} saying why that path would
+ * not have stored it: the same storability decision (RFC 9111 §3 with this cache's policy, `shared` included: no
+ * `private` response in a shared cache, no `no-store`), and the same headers kept (no Set-Cookie, no hop-by-hop
+ * fields, none a `no-cache="…"` or, shared, a `private="…"` names). The request behind the entry is unknown: it is
+ * taken to carry no credentials.
+ */
+function storableImport(ctx: CacheContext, record: CacheRecord, position: number): CacheRecord {
+  const policy = policyFor(ctx.options, {}, record.ttlMs);
+  const response = { status: record.status, headers: plainResponseHeaders(record.headers) };
+  const verdict = storability({ method: record.method, headers: {} }, response, policy);
+  if (!verdict.storable) throw new InvalidEntry(position, record.key, '', `is not storable in this cache (${verdict.reason})`);
+  return { ...record, headers: headersToStore(response, policy) };
 }
 
 /**

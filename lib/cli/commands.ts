@@ -43,6 +43,15 @@ function describeBody(data: unknown, maxBody: number): string {
   return `${Buffer.from(text).subarray(0, maxBody).toString()}\n… (${bytes - maxBody} more bytes; --max-body to see more)`;
 }
 
+/**
+ * Text a terminal shows as it is: C0 and C1 control characters other than line feed and tab (escape sequences a
+ * stored body or header could use to rewrite the screen or the terminal's title) are written as `\xNN`.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function showBlock(entry: CacheEntry, maxBody: number): string {
   const lines = [
     `key:         ${entry.key}`,
@@ -57,7 +66,7 @@ function showBlock(entry: CacheEntry, maxBody: number): string {
     'body:',
     describeBody(entry.data, maxBody),
   ];
-  return lines.join('\n');
+  return printable(lines.join('\n'));
 }
 
 /** Lines of NDJSON from a file or stdin, counted as they go. */

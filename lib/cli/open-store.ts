@@ -36,24 +36,36 @@ function databaseOf(url: string): string | undefined {
   return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
 }
 
+/** Query parameters whose value is a secret, as connection strings spell them. */
+const SECRET_PARAM = /([?&](?:[^=&#]*(?:pass|pwd|secret|token|key|auth|credential)[^=&#]*)=)[^&#]*/gi;
+
+/**
+ * A store URL fit for messages: the userinfo (user and password) and the values of password-like query parameters
+ * are replaced with `***`, so that a message, a log line or a terminal never shows a credential.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#]*@/i, '$1***@').replace(SECRET_PARAM, '$1***');
+}
+
 /** Opens the store; `create` lets a missing SQLite file be created (import), instead of refused. */
 export async function openStore(target: StoreTarget, create: boolean): Promise<OpenedStore> {
   const { location } = target;
+  const shown = redactUrl(location);
   if (/^rediss?:\/\//i.test(location)) {
     const { RedisStore } = await load('a Redis store', 'ioredis', () => import('../stores/redis.js'));
     const prefix = target.prefix ?? 'axios-http-cache';
     const store = new RedisStore({ url: location, prefix, redisOptions: { connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null } });
-    return { store, description: `Redis ${location} (prefix ${prefix})`, close: () => store.close() };
+    return { store, description: `Redis ${shown} (prefix ${prefix})`, close: () => store.close() };
   }
   if (/^mongodb(?:\+srv)?:\/\//i.test(location)) {
     const { MongoStore } = await load('a MongoDB store', 'mongodb', () => import('../stores/mongodb.js'));
     const dbName = target.db ?? databaseOf(location) ?? 'axios-http-cache';
     const collectionName = target.collection ?? 'http_cache';
     const store = new MongoStore({ url: location, dbName, collectionName, clientOptions: { serverSelectionTimeoutMS: CONNECT_TIMEOUT_MS } });
-    return { store, description: `MongoDB ${location} (db ${dbName}, collection ${collectionName})`, close: () => store.close() };
+    return { store, description: `MongoDB ${shown} (db ${dbName}, collection ${collectionName})`, close: () => store.close() };
   }
   if (/^[a-z][a-z\d+\-.]*:\/\//i.test(location)) {
-    throw new UsageError(`unknown store ${JSON.stringify(location)}: give a SQLite file path, a redis:// URL or a mongodb:// URL`);
+    throw new UsageError(`unknown store ${JSON.stringify(shown)}: give a SQLite file path, a redis:// URL or a mongodb:// URL`);
   }
   if (!create && !existsSync(location)) throw new UsageError(`no SQLite file at ${location} (import creates one; the other commands read an existing file)`);
   const { SqliteStore } = await load('a SQLite file', 'better-sqlite3', () => import('../stores/sqlite.js'));

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import axios from 'axios';
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { printable } from '../../lib/cli/commands.js';
 import { build } from 'esbuild';
 import nock from 'nock';
 import { attachCache } from '../../lib/index.js';
@@ -223,6 +225,28 @@ describe('the axios-http-cache command line tool', function () {
     const run = await cli(['count', 'redis://127.0.0.1:1', '--prefix', 'nothing']);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.match(/count failed on Redis redis:\/\/127\.0\.0\.1:1 \(prefix nothing\)/);
+  });
+
+  it('show escapes every C0 and C1 control character but line feed and tab, and leaves other text as it is', () => {
+    expect(printable('a\u001b]0;owned\u0007b\n\tc\u009bd')).to.equal('a\\x1b]0;owned\\x07b\n\tc\\x9bd');
+    const control = (c: string): boolean => {
+      const code = c.charCodeAt(0);
+      return (code < 0x20 && c !== '\n' && c !== '\t') || (code >= 0x7f && code <= 0x9f);
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const shown = printable(text);
+        expect([...shown].some(control)).to.equal(false);
+        if (![...text].some(control)) expect(shown).to.equal(text);
+      }),
+    );
+  });
+
+  it('never prints the credentials of a store URL: user, password and password-like parameters read ***', async () => {
+    const run = await cli(['count', 'redis://admin:hunter2@127.0.0.1:1/0?password=hunter3&db=0', '--prefix', 'nothing']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.match(/count failed on Redis redis:\/\/\*\*\*@127\.0\.0\.1:1\/0\?password=\*\*\*&db=0 \(prefix nothing\)/);
+    expect(run.stderr + run.stdout).not.to.match(/hunter|admin/);
   });
 
   for (const backend of [redisBackend(), mongoBackend(), sqliteBackend()]) {

@@ -45,6 +45,30 @@ describe('cache.import(): every entry checked, nothing invalid written', () => {
     expect(res.data).to.equal('body of /fixture');
   });
 
+  it('keeps no header the request path would drop: Set-Cookie, hop-by-hop fields', async () => {
+    const clock = new FakeClock();
+    const { api, cache } = cachedInstance({ now: clock.now, shared: true });
+    const headers = { 'cache-control': 'max-age=60', 'set-cookie': 'session=ATTACKER', connection: 'close', 'x-kept': 'yes' };
+    await cache.import([entry(clock.now(), '/cookie', { headers })]);
+    const res = await api.get('/cookie');
+    expect(res.cacheInfo?.status).to.equal('hit');
+    expect(res.headers['set-cookie']).to.equal(undefined);
+    expect(res.headers['connection']).to.equal(undefined);
+    expect(res.headers['x-kept']).to.equal('yes');
+  });
+
+  it('refuses, naming the entry and the reason, an entry this cache would not store: private in a shared cache, no-store', async () => {
+    const now = Date.now();
+    const shared = await importError([entry(now, '/one'), entry(now, '/private', { headers: { 'cache-control': 'private, max-age=60' } })], { shared: true });
+    expect(shared.error.message).to.match(/entry 2 \(key "GET [^"]+\/private"\): is not storable in this cache \(.*private/);
+    expect(shared.stored).to.deep.equal([`GET ${ORIGIN}/one`]);
+    const noStore = await importError([entry(now, '/nostore', { headers: { 'cache-control': 'no-store' } })]);
+    expect(noStore.error.message).to.match(/entry 1 .*not storable in this cache \(.*no-store/);
+    expect(noStore.stored).to.deep.equal([]);
+    const { cache } = cachedInstance({ shared: false });
+    expect(await cache.import([entry(now, '/private', { headers: { 'cache-control': 'private, max-age=60' } })])).to.deep.equal({ imported: 1, expired: 0 });
+  });
+
   it('skips entries already expired and counts them, and export leaves them out', async () => {
     const clock = new FakeClock();
     const { cache } = cachedInstance({ now: clock.now });

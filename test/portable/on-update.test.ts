@@ -108,6 +108,50 @@ describe('cache.onUpdate: fresh data after a stale answer', () => {
     expect(nock.pendingMocks()).to.deep.equal([]);
   });
 
+  it('never hands one user\'s refresh to another user\'s onUpdate, nor one Vary variant\'s to another variant', async () => {
+    const { api, clock } = cachedInstance({ shared: true });
+    nock(ORIGIN).get('/me').reply(200, 'public v1', { 'cache-control': 'public, max-age=1, stale-while-revalidate=600' });
+    nock(ORIGIN).get('/me').times(2).delay(30).reply(200, function () {
+      return `secret of ${String(this.req.headers['authorization'])}`;
+    }, { 'cache-control': 'private' });
+    let version = 0;
+    nock(ORIGIN).get('/lang').times(4).delay(10).reply(200, function () {
+      version += 1;
+      return `lang ${String(this.req.headers['accept-language'])} ${version > 2 ? 'new' : 'old'}`;
+    }, { 'cache-control': 'max-age=1, stale-while-revalidate=600', vary: 'accept-language' });
+    await api.get('/me', { headers: { authorization: 'Bearer alice' } });
+    await api.get('/lang', { headers: { 'accept-language': 'en' } });
+    await api.get('/lang', { headers: { 'accept-language': 'de' } });
+    clock.advance(5_000);
+    const alice = calls(1);
+    const bob = calls(1);
+    const en = calls(1);
+    const de = calls(1);
+    await api.get('/me', { headers: { authorization: 'Bearer alice' }, cache: { onUpdate: alice.onUpdate } });
+    await api.get('/me', { headers: { authorization: 'Bearer bob' }, cache: { onUpdate: bob.onUpdate } });
+    await api.get('/lang', { headers: { 'accept-language': 'en' }, cache: { onUpdate: en.onUpdate } });
+    await api.get('/lang', { headers: { 'accept-language': 'de' }, cache: { onUpdate: de.onUpdate } });
+    const [[toAlice], [toBob], [toEn], [toDe]] = await Promise.all([alice.done, bob.done, en.done, de.done]);
+    expect([toAlice!.data, toBob!.data, toEn!.data, toDe!.data]).to.deep.equal(['secret of Bearer alice', 'secret of Bearer bob', 'lang en new', 'lang de new']);
+  });
+
+  it('gives a waiter that shares a refresh the response only when it was stored', async () => {
+    const { api, clock, cache } = cachedInstance();
+    nock(ORIGIN).get('/nostore').reply(200, 'v1', SWR);
+    nock(ORIGIN).get('/nostore').delay(30).reply(200, 'v2', { 'cache-control': 'no-store' });
+    await api.get('/nostore');
+    clock.advance(5_000);
+    const maker = calls(1);
+    let waiterCalls = 0;
+    const refreshed = after(cache, 'miss');
+    await api.get('/nostore', { cache: { onUpdate: maker.onUpdate } });
+    await api.get('/nostore', { cache: { onUpdate: () => (waiterCalls += 1) } });
+    await refreshed;
+    const [update] = await maker.done;
+    expect(update!.data).to.equal('v2');
+    expect(waiterCalls).to.equal(0);
+  });
+
   it('turns a throwing or rejecting onUpdate into an error event, never an unhandled rejection', async () => {
     const { api, clock, cache } = cachedInstance();
     const unhandled: unknown[] = [];

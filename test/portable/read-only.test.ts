@@ -67,6 +67,23 @@ describe('readOnly and onlyIfCached instance options', () => {
     expect(writes).to.deep.equal([]);
   });
 
+  it("a read-only cache with dedupe: 'store' takes no lease in the store, and still shares one call in this process", async () => {
+    const clock = new FakeClock();
+    const { store, writes } = countingStore(clock);
+    const leases: string[] = [];
+    const lease = store.lease.bind(store);
+    store.lease = (name, token, ttlMs) => {
+      leases.push(name);
+      return lease(name, token, ttlMs);
+    };
+    const { api } = cachedInstance({ store, now: clock.now, readOnly: true, dedupe: 'store' });
+    nock(ORIGIN).get('/leased').delay(20).reply(200, 'x', { 'cache-control': 'max-age=60' });
+    const answers = await Promise.all([api.get('/leased'), api.get('/leased')]);
+    expect(answers.map((res) => res.data as unknown)).to.deep.equal(['x', 'x']);
+    expect(leases).to.deep.equal([]);
+    expect(writes).to.deep.equal([]);
+  });
+
   it('a read-only cache does not invalidate after an unsafe request', async () => {
     const clock = new FakeClock();
     const { store, writes } = countingStore(clock);
@@ -136,6 +153,21 @@ describe('readOnly and onlyIfCached instance options', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(nock.pendingMocks()).to.deep.equal([]);
     expect(replay.cache.stats().misses).to.equal(0);
+  });
+
+  it('with onlyIfCached a request the cache never answers (POST, DELETE, cache: false) is a 504, never the network', async () => {
+    const replay = cachedInstance({ readOnly: true, onlyIfCached: true });
+    const sent: string[] = [];
+    nock(ORIGIN).persist().post('/p').reply(200, () => (sent.push('POST'), 'x'));
+    nock(ORIGIN).persist().delete('/d').reply(200, () => (sent.push('DELETE'), 'x'));
+    nock(ORIGIN).persist().get('/g').reply(200, () => (sent.push('GET'), 'x'));
+    const statuses = await Promise.all([
+      replay.api.post('/p', 'body'),
+      replay.api.delete('/d'),
+      replay.api.get('/g', { cache: false }),
+    ].map((request) => request.then((res) => res.status, (e: unknown) => (e as { response?: { status: number } }).response?.status)));
+    expect(statuses).to.deep.equal([504, 504, 504]);
+    expect(sent).to.deep.equal([]);
   });
 
   it("a request's own onlyIfCached: false wins over the instance option", async () => {
