@@ -102,8 +102,12 @@ describe('SqliteStore', function () {
     const mocha = join(root, 'node_modules/mocha/bin/mocha.js');
     const { stdout } = await promisify(execFile)(node, [mocha, '--no-config', '--node-option=import=tsx', '--timeout', '20000', '--exit', 'test/stores/sqlite-node-sqlite.check.ts'], { cwd: root })
       .catch((error: { stdout?: string; stderr?: string }) => expect.fail(`${error.stdout ?? ''}\n${error.stderr ?? ''}`));
-    expect(stdout).to.match(/\b2\d passing\b/);
-    expect(stdout).not.to.match(/failing|pending/);
+    // The contract there is the one better-sqlite3 passes here: pending only where SqliteStore has no such method (leases).
+    const passing = Number(/\b(\d+) passing\b/.exec(stdout)?.[1] ?? 0);
+    expect(passing, stdout).to.be.at.least(25);
+    expect(stdout).not.to.match(/failing/);
+    const pending = [...stdout.matchAll(/^\s+- (.+)$/gm)].map((line) => line[1] ?? '');
+    expect(pending.filter((title) => !/lease/.test(title)), 'pending contract tests other than leases').to.deep.equal([]);
   });
 
   describe('options', function () {
