@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
-import { IN_CI, missingServer, onPath, PrivateServer, sparePort } from './servers.js';
+import { IN_CI, missingServer, onPath, PrivateServer, realClockEnv, sparePort } from './servers.js';
 
 const run = promisify(execFile);
 
@@ -108,7 +108,7 @@ export async function startPrivateRedisCluster(masters = 3): Promise<RedisCluste
   }
   const nodes = servers.map((server) => ({ host: '127.0.0.1', port: server.port }));
   try {
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map(({ host, port }) => `${host}:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', ['--cluster', 'create', ...nodes.map(({ host, port }) => `${host}:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { env: realClockEnv() });
     await waitClusterOk(nodes);
   } catch (error) {
     await handle(nodes, servers, dirs).dispose();
@@ -122,7 +122,7 @@ export async function reshard(nodes: readonly ClusterNodeAddress[], fromId: stri
   const [first] = nodes;
   if (first === undefined) throw new Error('reshard: no nodes');
   await run('redis-cli', ['--cluster', 'reshard', `${first.host}:${first.port}`, '--cluster-from', fromId, '--cluster-to', toId,
-    '--cluster-slots', String(slots), '--cluster-yes', '--cluster-pipeline', '10']);
+    '--cluster-slots', String(slots), '--cluster-yes', '--cluster-pipeline', '10'], { env: realClockEnv() });
 }
 
 /** The node ids of the masters, in the order of `nodes`. */

@@ -116,7 +116,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs: n
  * This process's environment without libfaketime's variables: servers keep the real clock, as in
  * production, even when the tests run with a faked one (the year-ahead pass, scripts/year-ahead.mjs).
  */
-function realClockEnv(): NodeJS.ProcessEnv {
+export function realClockEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name === 'LD_PRELOAD' || name.startsWith('FAKETIME')) delete env[name];
   return env;
