@@ -30,6 +30,7 @@ import { renderSvg } from './svg.js';
 import { tagDeleteOnRedis, type TagDeleteResult } from './tag-delete.js';
 import { checkTargets, missResults, type CaseSamples } from './targets.js';
 import { ahcTieredContenders, invalidationLatency } from './tiered.js';
+import { parseClusterNodes } from '../test/support/redis-cluster.js';
 
 const quick = process.argv.includes('--quick') || process.env['BENCH_QUICK'] === '1';
 /** `--case=json-1k` (repeatable) measures only those bodies, for iterating on one hot path. */
@@ -148,7 +149,7 @@ async function acrossProcesses(origin: Origin, servers: Servers): Promise<RunRes
           await cleanup.clear();
           await cleanup.close();
         } else if (store.kind === 'redis-cluster') {
-          const client = new Cluster(store.serverUrl.split(',').map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) })));
+          const client = new Cluster(parseClusterNodes(store.serverUrl) ?? []);
           await new RedisStore({ client, prefix: namespace }).clear();
           await client.quit();
         } else {

@@ -11,6 +11,7 @@ import { Cluster } from 'ioredis';
 import { MongoStore } from '../../lib/stores/mongodb.js';
 import { RedisStore } from '../../lib/stores/redis.js';
 import { TieredStore } from '../../lib/stores/tiered.js';
+import { parseClusterNodes } from './redis-cluster.js';
 import { quantileOfSorted } from '../../benchmarks/stats.js';
 
 /** How a worker opens each kind of shared store: adding a store to the multi-process tests and rows is one line here. */
@@ -36,8 +37,7 @@ const STORES = {
   },
   /** A RedisStore over an ioredis Cluster; `serverUrl` lists the nodes as `host:port,host:port`. */
   'redis-cluster': (task: WorkerTask) => {
-    const nodes = task.serverUrl.split(',').map((node) => ({ host: node.slice(0, node.lastIndexOf(':')), port: Number(node.slice(node.lastIndexOf(':') + 1)) }));
-    const client = new Cluster(nodes, { maxRedirections: 32 });
+    const client = new Cluster(parseClusterNodes(task.serverUrl) ?? [], { maxRedirections: 32 });
     return closingToo(new RedisStore({ client, prefix: task.namespace }), () => client.quit());
   },
   mongodb: (task: WorkerTask) => new MongoStore({ url: task.serverUrl, dbName: task.namespace, collectionName: 'http', clientOptions: { serverSelectionTimeoutMS: 1000 } }),
