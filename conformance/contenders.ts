@@ -2,6 +2,7 @@
  * The caches under test, each reached through a WHATWG fetch: ours (axios + attachCache, default options apart from
  * `shared`) and undici's cache interceptor (undici's fetch over `new Agent().compose(interceptors.cache(...))`).
  */
+import { Agent as HttpAgent } from 'node:http';
 import axios from 'axios';
 import { Agent, fetch as undiciFetch, interceptors } from 'undici';
 import { attachCache } from '../lib/index.js';
@@ -30,7 +31,9 @@ export interface Contender {
 
 export function createContender(name: ContenderName, cacheModes: CacheModeMapping = 'request-headers'): Contender {
   if (name === 'ours-private' || name === 'ours-shared') {
-    const instance = axios.create();
+    // No kept-alive sockets: the suite's origin closes an idle socket after Node's 5 s default, and on a loaded
+    // machine axios may write to one in the moment it closes ("socket hang up"), failing a test the cache never saw.
+    const instance = axios.create({ httpAgent: new HttpAgent({ keepAlive: false }) });
     const handle = attachCache(instance, name === 'ours-shared' ? { shared: true } : {});
     return {
       fetch: createAxiosFetch(instance, { cacheModes }),
