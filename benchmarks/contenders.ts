@@ -40,11 +40,26 @@ export function parsedFloorContender(body: BodyCase): RequestContender {
   return requestContender(PARSED_FLOOR_ID, 'floor: bare axios, parsed object', () => api.get(PATH), anyAnswer);
 }
 
-/** Sends one warm-up request (a miss that stores), then measures hits. */
+/** How long {@link warmed} waits for the warm-up's entry to be answerable: a store write may land after its response. */
+const WARM_UP_WAIT_MS = 10_000;
+
+/**
+ * Sends one warm-up request (a miss that stores), then waits until one operation is what the row measures: the store
+ * write of a miss finishes after the caller has its answer, later still on a busy machine or a store with I/O.
+ */
 export async function warmed(contender: RequestContender, firstMustBe?: Expect): Promise<RequestContender> {
   const first = await contender.request();
   if (firstMustBe !== undefined && !firstMustBe(first)) throw new Error(`${contender.label}: the warm-up request was not a miss`);
-  return contender;
+  const deadline = Date.now() + WARM_UP_WAIT_MS;
+  for (;;) {
+    try {
+      await contender.run();
+      return contender;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
 }
 
 export async function ahcMemoryContender(body: BodyCase): Promise<RequestContender> {
