@@ -5,12 +5,17 @@
  * - The lease is named by the full key plus a keyed hash of the request's credentials (`leaseName`), so one user's
  *   lease never makes another wait; a waiter reads the entry through the normal lookup (`Vary`, the body kind, RFC
  *   9111 freshness for its own request), so it gets nothing the cache would not have given it anyway.
+ * - The leader renews its lease every third of `dedupeLeaseMs` while its origin call runs (a holder's `lease()`
+ *   extends its own lease), for at most `dedupeWaitMs`, so a slow origin keeps the others waiting rather than sending
+ *   them all to it when the lease runs out. It stops when the call ends (answered, failed or cancelled) or the lease
+ *   is lost; a leader that crashed or hangs renews nothing, and its lease ends `dedupeLeaseMs` after the last renewal.
  * - A waiter reads the store every 5 ms at first, backing off to every 100 ms, and tries the lease each time: when a
- *   leader that crashed or hangs loses its lease (after `dedupeLeaseMs`), one waiter takes it over. No waiter waits
- *   longer than `dedupeLeaseMs`; then it asks the origin itself.
+ *   leader loses its lease, one waiter takes it over. A waiter waits at most `dedupeWaitMs`, then asks the origin
+ *   itself; a caller's own `timeout` ends its wait sooner (single-flight.ts: each caller keeps its own timeout).
  * - A leader whose answer is not stored (no-store, private in shared mode, an error, a failed call) hands its lease on
  *   as a *pass* for `dedupeLeaseMs`: waiters that see it go to the origin at once, each on its own, as do new misses
- *   of that key meanwhile.
+ *   of that key meanwhile. A leader whose callers have all gone (cancelled) just gives its lease back: one waiter
+ *   takes it over and the others keep waiting.
  * - A store that fails (reported as an `error` event by store-access.ts) leaves the request to the in-process flight.
  */
 import { CanceledError } from 'axios';
@@ -81,7 +86,7 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
   const name = leaseName(plan.key, plan.wire, ctx.options.secret);
   const token = newToken();
   const leaseMs = ctx.options.dedupeLeaseMs;
-  const giveUpAt = performance.now() + leaseMs;
+  const giveUpAt = performance.now() + ctx.options.dedupeWaitMs;
   const since = ctx.options.now();
   let wait = FIRST_POLL_MS;
   for (;;) {
@@ -94,7 +99,7 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
         void ctx.access.release(name, token);
         return { kind: 'shared', record: found };
       }
-      return lead(ctx, name, token, leaseMs, trip);
+      return lead(ctx, name, token, signal, trip);
     }
     if (holder.startsWith(PASS) || performance.now() >= giveUpAt) return trip();
     if (!(await pause(Math.min(wait, giveUpAt - performance.now()), signal))) return { kind: 'error', error: new CanceledError() };
@@ -105,12 +110,49 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
   }
 }
 
-/** Goes to the origin holding the lease; gives it back after the entry is written, or hands it on as a pass. */
-async function lead(ctx: CacheContext, name: string, token: string, leaseMs: number, trip: () => Promise<OriginResult>): Promise<OriginResult> {
+/**
+ * Goes to the origin holding the lease, renewing it meanwhile; gives it back after the entry is written, or hands it
+ * on as a pass when the answer was not stored (unless every caller has gone: then a waiter may as well lead).
+ */
+async function lead(ctx: CacheContext, name: string, token: string, signal: AbortSignal | undefined, trip: () => Promise<OriginResult>): Promise<OriginResult> {
+  const renewal = renewWhileLeading(ctx, name, token, signal);
   const result = await trip();
   const stored = result.kind === 'response' && result.record !== undefined;
-  // Not awaited: the caller has its answer; waiters find the entry (written before this) or the pass.
-  const released = ctx.access.release(name, token);
-  if (!stored) void released.then(() => ctx.access.lease(name, `${PASS}${token}`, leaseMs));
+  const cancelled = signal?.aborted === true;
+  // Not awaited: the caller has its answer; waiters find the entry (written before this) or the pass. A renewal
+  // still under way is let finish first, so that it cannot take the lease again after it was given back.
+  void renewal.stop().then(async () => {
+    await ctx.access.release(name, token);
+    if (!stored && !cancelled) await ctx.access.lease(name, `${PASS}${token}`, ctx.options.dedupeLeaseMs);
+  });
   return result;
+}
+
+/**
+ * Renews the leader's lease every third of `dedupeLeaseMs` until `stop()`, every caller has gone (`signal`), the
+ * lease was lost to another token, or `dedupeWaitMs` has passed (no waiter waits longer). A renewal the store failed
+ * (reported) is tried again at the next turn. `stop()` resolves once no renewal is under way.
+ */
+function renewWhileLeading(ctx: CacheContext, name: string, token: string, signal: AbortSignal | undefined): { stop(): Promise<void> } {
+  const leaseMs = ctx.options.dedupeLeaseMs;
+  const until = performance.now() + ctx.options.dedupeWaitMs;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let renewing: Promise<void> = Promise.resolve();
+  const next = (): void => {
+    if (stopped || signal?.aborted === true || performance.now() >= until) return;
+    timer = setTimeout(() => {
+      renewing = ctx.access.lease(name, token, leaseMs).then((holder) => {
+        if (holder === undefined || holder === token) next();
+      });
+    }, leaseMs / 3);
+  };
+  next();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      return renewing;
+    },
+  };
 }

@@ -132,6 +132,14 @@ for (const backend of backends) {
       expect(origin.requests).to.equal(1);
     });
 
+    it('sends exactly one origin request when the origin takes three times the lease: the leader renews it while it waits', async () => {
+      origin.handler = answerLater(1500, { 'cache-control': 'max-age=300' });
+      group = await WorkerGroup.start(tasks(4, 10, 500, '/slow'));
+      group.go();
+      expect(outcomesOf(await group.reports())).to.deep.equal({ miss: 10, hit: 30 });
+      expect(origin.requests).to.equal(1);
+    });
+
     it('answers every caller when the leader is killed mid-request: another process goes once the lease has run out', async () => {
       const leaseMs = 1500;
       let leader: number | undefined;
