@@ -68,27 +68,40 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
 
 /**
  * What a waiter finds: the entry that answers its request; nothing new yet (no entry, or one stored before `since`,
- * which the miss already found unusable); or an entry stored since that will never answer this request.
+ * which the miss already found unusable); or an entry stored since that does not answer this request: another
+ * variant of a `Vary` response (the primary entry is always written last, so it is the newest), another body kind,
+ * or one not fresh enough for this request.
  */
 async function storedAnswer(ctx: CacheContext, plan: Exchange, since: number): Promise<CacheRecord | undefined | 'unusable'> {
-  const record = await findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.wire, plan.config, ctx.options);
-  if (record === undefined) return undefined;
-  const fits = bodyKindFits(record, plan.method, plan.config);
-  if (fits && decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs)).action === 'fresh') return record;
-  return record.createdAt >= since ? 'unusable' : undefined;
+  let primary: CacheRecord | undefined;
+  const record = await findMatchingRecord((key) => ctx.access.get(key).then((read) => {
+    if (key === plan.key) primary = read;
+    return read;
+  }), plan.key, plan.wire, plan.config, ctx.options);
+  if (record !== undefined && bodyKindFits(record, plan.method, plan.config) && decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs)).action === 'fresh') return record;
+  const newest = record ?? primary;
+  return newest !== undefined && newest.createdAt >= since ? 'unusable' : undefined;
 }
 
 /**
  * A miss, shared across processes: lead (take the lease, call `trip`, give the lease back), or wait for the leader's
  * entry. `trip` is the one call to the origin; `signal` aborts when every caller in this process has gone.
+ *
+ * A waiter that finds an entry stored since it began that will not answer it (another variant, say) goes on at
+ * once: it tries the lease again without the back-off (the leader gives it back right after its write) and leads, or
+ * waits for the process that took it over. Only when the same leader still holds the lease `storeTimeoutMs` later
+ * (its release was lost, or that entry came from another user's leader) does it ask the origin itself.
  */
 export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: AbortSignal | undefined, trip: () => Promise<OriginResult>): Promise<OriginResult> {
   const name = leaseName(plan.key, plan.wire, ctx.options.secret);
   const token = newToken();
   const leaseMs = ctx.options.dedupeLeaseMs;
   const giveUpAt = performance.now() + ctx.options.dedupeWaitMs;
-  const since = ctx.options.now();
+  let since = ctx.options.now();
   let wait = FIRST_POLL_MS;
+  /** The token this waiter waits on, and when an entry that will not answer it was found while that token led. */
+  let leader: string | undefined;
+  let unusableAt: number | undefined;
   for (;;) {
     const holder = await ctx.access.lease(name, token, leaseMs);
     if (holder === undefined) return trip(); // the store failed (reported): this process alone
@@ -102,11 +115,27 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
       return lead(ctx, name, token, signal, trip);
     }
     if (holder.startsWith(PASS) || performance.now() >= giveUpAt) return trip();
+    if (holder !== leader) {
+      // Another process leads now: its entry, not the one found before (stored this millisecond at the latest), is
+      // what this waiter waits for.
+      if (unusableAt !== undefined) since = ctx.options.now() + 1;
+      leader = holder;
+      unusableAt = undefined;
+    } else if (unusableAt !== undefined && performance.now() - unusableAt >= ctx.options.storeTimeoutMs) {
+      return trip();
+    }
     if (!(await pause(Math.min(wait, giveUpAt - performance.now()), signal))) return { kind: 'error', error: new CanceledError() };
     wait = Math.min(wait * 2, LAST_POLL_MS);
     const found = await storedAnswer(ctx, plan, since);
-    if (found === 'unusable') return trip();
-    if (found !== undefined) return { kind: 'shared', record: found };
+    if (found === 'unusable') {
+      // Try the lease again at once, then look often: the leader gives it back right after its write.
+      if (unusableAt === undefined) {
+        unusableAt = performance.now();
+        wait = FIRST_POLL_MS;
+      }
+    } else if (found !== undefined) {
+      return { kind: 'shared', record: found };
+    }
   }
 }
 

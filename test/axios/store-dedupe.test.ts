@@ -154,6 +154,39 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
     expect(origin.calls).to.equal(2);
   });
 
+  it("goes on at once when the leader's entry is another Vary variant, though the leader's release was lost: it does not wait out the lease", async function () {
+    this.timeout(20_000);
+    const store = new MemoryStore();
+    store.release = () => undefined; // every release is lost: leases stay until they run out
+    const origin = slowOrigin(100, (headers) => ({
+      body: JSON.stringify(headers['accept-language']),
+      headers: { 'cache-control': 'max-age=60', vary: 'accept-language' },
+    }));
+    const options = { dedupeLeaseMs: 60_000, storeTimeoutMs: 100 };
+    const [a, b] = [processOn(store, origin.adapter, options), processOn(store, origin.adapter, options)];
+    const en = a.api.get<string>('/variants', { headers: { 'accept-language': 'en' } });
+    await sleep(20);
+    const fr = await b.api.get<string>('/variants', { headers: { 'accept-language': 'fr' } });
+    expect([(await en).data, fr.data]).to.deep.equal(['en', 'fr']);
+    expect(origin.calls).to.equal(2);
+  });
+
+  it("lets one of the waiters for another Vary variant lead once the leader's entry arrives, and the others wait for it", async () => {
+    const store = new MemoryStore();
+    const origin = slowOrigin(100, (headers) => ({
+      body: JSON.stringify(headers['accept-language']),
+      headers: { 'cache-control': 'max-age=60', vary: 'accept-language' },
+    }));
+    const processes = Array.from({ length: 4 }, () => processOn(store, origin.adapter));
+    const en = processes[0]?.api.get<string>('/languages', { headers: { 'accept-language': 'en' } });
+    await sleep(20);
+    const fr = await Promise.all(processes.slice(1).map(({ api }) => api.get<string>('/languages', { headers: { 'accept-language': 'fr' } })));
+    expect((await en)?.data).to.equal('en');
+    expect(fr.map((r) => r.data)).to.deep.equal(['fr', 'fr', 'fr']);
+    expect(fr.map((r) => r.cacheInfo?.status).sort()).to.deep.equal(['hit', 'hit', 'miss']);
+    expect(origin.calls).to.equal(2);
+  });
+
   it('waits for the new entry when the entry already stored cannot answer (text stored, bytes asked for), not going on its own', async () => {
     const store = new MemoryStore();
     const origin = slowOrigin(100, cacheable);
