@@ -12,11 +12,14 @@
  * - A waiter reads the store every 5 ms at first, backing off to every 100 ms, and tries the lease each time: when a
  *   leader loses its lease, one waiter takes it over. A waiter waits at most `dedupeWaitMs`, then asks the origin
  *   itself; a caller's own `timeout` ends its wait sooner (single-flight.ts: each caller keeps its own timeout).
+ *   When the leader's entry will not answer it (another `Vary` variant), it goes on at once: see {@link leasedTrip}.
  * - A leader whose answer is not stored (no-store, private in shared mode, an error, a failed call) hands its lease on
  *   as a *pass* for `dedupeLeaseMs`: waiters that see it go to the origin at once, each on its own, as do new misses
  *   of that key meanwhile. A leader whose callers have all gone (cancelled) just gives its lease back: one waiter
  *   takes it over and the others keep waiting.
  * - A store that fails (reported as an `error` event by store-access.ts) leaves the request to the in-process flight.
+ *   A lease the store took for this request only after `storeTimeoutMs`, when the request had gone on alone, is given
+ *   back as soon as that late answer arrives, so that it does not keep the other processes waiting.
  */
 import { CanceledError } from 'axios';
 import type { CacheRecord } from '../record.js';
@@ -103,7 +106,7 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
   let leader: string | undefined;
   let unusableAt: number | undefined;
   for (;;) {
-    const holder = await ctx.access.lease(name, token, leaseMs);
+    const holder = await ctx.access.lease(name, token, leaseMs, 'release');
     if (holder === undefined) return trip(); // the store failed (reported): this process alone
     if (holder === token) {
       // A leader may have stored its entry and given its lease back since this request read the store: look again.
@@ -152,7 +155,7 @@ async function lead(ctx: CacheContext, name: string, token: string, signal: Abor
   // still under way is let finish first, so that it cannot take the lease again after it was given back.
   void renewal.stop().then(async () => {
     await ctx.access.release(name, token);
-    if (!stored && !cancelled) await ctx.access.lease(name, `${PASS}${token}`, ctx.options.dedupeLeaseMs);
+    if (!stored && !cancelled) await ctx.access.lease(name, `${PASS}${token}`, ctx.options.dedupeLeaseMs, 'keep');
   });
   return result;
 }
@@ -171,7 +174,7 @@ function renewWhileLeading(ctx: CacheContext, name: string, token: string, signa
   const next = (): void => {
     if (stopped || signal?.aborted === true || performance.now() >= until) return;
     timer = setTimeout(() => {
-      renewing = ctx.access.lease(name, token, leaseMs).then((holder) => {
+      renewing = ctx.access.lease(name, token, leaseMs, 'keep').then((holder) => {
         if (holder === undefined || holder === token) next();
       });
     }, leaseMs / 3);

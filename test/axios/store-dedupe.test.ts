@@ -122,6 +122,59 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
     expect(one.errors.map((e) => e.operation)).to.deep.equal(['lease']);
   });
 
+  it('gives back a lease the store took only after storeTimeoutMs, once that late answer arrives, so that no other process waits for it', async () => {
+    const memory = new MemoryStore();
+    const lateAnswers: Array<Promise<string>> = [];
+    let leased = '';
+    // A store whose lease() takes the lease, but answers only after the cache has stopped waiting.
+    const slow: CacheStore = {
+      get: (key) => memory.get(key),
+      set: (key, record, expiresAt) => memory.set(key, record, expiresAt),
+      delete: (key) => memory.delete(key),
+      lease: (name, token, ttlMs) => {
+        leased = name;
+        const answer = sleep(150).then(() => memory.lease(name, token, ttlMs));
+        lateAnswers.push(answer);
+        return answer;
+      },
+      release: (name, token) => memory.release(name, token),
+    };
+    const origin = slowOrigin(10, cacheable);
+    const one = processOn(slow, origin.adapter, { storeTimeoutMs: 50 });
+    expect((await one.api.get<string>('/late-lease')).data).to.equal('shared');
+    expect(one.errors.map((event) => event.operation)).to.include('lease');
+    await Promise.all(lateAnswers);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(memory.lease(leased, 'another process', 1000)).to.equal('another process');
+  });
+
+  it('keeps its lease when a renewal is answered late: the leader is still at work', async () => {
+    const memory = new MemoryStore();
+    let leased = '';
+    let calls = 0;
+    // The first lease() is answered at once; every renewal after the cache has stopped waiting for it.
+    const store: CacheStore = {
+      get: (key) => memory.get(key),
+      set: (key, record, expiresAt) => memory.set(key, record, expiresAt),
+      delete: (key) => memory.delete(key),
+      lease: (name, token, ttlMs) => {
+        leased = name;
+        calls += 1;
+        return calls === 1 ? memory.lease(name, token, ttlMs) : sleep(300).then(() => memory.lease(name, token, ttlMs));
+      },
+      release: (name, token) => memory.release(name, token),
+    };
+    const origin = slowOrigin(1200, cacheable);
+    // Renewed at 200 ms, answered at 500 ms: held until 1100 ms, where the first take ran out at 600 ms.
+    const { api } = processOn(store, origin.adapter, { dedupeLeaseMs: 600, storeTimeoutMs: 100 });
+    const leading = api.get('/late-renewal');
+    await sleep(800);
+    const holder = memory.lease(leased, 'another process', 1000);
+    expect(holder).to.not.equal('another process');
+    memory.release(leased, holder);
+    await leading;
+  });
+
   it("never makes one user wait for another user's lease, nor serves one user's variant to another", async () => {
     const store = new MemoryStore();
     const origin = slowOrigin(200, (headers) => ({
