@@ -71,29 +71,34 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
 
 /**
  * What a waiter finds: the entry that answers its request; nothing new yet (no entry, or one stored before `since`,
- * which the miss already found unusable); or an entry stored since that does not answer this request: another
- * variant of a `Vary` response (the primary entry is always written last, so it is the newest), another body kind,
- * or one not fresh enough for this request.
+ * which the miss already found unusable); or an entry stored since that does not answer this request, either
+ * `'another kind'` (another variant of a `Vary` response, the primary entry being always written last and so the
+ * newest; or another body kind), which a leader for this kind may yet store, or `'unusable'`: of this kind, but not
+ * fresh enough for this request's own directives, as no entry stored now would be.
  */
-async function storedAnswer(ctx: CacheContext, plan: Exchange, since: number): Promise<CacheRecord | undefined | 'unusable'> {
+async function storedAnswer(ctx: CacheContext, plan: Exchange, since: number): Promise<CacheRecord | undefined | 'another kind' | 'unusable'> {
   let primary: CacheRecord | undefined;
   const record = await findMatchingRecord((key) => ctx.access.get(key).then((read) => {
     if (key === plan.key) primary = read;
     return read;
   }), plan.key, plan.wire, plan.config, ctx.options);
-  if (record !== undefined && bodyKindFits(record, plan.method, plan.config) && decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs)).action === 'fresh') return record;
+  if (record !== undefined && bodyKindFits(record, plan.method, plan.config)) {
+    if (decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs)).action === 'fresh') return record;
+    return record.createdAt >= since ? 'unusable' : undefined;
+  }
   const newest = record ?? primary;
-  return newest !== undefined && newest.createdAt >= since ? 'unusable' : undefined;
+  return newest !== undefined && newest.createdAt >= since ? 'another kind' : undefined;
 }
 
 /**
  * A miss, shared across processes: lead (take the lease, call `trip`, give the lease back), or wait for the leader's
  * entry. `trip` is the one call to the origin; `signal` aborts when every caller in this process has gone.
  *
- * A waiter that finds an entry stored since it began that will not answer it (another variant, say) goes on at
- * once: it tries the lease again without the back-off (the leader gives it back right after its write) and leads, or
- * waits for the process that took it over. Only when the same leader still holds the lease `storeTimeoutMs` later
- * (its release was lost, or that entry came from another user's leader) does it ask the origin itself.
+ * A waiter that finds an entry stored since it began that is of another kind (another `Vary` variant, another body
+ * kind) goes on at once: it tries the lease again without the back-off (the leader gives it back right after its
+ * write) and leads, or waits for the process that took it over. Only when the same leader still holds the lease
+ * `storeTimeoutMs` later (its release was lost, or that entry came from another user's leader) does it ask the
+ * origin itself. An entry of its kind that is not fresh enough for its own directives sends it to the origin at once.
  */
 export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: AbortSignal | undefined, trip: () => Promise<OriginResult>): Promise<OriginResult> {
   const name = leaseName(plan.key, plan.wire, ctx.options.secret);
@@ -102,16 +107,16 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
   const giveUpAt = performance.now() + ctx.options.dedupeWaitMs;
   let since = ctx.options.now();
   let wait = FIRST_POLL_MS;
-  /** The token this waiter waits on, and when an entry that will not answer it was found while that token led. */
+  /** The token this waiter waits on, and when an entry of another kind was found while that token led. */
   let leader: string | undefined;
-  let unusableAt: number | undefined;
+  let otherKindAt: number | undefined;
   for (;;) {
     const holder = await ctx.access.lease(name, token, leaseMs, 'release');
     if (holder === undefined) return trip(); // the store failed (reported): this process alone
     if (holder === token) {
       // A leader may have stored its entry and given its lease back since this request read the store: look again.
       const found = await storedAnswer(ctx, plan, since);
-      if (found !== undefined && found !== 'unusable') {
+      if (typeof found === 'object') {
         void ctx.access.release(name, token);
         return { kind: 'shared', record: found };
       }
@@ -121,19 +126,20 @@ export async function leasedTrip(ctx: CacheContext, plan: Exchange, signal: Abor
     if (holder !== leader) {
       // Another process leads now: its entry, not the one found before (stored this millisecond at the latest), is
       // what this waiter waits for.
-      if (unusableAt !== undefined) since = ctx.options.now() + 1;
+      if (otherKindAt !== undefined) since = ctx.options.now() + 1;
       leader = holder;
-      unusableAt = undefined;
-    } else if (unusableAt !== undefined && performance.now() - unusableAt >= ctx.options.storeTimeoutMs) {
+      otherKindAt = undefined;
+    } else if (otherKindAt !== undefined && performance.now() - otherKindAt >= ctx.options.storeTimeoutMs) {
       return trip();
     }
     if (!(await pause(Math.min(wait, giveUpAt - performance.now()), signal))) return { kind: 'error', error: new CanceledError() };
     wait = Math.min(wait * 2, LAST_POLL_MS);
     const found = await storedAnswer(ctx, plan, since);
-    if (found === 'unusable') {
+    if (found === 'unusable') return trip();
+    if (found === 'another kind') {
       // Try the lease again at once, then look often: the leader gives it back right after its write.
-      if (unusableAt === undefined) {
-        unusableAt = performance.now();
+      if (otherKindAt === undefined) {
+        otherKindAt = performance.now();
         wait = FIRST_POLL_MS;
       }
     } else if (found !== undefined) {

@@ -240,6 +240,31 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
     expect(origin.calls).to.equal(2);
   });
 
+  it("sends waiters to the origin together, not one after another, when the leader's entry is too old for their own min-fresh", async () => {
+    const store = new MemoryStore();
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const origin = slowOrigin(100, cacheable);
+    const counting: AxiosAdapter = async (config) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      try {
+        return await origin.adapter(config);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const processes = Array.from({ length: 4 }, () => processOn(store, counting));
+    const leading = processes[0]?.api.get<string>('/min-fresh');
+    await sleep(20);
+    // max-age=60 never has 120 s of freshness left: no entry stored for them will do.
+    const demanding = await Promise.all(processes.slice(1).map(({ api }) => api.get<string>('/min-fresh', { headers: { 'cache-control': 'min-fresh=120' } })));
+    expect((await leading)?.data).to.equal('shared');
+    expect(demanding.map((r) => r.cacheInfo?.status)).to.deep.equal(['miss', 'miss', 'miss']);
+    expect(origin.calls).to.equal(4);
+    expect(mostInFlight).to.equal(3);
+  });
+
   it('waits for the new entry when the entry already stored cannot answer (text stored, bytes asked for), not going on its own', async () => {
     const store = new MemoryStore();
     const origin = slowOrigin(100, cacheable);
