@@ -300,6 +300,17 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
     expect(store.lease(leader?.name ?? '', 'the next miss', 1000)).to.equal('the next miss');
   });
 
+  it('stops renewing after dedupeWaitMs, by when every waiter has gone on its own: the lease of an origin call that hangs then runs out', async () => {
+    const store = new MemoryStore();
+    const calls = leaseCalls(store);
+    const origin = slowOrigin(1200, cacheable);
+    const { api } = processOn(store, origin.adapter, { dedupeLeaseMs: 150, dedupeWaitMs: 300 });
+    const hanging = api.get('/hanging');
+    await sleep(900); // renewed until about 300 ms, so held until about 450 ms at most
+    expect(store.lease(calls[0]?.name ?? '', 'a later miss', 1000)).to.equal('a later miss');
+    await hanging;
+  });
+
   it('lets one waiter take over, not all of them, when every caller of the leader cancels: the lease is given back, not handed on as a pass', async () => {
     const store = new MemoryStore();
     const origin = slowOrigin((call) => (call === 1 ? 2000 : 50), (_headers, call) => ({ body: JSON.stringify(`call ${call}`), headers: { 'cache-control': 'max-age=60' } }));
