@@ -96,20 +96,30 @@ export interface CacheOptions {
   /**
    * Concurrent identical misses (same key, same credentials, same answer shape) share one origin request: `true`
    * within this process; `'store'` across every process sharing the store too (the first to miss takes a lease in
-   * the store, the others wait for its entry, see `dedupeLeaseMs`); `false` never.
-   * Cost of `'store'`: on a miss, three more store round trips (take the lease, read once more, give it back, the
-   * last not awaited); a waiting process reads the store every 5 to 100 ms (backing off) while it waits. The store must keep leases (MemoryStore,
-   * RedisStore, MongoStore).
+   * the store and goes to the origin, the others wait for its entry, see `dedupeLeaseMs` and `dedupeWaitMs`);
+   * `false` never. The store must keep leases (MemoryStore, RedisStore, MongoStore, a TieredStore over one of these).
+   * Cost of `'store'`, in store round trips: a miss that leads takes the lease, reads once more and gives the lease
+   * back (the last not awaited), and renews its lease every `dedupeLeaseMs / 3` while its origin call runs; a process
+   * that waits makes two (try the lease, read the entry; three for a `Vary` response) per pause, the pause growing
+   * from 5 to 100 ms: about 20 round trips a second per waiting process and key (its own callers share them).
    * @default true
    */
   dedupe?: boolean | 'store' | undefined;
   /**
-   * With `dedupe: 'store'`: how long the process that goes to the origin holds its lease (ms), and so the longest
-   * any other process waits for its entry before it asks the origin itself (a leader that crashed or hangs). Set it
-   * above your origin's usual response time: a slower answer lets a second process go too.
+   * With `dedupe: 'store'`: the time a lease lives without renewal (ms). The process that goes to the origin renews
+   * its lease every third of this while its call runs, so a slow origin keeps the others waiting instead of sending
+   * them all at once; a leader that crashed or hangs stops renewing, and another process takes over at most this
+   * long after its last renewal.
    * @default 5000
    */
   dedupeLeaseMs?: number | undefined;
+  /**
+   * With `dedupe: 'store'`: the longest a process waits for another process's entry while that process holds the
+   * lease (ms); then it asks the origin itself. A caller with its own `timeout` fails with axios' timeout error
+   * once that passes, as it would waiting for the origin. The leader stops renewing its lease after this long too.
+   * @default 30000
+   */
+  dedupeWaitMs?: number | undefined;
   /**
    * The largest `responseType: 'stream'` body kept (bytes): a stream is teed as the caller reads it and stored once
    * read whole; a larger body is passed on whole but not stored. `0` passes every stream request by the cache.

@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   readonly staleWhileRevalidateMs: number | undefined;
   readonly dedupe: boolean | 'store';
   readonly dedupeLeaseMs: number;
+  readonly dedupeWaitMs: number;
   readonly maxStreamBytes: number;
   readonly storeTimeoutMs: number;
   readonly retainForRevalidationMs: number;
@@ -34,7 +35,7 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS = new Set([
   'store', 'shared', 'methods', 'statuses', 'ttl', 'ttlByUrl', 'cacheControl', 'ignoredParams',
-  'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'dedupeLeaseMs', 'storeTimeoutMs',
+  'matchHeaders', 'key', 'filter', 'staleIfError', 'staleWhileRevalidate', 'dedupe', 'dedupeLeaseMs', 'dedupeWaitMs', 'storeTimeoutMs',
   'maxStreamBytes',
   'retainForRevalidationMs', 'now', 'debug', 'secret', 'partition', 'frozen', 'readOnly', 'onlyIfCached',
 ]);
@@ -135,19 +136,25 @@ function wrapHint(value: unknown): string {
   return '';
 }
 
-/** `dedupe` and `dedupeLeaseMs`: a lease in the store needs a store that keeps leases. */
-function dedupeOptions(o: CacheOptions, store: CacheStore): { dedupe: boolean | 'store'; dedupeLeaseMs: number } {
+/** `dedupe`, `dedupeLeaseMs` and `dedupeWaitMs`: a lease in the store needs a store that keeps leases. */
+function dedupeOptions(o: CacheOptions, store: CacheStore): { dedupe: boolean | 'store'; dedupeLeaseMs: number; dedupeWaitMs: number } {
   const given: unknown = o.dedupe;
   if (given !== undefined && given !== 'store' && typeof given !== 'boolean') fail('dedupe', `must be true, false or 'store', got ${describe(given)}`);
   const dedupe = o.dedupe ?? true;
   if (dedupe === 'store' && (typeof store.lease !== 'function' || typeof store.release !== 'function')) {
     fail('dedupe', "is 'store', but this store keeps no leases (it has no lease() and release()): use a RedisStore or a MongoStore shared by the processes, or dedupe: true");
   }
-  if (o.dedupeLeaseMs === undefined) return { dedupe, dedupeLeaseMs: 5000 };
-  if (dedupe !== 'store') fail('dedupeLeaseMs', "applies only with dedupe: 'store'; set dedupe: 'store' or leave dedupeLeaseMs out");
-  const leaseMs = duration('dedupeLeaseMs', o.dedupeLeaseMs);
-  if (leaseMs < 1) fail('dedupeLeaseMs', `must be at least 1 ms, got ${leaseMs}`);
-  return { dedupe, dedupeLeaseMs: leaseMs };
+  return { dedupe, dedupeLeaseMs: leaseOption(o, 'dedupeLeaseMs', dedupe, 5000), dedupeWaitMs: leaseOption(o, 'dedupeWaitMs', dedupe, 30_000) };
+}
+
+/** One of the times of `dedupe: 'store'`: at least 1 ms, and given only with it. */
+function leaseOption(o: CacheOptions, name: 'dedupeLeaseMs' | 'dedupeWaitMs', dedupe: boolean | 'store', fallback: number): number {
+  const given = o[name];
+  if (given === undefined) return fallback;
+  if (dedupe !== 'store') fail(name, `applies only with dedupe: 'store'; set dedupe: 'store' or leave ${name} out`);
+  const ms = duration(name, given);
+  if (ms < 1) fail(name, `must be at least 1 ms, got ${ms}`);
+  return ms;
 }
 
 /** Validates instance options; throws a TypeError naming the first bad option. */

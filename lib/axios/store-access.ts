@@ -140,15 +140,36 @@ export class StoreAccess {
   }
 
   /**
-   * Takes or names the holder of a lease (`dedupe: 'store'`, see `store-lease.ts`): the token holding it, or
+   * Takes, renews or names the holder of a lease (`dedupe: 'store'`, see `store-lease.ts`): the token holding it, or
    * undefined when the store failed (reported), so the caller falls back to what one process can do alone.
+   * `late` is what becomes of the lease when the store gives it to `token` only after `storeTimeoutMs`, the caller
+   * having gone on without it: `'release'` gives it back at once (nobody would use or release it, and other processes
+   * would wait for it until it ran out); `'keep'` leaves it (a renewal, whose holder is still at work; a pass).
    */
-  lease(name: string, token: string, ttlMs: number): Promise<string | undefined> {
+  lease(name: string, token: string, ttlMs: number, late: 'release' | 'keep'): Promise<string | undefined> {
     const store = this.store;
+    const answeredLate = late === 'release' ? (holder: unknown): void => {
+      if (holder === token) this.giveBack(name, token);
+    } : undefined;
     return this.run('lease', name, () => store.lease?.(name, token, ttlMs), (holder) => {
       if (typeof holder !== 'string') throw new TypeError(`the store's lease() answered ${typeof holder}, not the token holding the lease`);
       return holder;
-    }, undefined);
+    }, undefined, answeredLate);
+  }
+
+  /**
+   * Releases a lease the store gave after its caller had stopped waiting. Straight to the store, which has just
+   * answered: the cool-down that its lateness started would skip the release. A failure is reported.
+   */
+  private giveBack(name: string, token: string): void {
+    let pending: unknown;
+    try {
+      pending = this.store.release?.(name, token);
+    } catch (reason) {
+      this.failed('release', name, reason);
+      return;
+    }
+    if (isThenable(pending)) pending.then(undefined, (reason: unknown) => void this.failed('release', name, reason));
   }
 
   /** Ends a lease this token holds; a failure is reported, and the lease then ends by itself. */
@@ -197,7 +218,8 @@ export class StoreAccess {
     }
   }
 
-  private run<T>(operation: Operation, key: string, start: () => unknown, accept: (value: unknown) => T, fallback: T): Promise<T> {
+  /** `late`, if given, hears what the store answered after the deadline had already settled the operation. */
+  private run<T>(operation: Operation, key: string, start: () => unknown, accept: (value: unknown) => T, fallback: T, late?: (value: unknown) => void): Promise<T> {
     let probe = false;
     if (this.skipUntil !== 0) {
       if (this.probing || this.now() < this.skipUntil) {
@@ -232,6 +254,7 @@ export class StoreAccess {
         thenable.then(
           (value) => {
             if (this.deadlines.done(waiting)) resolve(this.settle(operation, key, value, accept, probe, fallback));
+            else late?.(value);
           },
           (reason: unknown) => {
             if (this.deadlines.done(waiting)) resolve(this.fail(operation, key, reason, probe, fallback));

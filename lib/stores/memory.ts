@@ -169,11 +169,14 @@ export class MemoryStore implements CacheStore {
     return Promise.resolve();
   }
 
-  /** Takes the lease when no one holds it; see {@link CacheStore.lease}. Expired leases are dropped as they are met. */
+  /**
+   * Takes the lease when no one else holds it, or extends it for its own holder; see {@link CacheStore.lease}.
+   * Expired leases are dropped as they are met.
+   */
   lease(name: string, token: string, ttlMs: number): string {
     const now = this.#now();
     const held = this.#leases.get(name);
-    if (held !== undefined && held.until > now) return held.token;
+    if (held !== undefined && held.until > now && held.token !== token) return held.token;
     if (this.#leases.size >= MAX_LEASES) {
       for (const [other, lease] of this.#leases) if (lease.until <= now) this.#leases.delete(other);
     }

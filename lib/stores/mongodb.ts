@@ -428,9 +428,9 @@ export class MongoStore implements CacheStore {
   }
 
   /**
-   * Takes the lease with one upsert that matches only an expired lease document: where a live one exists the
-   * insert collides with its `_id` (duplicate key, E11000) and the lease is held, so one more read names the
-   * holder. Expiry is by the store's clock (`expiresAt`), as for entries; the TTL index (`purgeAt`) or the sweep
+   * Takes the lease with one upsert that matches only an expired lease document or this token's own (a holder's call
+   * extends it): where another live one exists the insert collides with its `_id` (duplicate key, E11000) and the
+   * lease is held, so one more read names the holder. Expiry is by the store's clock (`expiresAt`), as for entries; the TTL index (`purgeAt`) or the sweep
    * removes what is left behind.
    */
   async lease(name: string, token: string, ttlMs: number): Promise<string> {
@@ -444,7 +444,7 @@ export class MongoStore implements CacheStore {
       purgeAt: new Date(Math.ceil(this.#serverNow() + ttlMs)),
     };
     try {
-      await this.#collection.replaceOne({ _id: { lease: name }, expiresAt: { $lte: new Date(now) } }, lease, { upsert: true });
+      await this.#collection.replaceOne({ _id: { lease: name }, $or: [{ expiresAt: { $lte: new Date(now) } }, { token }] }, lease, { upsert: true });
       return token;
     } catch (error) {
       if (serverErrorCode(error) !== DUPLICATE_KEY) throw error;

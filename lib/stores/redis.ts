@@ -169,8 +169,11 @@ const CLEAR_PASS_PAUSE_MS = 250;
 /** Redis' largest string (its default `proto-max-bulk-len`): 512 MiB. */
 const MAX_VALUE_BYTES = 512 * 1024 * 1024;
 
-/** KEYS[1] the lease, ARGV[1] the token, ARGV[2] its time in ms: answers the holder after the call. */
-const TAKE_LEASE = "local holder = redis.call('GET', KEYS[1]) if holder then return holder end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return ARGV[1]";
+/**
+ * KEYS[1] the lease, ARGV[1] the token, ARGV[2] its time in ms: takes a free lease or extends the token's own, and
+ * answers the holder after the call.
+ */
+const TAKE_LEASE = "local holder = redis.call('GET', KEYS[1]) if holder and holder ~= ARGV[1] then return holder end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return ARGV[1]";
 /** KEYS[1] the lease, ARGV[1] the token: deletes the lease only while that token holds it. */
 const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
@@ -387,8 +390,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   }
 
   /**
-   * Takes the lease in one script (GET, then `SET PX` when free), so a waiter learns the holder in the same round
-   * trip. The lease key, `${prefix}~lease:${name}`, is outside the `${prefix}:*` pattern of the listings and
+   * Takes the lease in one script (GET, then `SET PX` when free or already this token's: a holder's call extends it),
+   * so a waiter learns the holder in the same round trip. The lease key, `${prefix}~lease:${name}`, is outside the `${prefix}:*` pattern of the listings and
    * `clear()`, and one key per script keeps it cluster-safe.
    */
   async lease(name: string, token: string, ttlMs: number): Promise<string> {

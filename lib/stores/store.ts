@@ -103,6 +103,7 @@ export interface CacheStore {
   /**
    * Cross-process single flight (`dedupe: 'store'`): takes the lease `name` for `token` for `ttlMs` unless another
    * token holds it, in one atomic step, and answers the token that holds it afterwards (`token` itself when taken).
+   * The holder's own call extends its lease to `ttlMs` from now (a leader renews while its origin call runs).
    * Leases live apart from entries: no listing, count or `clear` sees them, and each ends by itself after its
    * `ttlMs`. Optional, together with `release`.
    */

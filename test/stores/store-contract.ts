@@ -302,6 +302,22 @@ export function runStoreContract(name: string, makeHarness: (clock: TestClock) =
       await leases.give('expiring', 'next');
     });
 
+    it('extends a lease when its own holder takes it again: a renewed lease outlives its first time, then ends after the new one', async function () {
+      const leases = leasesOf(store);
+      if (leases === undefined) this.skip();
+      expect(await leases.take('renewed', 'holder', 600)).to.equal('holder');
+      await sleep(400);
+      clock.advance(400);
+      expect(await leases.take('renewed', 'holder', 600)).to.equal('holder'); // the holder renews: 600 ms from now
+      await sleep(400); // 800 ms after the first take: past its first time, within the renewed one
+      clock.advance(400);
+      expect(await leases.take('renewed', 'another', 10_000)).to.equal('holder');
+      await sleep(400);
+      clock.advance(400);
+      expect(await leases.take('renewed', 'another', 10_000)).to.equal('another');
+      await leases.give('renewed', 'another');
+    });
+
     it('gives one lease to one of many concurrent takers', async function () {
       const leases = leasesOf(store);
       if (leases === undefined) this.skip();

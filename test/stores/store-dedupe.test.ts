@@ -132,14 +132,23 @@ for (const backend of backends) {
       expect(origin.requests).to.equal(1);
     });
 
-    it('answers every caller when the leader is killed mid-request: another process goes once the lease has run out', async () => {
+    it('sends exactly one origin request when the origin takes three times the lease: the leader renews it while it waits', async () => {
+      origin.handler = answerLater(1500, { 'cache-control': 'max-age=300' });
+      group = await WorkerGroup.start(tasks(4, 10, 500, '/slow'));
+      group.go();
+      expect(outcomesOf(await group.reports())).to.deep.equal({ miss: 10, hit: 30 });
+      expect(origin.requests).to.equal(1);
+    });
+
+    it('answers every caller when the leader is killed mid-request, having renewed its lease: another process goes once the lease has run out', async () => {
       const leaseMs = 1500;
       let leader: number | undefined;
       origin.handler = (req, res, n) => {
         if (n === 1) {
-          // The first process to ask dies before it is answered: its lease stays behind until it runs out.
+          // The first process to ask dies before it is answered, after renewing its lease twice: the lease stays behind
+          // until it runs out.
           leader = Number(req.headers['x-worker']);
-          group?.kill(leader);
+          setTimeout(() => group?.kill(leader ?? 0), leaseMs * 0.8);
           return;
         }
         answerLater(20, { 'cache-control': 'max-age=300' })(req, res, n);
