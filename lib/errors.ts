@@ -131,7 +131,7 @@ export class IncompleteDeletionError extends CacheError {
       const more = pendingKeys.length > NAMED_PENDING_KEYS ? ` and ${pendingKeys.length - NAMED_PENDING_KEYS} more` : '';
       parts.push(`${pendingKeys.length} store ${pendingKeys.length === 1 ? 'key' : 'keys'} could not be deleted now (${named}${more}): they read as misses in this process and their deletion is retried (a DeferredDeleteError event each); other processes may still read them until then`);
     }
-    super('ECACHE_INCOMPLETE', `${parts.join('; ')}. Call it again to finish`, listingError === undefined ? undefined : { cause: listingError });
+    super('ECACHE_INCOMPLETE', `${parts.join('; ')}. Run the deletion again to finish it`, listingError === undefined ? undefined : { cause: listingError });
     this.operation = operation;
     this.deleted = deleted;
     this.pendingKeys = pendingKeys;
