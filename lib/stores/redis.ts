@@ -12,7 +12,8 @@
  * Every command touches exactly one key, so the layout is cluster-safe without hash tags (entries, tag sets and the
  * marker spread over all slots); a tag set and its members usually sit on different masters, which is why a member
  * is added before its entry is written and leaves its set only once its expiry time has passed (never because its
- * entry is missing: that entry may be about to be written). `clear()` walks each master with SCAN MATCH and unlinks what it finds in batches; on a cluster it
+ * entry is missing: that entry may be about to be written). `clear()` walks each master with SCAN MATCH and unlinks
+ * what it finds in batches; on a cluster it
  * scans only once the masters it reaches serve every slot, and again while the slot map changes under it. KEYS and
  * FLUSHDB are never used. A client's `keyPrefix` is honoured: it goes before `${prefix}` in every key and pattern.
  *
@@ -79,16 +80,19 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 `;
 
 /**
- * KEYS[1] a tag set, ARGV[1] a store key, ARGV[2] ms until the member may leave, ARGV[3] 'NX' to keep the score of a
- * member already there: drops the members whose time has passed (by this server's clock), adds or re-scores the
- * member, and extends the set's expiry to at least the member's (a set outlives its longest-lived member, then
- * expires by itself). Answers 1 when the member was not in the set.
+ * KEYS[1] a tag set, ARGV[1] a store key, ARGV[2] ms until the member may leave, ARGV[3] 'NX' to leave a member already
+ * there as it is: drops the members whose time has passed (by this server's clock), adds the member or moves its time
+ * later (never earlier: a write that shortens an entry's life may fail and leave the longer-lived entry in place), and
+ * extends the set's expiry to at least the member's (a set outlives its longest-lived member, then expires by itself).
+ * Answers 1 when the member was not in the set.
  */
-const TAG_ADD_SCRIPT = `${SERVER_NOW}local added
-if ARGV[3] == 'NX' then added = redis.call('ZADD', KEYS[1], 'NX', now + tonumber(ARGV[2]), ARGV[1])
-else added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) end
+const TAG_ADD_SCRIPT = `${SERVER_NOW}local leaves = now + tonumber(ARGV[2])
+local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if held and (ARGV[3] == 'NX' or tonumber(held) >= leaves) then return 0 end
+redis.call('ZADD', KEYS[1], leaves, ARGV[1])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return added`;
+if held then return 0 end
+return 1`;
 
 /** KEYS[1] a tag set: drops the members whose time has passed, answers the others. */
 const TAG_MEMBERS_SCRIPT = `${SERVER_NOW}return redis.call('ZRANGE', KEYS[1], 0, -1)`;
@@ -442,8 +446,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   }
 
   /**
-   * Unlinks every key under `${prefix}:` (entries, tag sets and the tags-indexed marker), SCAN batch by SCAN batch, on every master of a
-   * cluster. On a cluster the scan starts only once the masters this client reaches serve all slots (else it rejects),
+   * Unlinks every key under `${prefix}:` (entries, tag sets and the tags-indexed marker), SCAN batch by SCAN batch, on
+   * every master of a cluster. On a cluster the scan starts only once the masters this client reaches serve all slots (else it rejects),
    * and runs again while a pass still found keys or the slot map changed during it, so a reshard cannot hide keys.
    */
   async clear(): Promise<void> {

@@ -104,6 +104,16 @@ describe('RedisStore tag sets and a client keyPrefix (shared redis-server)', fun
       expect(await membersOf('t')).to.deep.equal(['a']);
     });
 
+    it('moves a member\'s time later on a rewrite, never earlier (a failed shorter write leaves the longer-lived entry)', async function () {
+      const store = new RedisStore({ client: raw, prefix });
+      await store.set('a', makeRecord('a', now, { tags: ['t'] }), now + 90_000);
+      const first = Number(await raw.zscore(tagSet('t'), 'a'));
+      await store.set('a', makeRecord('a', now, { tags: ['t'] }), now + 10_000);
+      expect(Number(await raw.zscore(tagSet('t'), 'a'))).to.equal(first);
+      await store.set('a', makeRecord('a', now, { tags: ['t'] }), now + 600_000);
+      expect(Number(await raw.zscore(tagSet('t'), 'a'))).to.be.above(first + 500_000);
+    });
+
     it('never drops the member of an entry not written yet (a write adds the member first): the entry is found once written', async function () {
       const store = new RedisStore({ client: raw, prefix });
       await store.set('a', makeRecord('a', now, { tags: ['t'] }), now + 60_000);
