@@ -230,7 +230,7 @@ async function main(): Promise<void> {
       ...(invalidation !== undefined ? { invalidation } : {}),
       sqlite,
       ...(tagDelete === undefined ? {} : { tagDelete }),
-      targets: checkTargets(measured, concurrent, memory.rows, memory.emptyStore, processes.cold, sqlite, invalidation, tagDelete),
+      targets: checkTargets({ cases: measured, concurrency: concurrent, memory: memory.rows, emptyStore: memory.emptyStore, processCold: processes.cold, sqlite, invalidation, tagDelete }),
     };
     const markdown = renderMarkdown(results);
     process.stdout.write(markdown);

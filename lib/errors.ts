@@ -104,6 +104,41 @@ export class DeferredDeleteError extends CacheError {
   }
 }
 
+/** Store keys named in the message of an {@link IncompleteDeletionError}; the error's `pendingKeys` holds them all. */
+const NAMED_PENDING_KEYS = 3;
+
+/**
+ * A deletion by query (`cache.delete(query)`, a request's `cache.invalidate`) that did not delete everything it
+ * matched: some deletions failed (they are kept as deferred deletions: each key reads as a miss in this process and
+ * is deleted once the store answers again, with a {@link DeferredDeleteError} event each), or listing the store
+ * failed part way (`cause`), so matching entries may remain. `deleted` entries were deleted.
+ */
+export class IncompleteDeletionError extends CacheError {
+  readonly operation: string;
+  /** Entries deleted (each with a `deleted` event). */
+  readonly deleted: number;
+  /** Store keys whose deletion failed and is retried later. */
+  readonly pendingKeys: readonly string[];
+  /** False when listing the store failed part way: entries not listed yet may match and remain. */
+  readonly listed: boolean;
+  constructor(operation: string, deleted: number, pendingKeys: readonly string[], listingError?: unknown) {
+    const parts = [`${operation} is incomplete: ${deleted} ${deleted === 1 ? 'entry' : 'entries'} deleted`];
+    if (listingError !== undefined) {
+      parts.push(`listing the store failed part way (${asError(listingError).message}), so entries not listed yet may still match`);
+    }
+    if (pendingKeys.length > 0) {
+      const named = pendingKeys.slice(0, NAMED_PENDING_KEYS).map((key) => JSON.stringify(key)).join(', ');
+      const more = pendingKeys.length > NAMED_PENDING_KEYS ? ` and ${pendingKeys.length - NAMED_PENDING_KEYS} more` : '';
+      parts.push(`${pendingKeys.length} store ${pendingKeys.length === 1 ? 'key' : 'keys'} could not be deleted now (${named}${more}): they read as misses in this process and their deletion is retried (a DeferredDeleteError event each); other processes may still read them until then`);
+    }
+    super('ECACHE_INCOMPLETE', `${parts.join('; ')}. Run the deletion again to finish it`, listingError === undefined ? undefined : { cause: listingError });
+    this.operation = operation;
+    this.deleted = deleted;
+    this.pendingKeys = pendingKeys;
+    this.listed = listingError === undefined;
+  }
+}
+
 /** A management call that would write to or delete from the store of a cache attached with `readOnly: true`. */
 export class ReadOnlyError extends CacheError {
   readonly operation: string;

@@ -3,7 +3,7 @@
  * the management API (`cache.delete()`, listings). Store failures here are reported and rethrown: these are
  * explicit calls, with no timeout, since a walk over a large store takes long.
  */
-import { asError, CorruptEntryError, ReadOnlyError } from '../errors.js';
+import { asError, CorruptEntryError, IncompleteDeletionError, ReadOnlyError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore } from '../stores/store.js';
 import type { CacheContext } from './context.js';
@@ -109,30 +109,58 @@ const DELETE_BATCH_ENTRIES = 500;
  *
  * A store with `deleteMany` gets the keys of up to {@link DELETE_BATCH_ENTRIES} entries per call (`deleted` is emitted
  * for them once the call has resolved); any other store gets one `delete` per key, entry by entry.
+ *
+ * A deletion that fails does not stop the walk: its keys become deferred deletions of `ctx.access` (each reads as a
+ * miss in this process, is retried, and is reported by a `DeferredDeleteError` event), its entries are not counted,
+ * and once the walk is over the call rejects with an {@link IncompleteDeletionError} naming them. A listing that
+ * fails part way ends the walk: what was found is still deleted, then the call rejects the same way (the listing's
+ * failure is its `cause`). So neither the management API nor a request's `cache.invalidate` ever takes a partial
+ * deletion for a complete one.
  */
-export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string): Promise<number> {
+export async function deleteMatching(ctx: CacheContext, queries: readonly CompiledQuery[], reason: string, operation: string): Promise<number> {
   abandonStreams(ctx, `a deletion (${reason}) ran while the body was read`);
   if (ctx.options.readOnly) throw new ReadOnlyError(reason);
   const store = ctx.options.store;
   const deleteMany = store.deleteMany?.bind(store);
   let deleted = 0;
+  const pending: string[] = [];
   let batch: CacheRecord[] = [];
+  /** Deletes `keys` in one call; the keys that failed (handed to the deferred deletions), none when it succeeded. */
+  const attempt = async (keys: readonly string[], run: () => unknown): Promise<readonly string[]> => {
+    try {
+      await run();
+      return [];
+    } catch (error) {
+      ctx.access.deletionsFailed(keys, error);
+      pending.push(...keys);
+      return keys;
+    }
+  };
   const flush = async (): Promise<void> => {
     const keys = batch.flatMap(storeKeysOf);
-    if (deleteMany) await guarded(ctx, 'delete', keys.length === 1 ? keys[0] : undefined, () => deleteMany(keys));
-    else for (const key of keys) await guarded(ctx, 'delete', key, () => store.delete(key));
+    const failed = new Set<string>(deleteMany
+      ? await attempt(keys, () => deleteMany(keys))
+      : (await Promise.all(keys.map((key) => attempt([key], () => store.delete(key))))).flat());
     for (const record of batch) {
+      if (storeKeysOf(record).some((key) => failed.has(key))) continue;
       deleted += 1;
       recordOutcome(ctx, 'deleted', { key: record.key, url: record.url, method: record.method, reason }, `deleted ${record.key}: ${reason}`);
     }
     batch = [];
   };
   const batchEntries = deleteMany ? DELETE_BATCH_ENTRIES : 1;
-  for await (const record of walk(ctx, queries)) {
-    batch.push(record);
-    if (batch.length >= batchEntries) await flush();
+  let listingError: unknown;
+  try {
+    for await (const record of walk(ctx, queries)) {
+      batch.push(record);
+      if (batch.length >= batchEntries) await flush();
+    }
+  } catch (error) {
+    if (error instanceof TypeError) throw error; // a store that cannot list: nothing was deleted
+    listingError = error;
   }
   if (batch.length > 0) await flush();
-  ctx.debug(`deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}: ${reason}`, { deleted });
+  ctx.debug(`deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}: ${reason}`, { deleted, pending: pending.length });
+  if (listingError !== undefined || pending.length > 0) throw new IncompleteDeletionError(operation, deleted, pending, listingError);
   return deleted;
 }

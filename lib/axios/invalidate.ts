@@ -7,6 +7,7 @@
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheContext } from './context.js';
 import { invalidationTargets, isUnsafeMethod } from '../semantics/index.js';
+import { IncompleteDeletionError } from '../errors.js';
 import { deleteMatching } from './delete-matching.js';
 import { invalidationSuffixes, keyOf } from './key.js';
 import type { WireRequest } from './wire-request.js';
@@ -43,23 +44,24 @@ async function invalidateRequested(ctx: CacheContext, method: string, url: strin
     .filter((query) => !isEmptyQuery(query))
     .map((query) => compileQuery(query, ctx.options, ctx.normaliseUrl, base, now));
   if (queries.length === 0) return;
-  try {
-    // A walk over the store can take long, and a hung store would hang it: the response waits for it at most
-    // `storeTimeoutMs`, and the walk goes on (and reports its failures) after the response has been returned.
-    const walk = deleteMatching(ctx, queries, `invalidated by ${method} ${url}`);
-    walk.catch(() => undefined);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const waited = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ctx.options.storeTimeoutMs);
-    });
-    await Promise.race([walk, waited]).finally(() => clearTimeout(timer));
-  } catch (error) {
-    // Store failures were reported as `error` events by deleteMatching; a store that cannot list is reported here.
-    if (error instanceof TypeError) {
-      recordOutcome(ctx, 'error', { key: undefined, url, method, error, operation: 'invalidate' }, `requested invalidation failed: ${error.message}`);
-    }
-    ctx.debug('requested invalidation failed; the response is returned anyway', { url, method, error });
-  }
+  // A walk over the store can take long, and a hung store would hang it: the response waits for it at most
+  // `storeTimeoutMs`, and the walk goes on (and reports its failures) after the response has been returned.
+  const walk = deleteMatching(ctx, queries, `invalidated by ${method} ${url}`, `the invalidation requested by ${method} ${url}`).then(
+    () => undefined,
+    (error: unknown) => {
+      // Failed deletions were reported one by one (and are retried), a failed listing as it failed; an incomplete
+      // invalidation is reported once more as a whole, and so is a store that cannot list.
+      if (error instanceof IncompleteDeletionError || error instanceof TypeError) {
+        recordOutcome(ctx, 'error', { key: undefined, url, method, error, operation: 'invalidate' }, `requested invalidation failed: ${error.message}`);
+      }
+      ctx.debug('requested invalidation failed; the response is returned anyway', { url, method, error });
+    },
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ctx.options.storeTimeoutMs);
+  });
+  await Promise.race([walk, waited]).finally(() => clearTimeout(timer));
 }
 
 /** Deletes what RFC 9111 §4.4 says a successful unsafe request invalidates: its URL, Location and Content-Location. */

@@ -188,7 +188,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
       }
       const queries = compile('query', query);
       if (queries.length === 0) throw new TypeError('axios-http-cache: cache.delete() needs at least one criterion; call cache.clear() to delete everything');
-      return deleteMatching(ctx, queries, 'cache.delete()');
+      return deleteMatching(ctx, queries, 'cache.delete()', 'cache.delete()');
     },
     clear: async () => {
       if (ctx.options.readOnly) throw new ReadOnlyError('cache.clear()');

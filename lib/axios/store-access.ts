@@ -140,6 +140,16 @@ export class StoreAccess {
   }
 
   /**
+   * Deletions a caller sent to the store itself and saw fail (a deletion by query: `delete-matching.ts`): kept and
+   * retried like the cache's own deferred deletions, each key reading as a miss meanwhile, and reported (a
+   * `DeferredDeleteError` per key). Nothing is kept for a read-only cache.
+   */
+  deletionsFailed(keys: readonly string[], reason: unknown): void {
+    if (this.readOnly) return;
+    for (const key of keys) this.failed('delete', key, reason);
+  }
+
+  /**
    * Takes, renews or names the holder of a lease (`dedupe: 'store'`, see `store-lease.ts`): the token holding it, or
    * undefined when the store failed (reported), so the caller falls back to what one process can do alone.
    * `late` is what becomes of the lease when the store gives it to `token` only after `storeTimeoutMs`, the caller

@@ -5,11 +5,15 @@
  * `codec.ts`, written with `SET ... PX (expiresAt - now())`: the time left by the application's clock,
  * counted from the Redis server's own clock, so a clock skew between the two neither drops entries at
  * once nor keeps them too long (an absolute `PXAT` would be read against the server's clock). A record with tags is
- * also a member of one Redis set per tag, `${prefix}:\0tag:${tag}` (the NUL keeps it apart from every cache key),
- * which `find({ tag })` reads instead of walking the namespace. Every command touches exactly one key, so the layout
- * is cluster-safe without hash tags (entries and tag sets spread over all slots); a tag set and its members usually
- * sit on different masters, which is why a member is added before its entry is written and pruned when it is read
- * and found gone. `clear()` walks each master with SCAN MATCH and unlinks what it finds in batches; on a cluster it
+ * also a member of one sorted set per tag, `${prefix}:\0tagged:${tag}` (the NUL keeps it apart from every cache key),
+ * scored with the time its entry expires by that set's server clock, which `find({ tag })` reads instead of walking
+ * the namespace once the marker `${prefix}:\0tags-indexed` says every entry's tags are in their sets (entries written
+ * by a version without tag sets are not: until a walk has found none of those, `find({ tag })` walks and indexes).
+ * Every command touches exactly one key, so the layout is cluster-safe without hash tags (entries, tag sets and the
+ * marker spread over all slots); a tag set and its members usually sit on different masters, which is why a member
+ * is added before its entry is written and leaves its set only once its expiry time has passed (never because its
+ * entry is missing: that entry may be about to be written). `clear()` walks each master with SCAN MATCH and unlinks
+ * what it finds in batches; on a cluster it
  * scans only once the masters it reaches serve every slot, and again while the slot map changes under it. KEYS and
  * FLUSHDB are never used. A client's `keyPrefix` is honoured: it goes before `${prefix}` in every key and pattern.
  *
@@ -40,8 +44,6 @@ export interface RedisClientLike {
   strlen(key: string): Promise<number>;
   pttl(key: string): Promise<number>;
   scan(cursor: string, patternToken: 'MATCH', pattern: string, countToken: 'COUNT', count: number): Promise<[cursor: string, elements: string[]]>;
-  smembers(key: string): Promise<string[]>;
-  srem(key: string, ...members: string[]): Promise<number>;
   eval(script: string, numberOfKeys: number, ...args: Array<string | number>): Promise<unknown>;
   /** GETRANGE as bytes: used, when the client has it, to check that a record held in memory is still the one stored. */
   getrangeBuffer?(key: string, start: number, end: number): Promise<Buffer>;
@@ -65,19 +67,51 @@ export interface RedisPipelineLike {
 }
 
 /** The commands {@link RedisClientLike} requires, checked on an option `client`. */
-const CLIENT_COMMANDS = ['getBuffer', 'set', 'unlink', 'strlen', 'pttl', 'scan', 'smembers', 'srem', 'eval'] as const;
+const CLIENT_COMMANDS = ['getBuffer', 'set', 'unlink', 'strlen', 'pttl', 'scan', 'eval'] as const;
 
 /**
- * Adds a member to a tag set and extends the set's expiry to at least the member's (a set outlives its longest-lived
- * member, then expires by itself): SADD, then PEXPIRE unless the set already lives longer.
+ * The server's clock in ms, in a script that writes after reading it (script effects replication, the default from
+ * Redis 7; asked for on Redis 5 and 6).
  */
-const TAG_ADD_SCRIPT = `redis.call('SADD', KEYS[1], ARGV[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+const SERVER_NOW = `if redis.replicate_commands then redis.replicate_commands() end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+`;
+
+/**
+ * KEYS[1] a tag set, ARGV[1] a store key, ARGV[2] ms until the member may leave, ARGV[3] 'NX' to leave a member already
+ * there as it is: drops the members whose time has passed (by this server's clock), adds the member or moves its time
+ * later (never earlier: a write that shortens an entry's life may fail and leave the longer-lived entry in place), and
+ * extends the set's expiry to at least the member's (a set outlives its longest-lived member, then expires by itself).
+ * Answers 1 when the member was not in the set.
+ */
+const TAG_ADD_SCRIPT = `${SERVER_NOW}local leaves = now + tonumber(ARGV[2])
+local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if held and (ARGV[3] == 'NX' or tonumber(held) >= leaves) then return 0 end
+redis.call('ZADD', KEYS[1], leaves, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if held then return 0 end
 return 1`;
 
-/** Marks tag set keys inside the namespace: `${prefix}:\0tag:${tag}`. A cache key never starts with NUL. */
-const TAG_MARK = '\u0000tag:';
+/** KEYS[1] a tag set: drops the members whose time has passed, answers the others. */
+const TAG_MEMBERS_SCRIPT = `${SERVER_NOW}return redis.call('ZRANGE', KEYS[1], 0, -1)`;
+
+/** KEYS[1] the marker: sets it, without expiry. */
+const SET_MARKER_SCRIPT = "return redis.call('SET', KEYS[1], ARGV[1])";
+
+/**
+ * How long a member stays in its tag set after its entry's time left ran out: covers the moment between adding the
+ * member and writing the entry (a slow or queued write), so a member never leaves while its entry may still live.
+ */
+const TAG_MEMBER_MARGIN_MS = 60_000;
+
+/** Starts the store's own keys inside the namespace (tag sets, the marker): a cache key never starts with NUL. */
+const INTERNAL_MARK = '\u0000';
+/** Marks tag set keys: `${prefix}:\0tagged:${tag}`. */
+const TAG_MARK = `${INTERNAL_MARK}tagged:`;
+/** The marker `${prefix}:\0tags-indexed`: present once every entry of the namespace has its tags in the tag sets. */
+const INDEXED_MARK = `${INTERNAL_MARK}tags-indexed`;
 
 const KNOWN_OPTIONS = ['client', 'url', 'redisOptions', 'prefix', 'scanBatchSize', 'now', 'compressAboveBytes', 'compression', 'memoBytes', 'waitForReplicas', 'waitTimeoutMs'] as const;
 
@@ -263,6 +297,12 @@ export class RedisStore implements CacheStore, InvalidationSource {
     return `${this.prefix}:${TAG_MARK}${tag}`;
   }
 
+  /** Puts `key` in the set of each of `tags` for `ttlMs` (plus the margin); resolves how many sets did not have it. */
+  async #addToTagSets(key: string, tags: readonly string[], ttlMs: number, mode: 'write' | 'NX'): Promise<number> {
+    const added = await Promise.all(tags.map((tag) => this.#client.eval(TAG_ADD_SCRIPT, 1, this.#tagKey(tag), key, ttlMs + TAG_MEMBER_MARGIN_MS, mode)));
+    return added.filter((answer) => Number(answer) === 1).length;
+  }
+
   get(key: string): Promise<CacheRecord | undefined> {
     if (this.#closed) return Promise.reject(new StoreClosedError('RedisStore', 'get'));
     const redisKey = this.#redisKey(key);
@@ -333,7 +373,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
    * Writes the record with `PX` = the time left until `expiresAt` by the store's clock (rounded up),
    * so Redis expires it relative to its own clock; a record already expired is not written and any
    * older one under the key is unlinked. A tagged record joins its tag sets first: a failure between the two leaves
-   * a member without an entry (pruned when read), never an entry its tag cannot find.
+   * a member without an entry (it leaves its set once its time has passed), never an entry its tag cannot find.
    */
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     this.#checkOpen('set');
@@ -346,15 +386,13 @@ export class RedisStore implements CacheStore, InvalidationSource {
     }
     const encoded = await encodeRecord(record, this.#encoding);
     if (encoded.byteLength > MAX_VALUE_BYTES) throw new EntryTooLargeError(key, encoded.byteLength, MAX_VALUE_BYTES);
-    if (record.tags !== undefined && record.tags.length > 0) {
-      await Promise.all(record.tags.map((tag) => this.#client.eval(TAG_ADD_SCRIPT, 1, this.#tagKey(tag), key, ttlMs)));
-    }
+    if (record.tags !== undefined && record.tags.length > 0) await this.#addToTagSets(key, record.tags, ttlMs, 'write');
     await this.#client.set(redisKey, toBuffer(encoded), 'PX', ttlMs);
   }
 
   /**
-   * Unlinks the entry. Its tag sets keep the member until a `find({ tag })` reads it and finds it gone (reading the
-   * record first to learn its tags would cost every deletion a round trip).
+   * Unlinks the entry. Its tag sets keep the member until the entry's time would have run out (reading the record
+   * first to learn its tags would cost every deletion a round trip); a `find({ tag })` reads it as gone meanwhile.
    */
   async delete(key: string): Promise<void> {
     this.#checkOpen('delete');
@@ -411,8 +449,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   }
 
   /**
-   * Unlinks every key under `${prefix}:` (entries and tag sets), SCAN batch by SCAN batch, on every master of a
-   * cluster. On a cluster the scan starts only once the masters this client reaches serve all slots (else it rejects),
+   * Unlinks every key under `${prefix}:` (entries, tag sets and the tags-indexed marker), SCAN batch by SCAN batch, on
+   * every master of a cluster. On a cluster the scan starts only once the masters this client reaches serve all slots (else it rejects),
    * and runs again while a pass still found keys or the slot map changed during it, so a reshard cannot hide keys.
    */
   async clear(): Promise<void> {
@@ -453,10 +491,12 @@ export class RedisStore implements CacheStore, InvalidationSource {
   }
 
   /**
-   * Answers a `tag` from the tag's set (its members, not the namespace, are read); members whose entry is gone or no
-   * longer carries the tag are removed from the set. A read that fails (not an answer) keeps its member and rejects
-   * the query, so a deletion by tag rejects instead of forgetting the entry. Any other filter is answered with every entry (a superset, as
-   * the contract allows: the cache checks each record against the whole query).
+   * Answers a `tag` from the tag's sorted set (its members, not the namespace, are read) once the marker says every
+   * entry's tags are indexed; until then by walking the namespace ({@link #walkForTag}). A member whose entry is gone or
+   * no longer carries the tag is skipped, and leaves the set when its time has passed (removing it on sight could
+   * remove the member of an entry being written). A read that fails (not an answer) rejects the query, so a deletion
+   * by tag rejects instead of missing the entry. Any other filter is answered with every entry (a superset, as the
+   * contract allows: the cache checks each record against the whole query).
    */
   async *find(filter: StoreFilter): AsyncIterable<CacheRecord> {
     this.#checkOpen('find');
@@ -465,24 +505,43 @@ export class RedisStore implements CacheStore, InvalidationSource {
       yield* this.entries();
       return;
     }
-    const tagKey = this.#tagKey(tag);
-    const members = await this.#client.smembers(tagKey);
-    for (let start = 0; start < members.length; start += this.#scanBatchSize) {
-      const keys = members.slice(start, start + this.#scanBatchSize);
-      // Only an answer may remove a member (gone, corrupt and deleted, or no longer tagged): a failed read rejects.
-      const records = await Promise.all(keys.map((key) => this.#readOrThrow(key)));
-      const stale = keys.filter((_, i) => records[i]?.tags?.includes(tag) !== true);
-      if (stale.length > 0) await this.#client.srem(tagKey, ...stale);
+    const [marker, members] = await Promise.all([
+      this.#client.getBuffer(`${this.prefix}:${INDEXED_MARK}`),
+      this.#client.eval(TAG_MEMBERS_SCRIPT, 1, this.#tagKey(tag)),
+    ]);
+    if (marker === null) {
+      yield* this.#walkForTag(tag);
+      return;
+    }
+    const keys = Array.isArray(members) ? members.map(String) : [];
+    for (let start = 0; start < keys.length; start += this.#scanBatchSize) {
+      const records = await Promise.all(keys.slice(start, start + this.#scanBatchSize).map((key) => this.#readOrThrow(key)));
       for (const record of records) if (record?.tags?.includes(tag) === true) yield record;
     }
   }
 
-  /** `get`, with a record that does not decode reported as an `error` event and read as absent. */
-  #read(key: string): Promise<CacheRecord | undefined> {
-    return this.get(key).catch((error: unknown) => {
-      this.#events.emitError(error);
-      return undefined;
-    });
+  /**
+   * `find({ tag })` while the namespace may hold entries whose tags are in no set (written by a version of this store
+   * without tag sets, or by one still running beside this one): walks every entry, yields those with `tag`, and adds
+   * every tagged entry it reads to its tag sets. A walk that completes having found every tagged entry already in its
+   * sets sets the marker, and later lookups read the sets only. A walk that had to add members sets no marker (the
+   * next lookup walks again): a writer without tag sets may still be running, and only a walk that finds nothing left
+   * to add is evidence that none wrote since the last one.
+   */
+  async *#walkForTag(tag: string): AsyncGenerator<CacheRecord> {
+    let added = 0;
+    for await (const batch of this.#liveBatches()) {
+      const keys = batch.map((redisKey) => redisKey.slice(this.prefix.length + 1));
+      const records = await Promise.all(keys.map((key) => this.#readOrThrow(key)));
+      const now = this.#now();
+      const counts = await Promise.all(records.map((record, i) => {
+        const ttlMs = Math.ceil((record?.expiresAt ?? 0) - now);
+        return record?.tags !== undefined && record.tags.length > 0 && ttlMs > 0 ? this.#addToTagSets(keys[i] ?? '', record.tags, ttlMs, 'NX') : Promise.resolve(0);
+      }));
+      for (const count of counts) added += count;
+      for (const record of records) if (record?.tags?.includes(tag) === true) yield record;
+    }
+    if (added === 0) await this.#client.eval(SET_MARKER_SCRIPT, 1, `${this.prefix}:${INDEXED_MARK}`, String(this.#now()));
   }
 
   /** `get`, with a corrupt record (which `get` deleted) read as absent and reported; any other failure rejects. */
@@ -495,7 +554,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
   }
 
   async #records(keys: readonly string[]): Promise<CacheRecord[]> {
-    const records = await Promise.all(keys.map((key) => this.#read(key)));
+    const records = await Promise.all(keys.map((key) => this.#readOrThrow(key)));
     return records.filter((record): record is CacheRecord => record !== undefined);
   }
 
@@ -507,7 +566,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     return total;
   }
 
-  /** Bytes of the encoded values under the prefix (STRLEN), excluding Redis' own per-key overhead and the tag sets. */
+  /** Bytes of the encoded values under the prefix (STRLEN), excluding Redis' own per-key overhead and the store's own keys (tag sets, marker). */
   async size(): Promise<number> {
     this.#checkOpen('size');
     let total = 0;
@@ -559,7 +618,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     return clusterScanPlan(this.#client as ClusterLike<RedisClientLike & ClusterNodeLike>, 'axios-http-cache: RedisStore');
   }
 
-  /** Names under `${prefix}:` (entries and tag sets), as the store's commands take them (without the client's keyPrefix). */
+  /** Names under `${prefix}:` (entries, tag sets and the marker), as the store's commands take them (without the client's keyPrefix). */
   async *#scanBatches(nodes: readonly RedisClientLike[]): AsyncGenerator<string[]> {
     const match = `${escapeGlob(this.#clientPrefix + this.prefix)}:*`;
     for (const node of nodes) {
@@ -573,16 +632,16 @@ export class RedisStore implements CacheStore, InvalidationSource {
   }
 
   /**
-   * Entry keys (tag sets left out) with keys Redis already counts as expired left out (PTTL). Keys are written with a
+   * Entry keys (the store's own keys, tag sets and marker, left out) with keys Redis already counts as expired left out (PTTL). Keys are written with a
    * time left (`PX`), so the server's countdown and the store's clock agree on expiry without the
    * two clocks agreeing on the date. On a cluster, a listing during which the slot map changed rejects: it may have
    * missed keys that moved.
    */
   async *#liveBatches(): AsyncGenerator<string[]> {
     const plan = await this.#scanPlan();
-    const tagSets = `${this.prefix}:${TAG_MARK}`;
+    const internal = `${this.prefix}:${INTERNAL_MARK}`;
     for await (const found of this.#scanBatches(plan.nodes)) {
-      const batch = found.filter((redisKey) => !redisKey.startsWith(tagSets));
+      const batch = found.filter((redisKey) => !redisKey.startsWith(internal));
       const left = await Promise.all(batch.map((redisKey) => this.#client.pttl(redisKey)));
       // PTTL answers -1 for a key without expiry and -2 for a key gone since the SCAN.
       yield batch.filter((_, i) => {

@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { expect } from 'chai';
-import { attachCache, MemoryStore } from '../../lib/index.js';
+import { attachCache, IncompleteDeletionError, MemoryStore, type DeferredDeleteError } from '../../lib/index.js';
 import type { CacheEventMap } from '../../lib/index.js';
 import { makeRecord } from '../stores/fixtures.js';
 
@@ -47,7 +47,7 @@ describe('cache.delete() on a store with deleteMany', function () {
     for (const key of kept) expect((await store.get(key))?.key, key).to.equal(key);
   });
 
-  it('reports a failed batch as an error event and rejects, with deleted events only for the batches that went', async () => {
+  it('keeps a failed batch as deferred deletions, goes on with the next batches, and rejects with an IncompleteDeletionError naming the batch', async () => {
     const store = new BatchingStore(2);
     await seed(store, 'old', 1100);
     const cache = attachCache(axios.create(), { store });
@@ -61,9 +61,14 @@ describe('cache.delete() on a store with deleteMany', function () {
       failure = error;
     });
 
-    expect((failure as Error | undefined)?.message).to.equal('store went away mid-deletion');
-    expect(errors.map((event) => event.operation)).to.deep.equal(['delete']);
-    expect(deletedEvents.map((event) => event.key).sort()).to.deep.equal([...(store.calls[0] ?? [])].sort());
-    for (const key of store.calls[1] ?? []) expect((await store.get(key))?.key, key).to.equal(key);
+    expect(store.calls.map((keys) => keys.length)).to.deep.equal([500, 500, 100]);
+    const [first = [], refused = [], last = []] = store.calls;
+    expect(failure).to.be.instanceOf(IncompleteDeletionError);
+    expect((failure as IncompleteDeletionError).deleted).to.equal(600);
+    expect([...(failure as IncompleteDeletionError).pendingKeys].sort()).to.deep.equal([...refused].sort());
+    expect(errors.map((event) => event.operation)).to.deep.equal(refused.map(() => 'delete'));
+    expect(errors.map((event) => (event.error as DeferredDeleteError).key).sort()).to.deep.equal([...refused].sort());
+    expect(deletedEvents.map((event) => event.key).sort()).to.deep.equal([...first, ...last].sort());
+    for (const key of refused) expect((await store.get(key))?.key, key).to.equal(key);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MemoryStore } from '../../lib/index.js';
+import { IncompleteDeletionError, MemoryStore } from '../../lib/index.js';
 import type { CacheEventMap, CacheRecord } from '../../lib/index.js';
 import { cachedPaths, managedInstance, nock, ORIGIN, resetNock, warm } from './helpers.js';
 import { forEachStore } from './stores.js';
@@ -72,7 +72,10 @@ describe('per-request tags and invalidate', function () {
     nock(ORIGIN).post('/users').reply(201, { id: 1 });
     const response = await managed.api.post('/users', {}, { cache: { invalidate: [{ tag: 'users' }] } });
     expect(response.status).to.equal(201);
-    expect(errors.map((e) => e.error.message)).to.deep.equal(['scan failed']);
+    expect(errors.map((e) => e.error.message)[0]).to.equal('scan failed');
+    expect(errors[1]?.error).to.be.instanceOf(IncompleteDeletionError);
+    expect(errors[1]?.error.message).to.contain('listing the store failed part way (scan failed)');
+    expect(errors).to.have.length(2);
   });
 
   for (const [description, cache, pattern] of [

@@ -11,7 +11,7 @@ import { withoutNock } from '../support/real-http.js';
 /** A client with every command RedisStore sends, each failing loudly: a closed store must call none of them. */
 function untouchableClient(): RedisClientLike {
   const refuse = (): Promise<never> => Promise.reject(new Error('a closed store sent a command'));
-  return { getBuffer: refuse, set: refuse, unlink: refuse, strlen: refuse, pttl: refuse, scan: refuse, smembers: refuse, srem: refuse, eval: refuse };
+  return { getBuffer: refuse, set: refuse, unlink: refuse, strlen: refuse, pttl: refuse, scan: refuse, eval: refuse };
 }
 
 describe('A closed store behind attachCache', function () {

@@ -1,4 +1,7 @@
+import axios from 'axios';
 import { expect } from 'chai';
+import { attachCache } from '../../lib/index.js';
+import { encodeRecord } from '../../lib/stores/codec.js';
 import { MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
 import { MongoStore, type MongoDbLike } from '../../lib/stores/mongodb.js';
 import type { StoreFilter } from '../../lib/stores/store.js';
@@ -79,6 +82,21 @@ describe('MongoStore find() from indexed fields, and its driver options', functi
     await store.set('old', makeRecord('old', now, { tags: ['people'] }), now + 60_000);
     await db.collection(name).updateOne({ _id: 'old' as never }, { $unset: { url: '', method: '', tags: '' } });
     expect(await keysOf(store, { tag: 'people' })).to.deep.equal(['old']);
+  });
+
+  it('deletes by tag, through attachCache, documents inserted the way a version without url, method and tags fields wrote them', async function () {
+    const name = uniqueName('legacy');
+    const store = new MongoStore({ db, collectionName: name });
+    const now = Date.now();
+    const old = (key: string, tags: string[]): Promise<unknown> => encodeRecord(makeRecord(key, now, { tags })).then((data) => db.collection(name).insertOne({
+      _id: key as never, cache: 'axios-http-cache', expiresAt: new Date(now + 60_000), purgeAt: new Date(now + 60_000), createdAt: new Date(now), data,
+    }));
+    await old('old1', ['people']);
+    await old('old2', ['teams']);
+    await store.set('new', makeRecord('new', now, { tags: ['people'] }), now + 60_000);
+    const cache = attachCache(axios.create(), { store });
+    expect(await cache.delete({ tag: 'people' })).to.equal(2);
+    expect(await db.collection(name).distinct('_id')).to.deep.equal(['old2']);
   });
 
   it('opens its collection with the writeConcern it was given, which the driver sends on every write and deletion', async function () {

@@ -151,12 +151,16 @@ describe('RedisStore on a real Redis Cluster (3 masters)', function () {
       }
     });
 
-    it('finds tagged entries by tag across masters, from the tag set', async function () {
+    it('finds tagged entries by tag across masters, walking every master until the marker is set, then from the tag set', async function () {
       const store = new RedisStore({ client: raw, prefix });
       const now = Date.now();
       await Promise.all(Array.from({ length: 60 }, (_, i) => store.set(`k${i}`, makeRecord(`k${i}`, now, { tags: i % 3 === 0 ? ['third'] : ['other'] }), now + 60_000)));
-      const found = await collect(store.find({ tag: 'third' }));
-      expect(found.map((record) => record.key).sort()).to.deep.equal(Array.from({ length: 20 }, (_, i) => `k${i * 3}`).sort());
+      const expected = Array.from({ length: 20 }, (_, i) => `k${i * 3}`).sort();
+      expect((await collect(store.find({ tag: 'third' }))).map((record) => record.key).sort()).to.deep.equal(expected);
+      expect(await raw.exists(`${prefix}:\u0000tags-indexed`), 'every entry was in its tag sets: the walk marks the namespace').to.equal(1);
+      expect((await collect(store.find({ tag: 'third' }))).map((record) => record.key).sort()).to.deep.equal(expected);
+      await store.clear();
+      expect(await raw.exists(`${prefix}:\u0000tags-indexed`) + await raw.exists(`${prefix}:\u0000tagged:third`)).to.equal(0);
     });
   });
 });
