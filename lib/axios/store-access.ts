@@ -12,6 +12,8 @@ const REPEAT_WINDOW_MS = 60_000;
 
 /** Deletions kept for a store that could not take them. Past this, the oldest is given up and reported. */
 const MAX_DEFERRED_DELETES = 10_000;
+/** The longest pause between two timed retries of deferred deletions (they start after {@link COOL_DOWN_MS} and double). */
+const MAX_RETRY_PAUSE_MS = 30_000;
 
 /** What {@link StoreAccess.getSync} answers for a store that has no synchronous read. */
 export const NOT_SYNCHRONOUS = Symbol('not synchronous');
@@ -41,8 +43,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * - Only an unreachable store (a timeout, a lost or refused connection: see `isUnreachable`) is left alone for a
  *   short cool-down; after it, one operation probes while the others still skip. A store that refuses some
  *   operations (a read-only replica, a full Redis, an ACL) keeps serving the others.
- * - A deletion that fails or is skipped is kept and retried once the store answers again; until then its key
- *   reads as a miss, so an invalidation after an unsafe request is never lost to an outage.
+ * - A deletion that fails or is skipped is kept and retried once the store answers again, and on a timer (after
+ *   {@link COOL_DOWN_MS}, doubling up to {@link MAX_RETRY_PAUSE_MS}) because other processes read the entry meanwhile;
+ *   until then its key reads as a miss here, so an invalidation after an unsafe request is never lost to an outage.
  * - The same failure of the same operation is reported once per {@link REPEAT_WINDOW_MS}, not once per request.
  */
 export class StoreAccess {
@@ -53,6 +56,9 @@ export class StoreAccess {
   /** Keys whose deletion the store has not taken yet, oldest first. */
   private readonly deferredDeletes = new Set<string>();
   private flushing = false;
+  /** The timed retry of the deferred deletions, while some wait; and the pause before the next one. */
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryPauseMs = COOL_DOWN_MS;
   /** When each failure (operation, code, message) was last reported. */
   private readonly reported = new Map<string, number>();
 
@@ -198,10 +204,28 @@ export class StoreAccess {
   private flush(): void {
     if (this.flushing || this.deferredDeletes.size === 0) return;
     this.flushing = true;
-    this.applyDeferred().then(
-      () => { this.flushing = false; },
-      () => { this.flushing = false; },
-    );
+    const done = (): void => {
+      this.flushing = false;
+      if (this.deferredDeletes.size === 0) this.retryPauseMs = COOL_DOWN_MS;
+      else this.retryLater();
+    };
+    this.applyDeferred().then(done, done);
+  }
+
+  /**
+   * Retries the deferred deletions on a timer, not only when this process reads one of their keys or the store answers
+   * again: other processes keep reading those entries until the deletions land. Unref'd, so it never keeps a finished
+   * program alive; the pause doubles while the store keeps failing.
+   */
+  private retryLater(): void {
+    if (this.retryTimer !== undefined || this.deferredDeletes.size === 0) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryPauseMs = Math.min(this.retryPauseMs * 2, MAX_RETRY_PAUSE_MS);
+      if (this.coolingDown) this.retryLater();
+      else this.flush();
+    }, this.retryPauseMs);
+    (this.retryTimer as { unref?: () => void }).unref?.();
   }
 
   private async applyDeferred(): Promise<void> {
@@ -332,6 +356,7 @@ export class StoreAccess {
       this.report(new StoreError('delete', `gave up the deferred deletion of ${JSON.stringify(oldest)}: more than ${MAX_DEFERRED_DELETES} deletions were waiting`), 'delete', oldest);
     }
     this.deferredDeletes.add(key);
+    this.retryLater();
     return true;
   }
 

@@ -120,6 +120,31 @@ describe('attachCache with broken custom stores', () => {
     expect(deleted.some((line) => line.startsWith('GET http://x.test/page: deferred invalidation'))).to.equal(true);
   });
 
+  it('retries a refused deletion on its own, with no read of the key in this process, so other processes stop seeing the entry', async () => {
+    const memory = new MemoryStore();
+    let refusals = 2;
+    const store: CacheStore = {
+      get: (key) => memory.get(key),
+      set: (key, record, expiresAt) => memory.set(key, record, expiresAt),
+      delete: (key) => {
+        if (refusals === 0) return memory.delete(key);
+        refusals -= 1;
+        return Promise.reject(new Error('NOREPLICAS Not enough good replicas to write.'));
+      },
+    };
+    const { api, errors, deleted } = setUp(store);
+    await api.get('/shared');
+    await api.post('/shared', 'changed');
+    expect(memory.getSync('GET http://x.test/shared')).to.not.equal(undefined); // refused: still there for everyone else
+    // No request of this process touches the key again: the timed retries (1 s, then 2 s) must apply the deletion.
+    for (let waited = 0; waited < 8000 && memory.getSync('GET http://x.test/shared') !== undefined; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(memory.getSync('GET http://x.test/shared')).to.equal(undefined);
+    expect(errors.map((error) => error.code)).to.include('ECACHE_DEFERRED');
+    expect(deleted.some((line) => line.startsWith('GET http://x.test/shared: deferred invalidation'))).to.equal(true);
+  }).timeout(15_000);
+
   it('reports one error event when 32 requests in flight meet a store that went away', async () => {
     const store = new SwitchableStore(new MemoryStore());
     store.down = true;
