@@ -35,6 +35,10 @@ const MIB = 1024 * 1024;
 const ATTEMPT_BUSY_MS = 25;
 /** How long hit times wait in memory before they are written in one transaction. */
 const RECENCY_FLUSH_MS = 1000;
+/** How long after a write the store copies the WAL back into the database file (a checkpoint), at most once per period. */
+const CHECKPOINT_DELAY_MS = 1000;
+/** WAL pages past which a commit checkpoints at once (SQLite's default is 1000). */
+const AUTO_CHECKPOINT_PAGES = 8192;
 
 const KNOWN_OPTIONS = [
   'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'decodedCacheBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes',
@@ -138,6 +142,8 @@ export class SqliteStore implements CacheStore {
   readonly #touched = new Map<number, number>();
   #touchTimer: ReturnType<typeof setTimeout> | undefined;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** The pending checkpoint of a file the store opened (undefined: none pending, or a database passed in). */
+  #checkpointTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -223,6 +229,9 @@ export class SqliteStore implements CacheStore {
         connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
         if (this.path !== ':memory:') await this.#retrying('ready', () => this.#useWal(connection));
         connection.exec('PRAGMA synchronous = NORMAL');
+        // Checkpoints run a moment after the store's writes (#scheduleCheckpoint), not inside the commit that takes the
+        // WAL past SQLite's default 1000 pages; the automatic one stays as a bound for writes that never let a timer run.
+        connection.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
       }
       const version = await this.#retrying('ready', () => this.#schemaVersion(connection));
       if (version === undefined) {
@@ -305,6 +314,7 @@ export class SqliteStore implements CacheStore {
       try {
         const result = work(db);
         db.commit.run();
+        this.#scheduleCheckpoint();
         return result;
       } catch (error) {
         try {
@@ -386,6 +396,7 @@ export class SqliteStore implements CacheStore {
     try {
       this.#writeRecency(db);
       db.commit.run();
+      this.#scheduleCheckpoint();
     } catch (error) {
       try {
         db.rollback.run();
@@ -394,6 +405,26 @@ export class SqliteStore implements CacheStore {
       }
       this.#events.emitError(error);
     }
+  }
+
+  /**
+   * After a commit to a file the store opened: a checkpoint (`PASSIVE`: it never waits for, nor blocks, another
+   * connection) a moment later, at most one per {@link CHECKPOINT_DELAY_MS}, so the WAL holds at most about a second of
+   * writes and no caller's write pays for copying it back. A busy file leaves it to the next one; SQLite also
+   * checkpoints when the last connection closes, and a WAL left by a killed process is read like any other.
+   */
+  #scheduleCheckpoint(): void {
+    if (this.#database !== undefined || this.path === ':memory:' || this.#checkpointTimer !== undefined) return;
+    this.#checkpointTimer = setTimeout(() => {
+      this.#checkpointTimer = undefined;
+      if (this.#closed) return;
+      try {
+        this.#db?.connection.exec('PRAGMA wal_checkpoint(PASSIVE)');
+      } catch (error) {
+        if (!isLockError(error)) this.#events.emitError(error);
+      }
+    }, CHECKPOINT_DELAY_MS);
+    this.#checkpointTimer.unref();
   }
 
   /** Inside a write transaction: the pending hit times into `used_at`. */
@@ -570,6 +601,8 @@ export class SqliteStore implements CacheStore {
     this.#touchTimer = undefined;
     this.#flushRecency();
     this.#closed = true;
+    if (this.#checkpointTimer !== undefined) clearTimeout(this.#checkpointTimer);
+    this.#checkpointTimer = undefined;
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
     const db = await this.#opening?.catch(() => undefined);

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import axios, { type AxiosAdapter } from 'axios';
@@ -181,6 +181,26 @@ describe('SqliteStore', function () {
       expect(await mine.get('k')).to.equal(undefined);
       await mine.close();
       await theirs.close();
+      temp.remove();
+    });
+
+    it('copies a large write from the WAL into the database file a moment later, not inside the write, and the data reads the same before and after', async function () {
+      const temp = tempDir();
+      const path = join(temp.dir, 'cache.db');
+      const now = Date.now();
+      const store = new SqliteStore({ path });
+      await store.ready();
+      const text = 'x'.repeat(6 * 1024 * 1024); // about 1,500 pages: past SQLite's default automatic checkpoint (1,000)
+      await store.set('big', makeRecord('big', now, { body: { type: 'text', text } }), now + 60_000);
+      const reader = new Database(path, { readonly: true });
+      const readBig = (): number => (reader.prepare('SELECT bytes FROM ahc_entries WHERE key = ?').get('big') as { bytes: number }).bytes;
+      expect(statSync(path).size, 'the database file right after the write').to.be.below(1024 * 1024);
+      expect(readBig()).to.be.above(text.length);
+      for (let waited = 0; statSync(path).size < text.length && waited < 5000; waited += 100) await sleep(100);
+      expect(statSync(path).size, 'the database file once the checkpoint ran').to.be.above(text.length);
+      expect((await store.get('big'))?.body).to.deep.equal({ type: 'text', text });
+      reader.close();
+      await store.close();
       temp.remove();
     });
 
