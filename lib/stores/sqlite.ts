@@ -19,7 +19,8 @@
  * Hits: a hit reads the row's head (id, expiry) by its key; the record's bytes are read and decoded only when the
  * decoded record of that very row (same id) is not already in memory (`decodedCacheBytes`, an LRU).
  */
-import { CorruptEntryError, EntryTooLargeError, StoreClosedError, StoreVersionError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { CorruptEntryError, EntryTooLargeError, ReadOnlyError, StoreClosedError, StoreError, StoreVersionError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { LRUCache } from 'lru-cache';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
@@ -41,9 +42,12 @@ const CHECKPOINT_DELAY_MS = 1000;
 const AUTO_CHECKPOINT_PAGES = 8192;
 
 const KNOWN_OPTIONS = [
-  'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'decodedCacheBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes',
-  'compression',
+  'path', 'database', 'driver', 'readOnly', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'decodedCacheBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now',
+  'compressAboveBytes', 'compression',
 ] as const;
+
+/** What a write to a read-only store rejects with. */
+const READ_ONLY_WHY = 'this SqliteStore was opened with readOnly: true, which never writes to its file; open another SqliteStore without readOnly to change it';
 
 /** An open database of better-sqlite3 (`new Database(path)`) or of `node:sqlite` (`new DatabaseSync(path)`). */
 export interface SqliteDatabaseLike {
@@ -62,6 +66,13 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   readonly database?: SqliteDatabaseLike;
   /** Which library opens `path`. @default 'auto' (`node:sqlite` where Node has it, else better-sqlite3) */
   readonly driver?: 'auto' | SqliteDriverName;
+  /**
+   * Reads an existing cache and never writes to it: the file is opened read-only (a missing file, or one without this
+   * store's tables, is an error), hits record no recency, nothing is swept, and every write (`set`, `delete`,
+   * `clear`, `sweep`, leases) rejects with a `ReadOnlyError`. For a shared, pre-built cache (in CI): attach it with
+   * `attachCache`'s `readOnly: true` too, so the cache never tries to write. @default false
+   */
+  readonly readOnly?: boolean;
   /** Most records in the file; beyond it the least recently used go. @default 100000 */
   readonly maxEntries?: number;
   /** Upper bound of the encoded records' bytes (plus keys and URLs); beyond it the least recently used go. @default 268435456 (256 MiB) */
@@ -128,6 +139,8 @@ export class SqliteStore implements CacheStore {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly maxEntryBytes: number;
+  /** True when the store never writes to its file (option `readOnly`). */
+  readonly readOnly: boolean;
   readonly #database: SqliteDatabaseLike | undefined;
   readonly #driver: 'auto' | SqliteDriverName;
   readonly #busyTimeoutMs: number;
@@ -162,6 +175,10 @@ export class SqliteStore implements CacheStore {
       throw storeOptionError('SqliteStore', `option driver must be 'auto', 'node:sqlite' or 'better-sqlite3', got ${JSON.stringify(driver)}`);
     }
     if (database !== undefined && options.driver !== undefined) throw storeOptionError('SqliteStore', 'option driver applies to option path only: a database passed in already has its library');
+    const readOnly = options.readOnly ?? false;
+    if (typeof readOnly !== 'boolean') throw storeOptionError('SqliteStore', `option readOnly must be true or false, got ${String(readOnly)}`);
+    if (readOnly && path === ':memory:') throw storeOptionError('SqliteStore', "option readOnly needs a file to read: a new ':memory:' database is always empty");
+    this.readOnly = readOnly;
     this.maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 100_000);
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 256 * MIB);
     this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
@@ -184,7 +201,7 @@ export class SqliteStore implements CacheStore {
     this.path = path;
     this.#database = database;
     this.#driver = driver;
-    if (sweepIntervalMs > 0) {
+    if (sweepIntervalMs > 0 && !readOnly) {
       this.#sweepTimer = setInterval(() => {
         this.sweep().catch((error: unknown) => this.#events.emitError(error));
       }, sweepIntervalMs);
@@ -221,10 +238,16 @@ export class SqliteStore implements CacheStore {
 
   async #open(): Promise<Statements> {
     const owned = this.#database === undefined;
-    const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver) : adoptDatabase(this.#database);
+    const where = owned ? `the file ${JSON.stringify(this.path)}` : 'the database passed in';
+    if (owned && this.readOnly && !existsSync(this.path ?? '')) {
+      throw new StoreError('open', `SqliteStore (readOnly): there is no file ${JSON.stringify(this.path)}; a read-only store reads an existing cache file: build it first with a SqliteStore without readOnly, or correct the path`);
+    }
+    const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver, this.readOnly) : adoptDatabase(this.#database);
     if (connection === undefined) throw storeOptionError('SqliteStore', 'option database is not an open database');
     try {
-      if (owned) {
+      if (owned && this.readOnly) {
+        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+      } else if (owned) {
         // A database passed in keeps the settings its owner chose; a file the store opens gets these.
         connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
         if (this.path !== ':memory:') await this.#retrying('ready', () => this.#useWal(connection));
@@ -234,6 +257,9 @@ export class SqliteStore implements CacheStore {
         connection.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
       }
       const version = await this.#retrying('ready', () => this.#schemaVersion(connection));
+      if (version === undefined && this.readOnly) {
+        throw new StoreError('open', `SqliteStore (readOnly): ${where} has no cache tables (ahc_meta); a read-only store reads a file a SqliteStore wrote`);
+      }
       if (version === undefined) {
         await this.#retrying('ready', () => {
           connection.exec('BEGIN IMMEDIATE');
@@ -246,7 +272,7 @@ export class SqliteStore implements CacheStore {
           }
         });
       } else if (version > SCHEMA_VERSION) {
-        throw new StoreVersionError('SqliteStore', owned ? `the file ${JSON.stringify(this.path)}` : 'the database passed in', version, SCHEMA_VERSION);
+        throw new StoreVersionError('SqliteStore', where, version, SCHEMA_VERSION);
       }
       return prepare(connection);
     } catch (error) {
@@ -307,8 +333,9 @@ export class SqliteStore implements CacheStore {
     }
   }
 
-  /** Runs `work` in one write transaction (`BEGIN IMMEDIATE`), rolled back if it throws. */
+  /** Runs `work` in one write transaction (`BEGIN IMMEDIATE`), rolled back if it throws; a read-only store rejects. */
   #write<T>(operation: string, work: (db: Statements) => T): Awaitable<T> {
+    if (this.readOnly) return Promise.reject(new ReadOnlyError(`SqliteStore ${operation}`, READ_ONLY_WHY));
     return this.#run(operation, (db) => {
       db.begin.run();
       try {
@@ -367,6 +394,7 @@ export class SqliteStore implements CacheStore {
 
   /** Notes a hit's time, written with the others a second later. */
   #used(id: number, now: number, record: CacheRecord): CacheRecord {
+    if (this.readOnly) return record;
     this.#touched.set(id, now);
     if (this.#touchTimer === undefined) {
       this.#touchTimer = setTimeout(() => {
@@ -378,8 +406,9 @@ export class SqliteStore implements CacheStore {
     return record;
   }
 
+  /** A row that does not decode: deleted (left as it is by a read-only store), and reported. */
   async #corrupt(key: string, reason: string): Promise<never> {
-    await this.#write('delete', (db) => db.deleteKey.run(key));
+    if (!this.readOnly) await this.#write('delete', (db) => db.deleteKey.run(key));
     throw new CorruptEntryError(key, reason);
   }
 
@@ -435,6 +464,7 @@ export class SqliteStore implements CacheStore {
 
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     if (this.#closed) throw new StoreClosedError('SqliteStore', 'set');
+    if (this.readOnly) throw new ReadOnlyError('SqliteStore set', READ_ONLY_WHY);
     const now = this.#now();
     if (!(expiresAt > now)) {
       await this.delete(key);
@@ -570,7 +600,7 @@ export class SqliteStore implements CacheStore {
     const decoded = data instanceof Uint8Array ? await decodeRecord(data, nodeCompressor) : { ok: false as const, reason: 'column data is not a blob' };
     if (decoded.ok) return decoded.record;
     const id = numberOf(row, 'id');
-    await this.#write('delete', (db) => db.deleteId.run(id));
+    if (!this.readOnly) await this.#write('delete', (db) => db.deleteId.run(id));
     this.#events.emit({ type: 'error', error: new CorruptEntryError(String(row['key']), decoded.reason) });
     return undefined;
   }

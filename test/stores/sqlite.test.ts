@@ -1,12 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import axios, { type AxiosAdapter } from 'axios';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { CorruptEntryError, EntryTooLargeError, StoreVersionError } from '../../lib/errors.js';
+import { CorruptEntryError, EntryTooLargeError, ReadOnlyError, StoreVersionError } from '../../lib/errors.js';
 import { attachCache, type CacheRecord, type CacheStore, type StoreFilter } from '../../lib/index.js';
 import { defaultDriver } from '../../lib/stores/sqlite-driver.js';
 import { findQuery, STATEMENTS, withoutScheme } from '../../lib/stores/sqlite-schema.js';
@@ -228,6 +228,128 @@ describe('SqliteStore', function () {
       raw.close();
       await store.close();
       temp.remove();
+    });
+  });
+
+  describe('readOnly', function () {
+    /** A file with two live entries ('/a', '/b' through a cache) and one row expired by now, closed: no WAL left. */
+    async function builtCache(path: string, now: number): Promise<void> {
+      const writerStore = new SqliteStore({ path });
+      const through = cached(writerStore);
+      await through.get('/a');
+      await through.get('/b');
+      await writerStore.set('old', makeRecord('old', now), Date.now() + 50);
+      await writerStore.close();
+      await sleep(60);
+    }
+
+    /** The bytes and modification time of the database file, and the bytes in its WAL (none when there is no WAL). */
+    function fileState(path: string): { bytes: Buffer; mtimeMs: number; walBytes: number } {
+      return { bytes: readFileSync(path), mtimeMs: statSync(path).mtimeMs, walBytes: existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0 };
+    }
+
+    it("answers hits through a cache attached with readOnly and leaves the file's bytes and modification time as they were: no recency, no sweep, no schema", async function () {
+      const temp = tempDir();
+      const path = join(temp.dir, 'cache.db');
+      const now = Date.now();
+      await builtCache(path, now);
+      const before = fileState(path);
+      await sleep(20); // a write after this would show in the modification time
+
+      const store = new SqliteStore({ path, readOnly: true, sweepIntervalMs: 100 });
+      const origin = countingOrigin();
+      const api = axios.create({ adapter: origin.adapter, baseURL: 'http://origin.test' });
+      const cache = attachCache(api, { store, readOnly: true });
+      const errors: Error[] = [];
+      cache.on('error', (event) => errors.push(event.error));
+      for (let round = 0; round < 3; round++) {
+        for (const path of ['/a', '/b']) expect((await api.get(path)).fromCache).to.equal(true);
+      }
+      expect(await store.count()).to.equal(2);
+      await sleep(1300); // past the recency flush and several sweep periods
+      await store.close();
+
+      expect(origin.calls).to.equal(0);
+      expect(errors).to.deep.equal([]);
+      const after = fileState(path);
+      expect(after.bytes.equals(before.bytes), 'the database file is byte for byte the same').to.equal(true);
+      expect(after.mtimeMs).to.equal(before.mtimeMs);
+      expect(after.walBytes).to.equal(0);
+      const raw = new Database(path, { readonly: true });
+      expect((raw.prepare('SELECT count(*) AS n FROM ahc_entries').get() as { n: number }).n, 'the expired row is still there').to.equal(3);
+      raw.close();
+      temp.remove();
+    });
+
+    it('rejects every write with a ReadOnlyError that says what to do, and changes nothing', async function () {
+      const temp = tempDir();
+      const path = join(temp.dir, 'cache.db');
+      const now = Date.now();
+      await builtCache(path, now);
+      const before = fileState(path);
+      const store = new SqliteStore({ path, readOnly: true });
+      expect(store.readOnly).to.equal(true);
+      const writes: Array<[string, () => unknown]> = [
+        ['set', () => store.set('k', makeRecord('k', now), now + 60_000)],
+        ['delete', () => store.delete('GET http://origin.test/a')],
+        ['deleteMany', () => store.deleteMany(['GET http://origin.test/a'])],
+        ['clear', () => store.clear()],
+        ['sweep', () => store.sweep()],
+      ];
+      for (const [name, write] of writes) {
+        const failure = await Promise.resolve().then(write).then(() => undefined, (error: unknown) => error);
+        expect(failure, name).to.be.instanceOf(ReadOnlyError);
+        expect(String(failure), name).to.match(/opened with readOnly: true.*open another SqliteStore without readOnly/);
+      }
+      expect(await store.count()).to.equal(2);
+      await store.close();
+      expect(fileState(path).bytes.equals(before.bytes)).to.equal(true);
+      temp.remove();
+    });
+
+    it('reads an undecodable row as a miss plus an error event, and leaves the row in the file', async function () {
+      const temp = tempDir();
+      const path = join(temp.dir, 'cache.db');
+      await builtCache(path, Date.now());
+      const raw = new Database(path);
+      raw.prepare('UPDATE ahc_entries SET data = ? WHERE key = ?').run(Buffer.from('garbage'), 'GET http://origin.test/a');
+      const store = new SqliteStore({ path, readOnly: true });
+      const failure = await Promise.resolve(store.get('GET http://origin.test/a')).then(() => undefined, (error: unknown) => error);
+      expect(failure).to.be.instanceOf(CorruptEntryError);
+      const listed: string[] = [];
+      store.onEvent((event) => {
+        if (event.type === 'error') listed.push(event.error.name);
+      });
+      expect((await collect(store.entries())).map((record) => record.key)).to.deep.equal(['GET http://origin.test/b']);
+      expect(listed).to.deep.equal(['CorruptEntryError']);
+      expect((raw.prepare('SELECT count(*) AS n FROM ahc_entries WHERE key = ?').get('GET http://origin.test/a') as { n: number }).n).to.equal(1);
+      raw.close();
+      await store.close();
+      temp.remove();
+    });
+
+    it('refuses a missing file, or one without its tables, with an error that says so, creating nothing', async function () {
+      const temp = tempDir();
+      const missing = join(temp.dir, 'missing.db');
+      const store = new SqliteStore({ path: missing, readOnly: true });
+      const failure = await store.ready().then(() => undefined, (error: unknown) => error);
+      expect(String(failure)).to.match(/readOnly.*there is no file .*missing\.db.*build it first with a SqliteStore without readOnly/);
+      expect(existsSync(missing)).to.equal(false);
+      await store.close();
+
+      const other = join(temp.dir, 'other.db');
+      const raw = new Database(other);
+      raw.exec('CREATE TABLE notes (note TEXT)');
+      raw.close();
+      const foreign = new SqliteStore({ path: other, readOnly: true });
+      expect(String(await foreign.ready().then(() => undefined, (error: unknown) => error))).to.match(/has no cache tables/);
+      await foreign.close();
+      temp.remove();
+    });
+
+    it("refuses readOnly on ':memory:' or as anything but a boolean, with a TypeError", function () {
+      expect(() => new SqliteStore({ path: ':memory:', readOnly: true })).to.throw(TypeError, /readOnly needs a file to read/);
+      expect(() => new SqliteStore({ path: 'a.db', readOnly: 'yes' as never })).to.throw(TypeError, /option readOnly must be true or false/);
     });
   });
 
