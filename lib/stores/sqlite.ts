@@ -5,7 +5,8 @@
  * The file's layout and every statement are in `sqlite-schema.ts`: one row per key in `ahc_entries`, holding the record
  * encoded by `codec.ts` (optionally compressed) and the indexed columns that listings, deletions by query, the sweep
  * and eviction search (URL without scheme, created, expires, last used); tags in `ahc_tags`; running totals kept by
- * triggers in `ahc_totals`; the schema version in `ahc_meta`. Ids are never reused (AUTOINCREMENT).
+ * triggers in `ahc_totals`; leases of `dedupe: 'store'` in `ahc_leases`; the schema version in `ahc_meta` (an older
+ * file is migrated when opened). Ids are never reused (AUTOINCREMENT).
  *
  * Concurrency: WAL journal, so readers never wait for a writer. Every write is one `BEGIN IMMEDIATE` transaction:
  * atomic if the process dies mid-write, and waiting for another writer through SQLite's busy timeout. The busy timeout
@@ -27,7 +28,7 @@ import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { asError, EventHub } from './event-hub.js';
 import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement } from './sqlite-driver.js';
-import { findQuery, HAS_META, PAGE_ROWS, READ_VERSION, SCHEMA, SCHEMA_VERSION, STATEMENTS, SWEEP_BATCH_ROWS, withoutScheme } from './sqlite-schema.js';
+import { findQuery, HAS_META, LEASE_STATEMENTS, MIGRATIONS, PAGE_ROWS, READ_VERSION, SCHEMA, SCHEMA_VERSION, STATEMENTS, SWEEP_BATCH_ROWS, withoutScheme } from './sqlite-schema.js';
 import type { Awaitable, CacheStore, StoreEvent, StoreFilter } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 
@@ -97,12 +98,29 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   readonly now?: () => number;
 }
 
-/** The statements of `sqlite-schema.ts`, prepared once per connection. */
-type Statements = { readonly [name in keyof typeof STATEMENTS]: SqliteStatement } & { readonly connection: SqliteConnection };
+type Prepared<T> = { readonly [name in keyof T]: SqliteStatement };
 
-function prepare(connection: SqliteConnection): Statements {
-  const prepared = Object.fromEntries(Object.entries(STATEMENTS).map(([name, sql]) => [name, connection.prepare(sql)]));
-  return { ...prepared as { [name in keyof typeof STATEMENTS]: SqliteStatement }, connection };
+/** The statements of `sqlite-schema.ts`, prepared once per connection (those of leases only by a store that writes). */
+type Statements = Prepared<typeof STATEMENTS> & { readonly connection: SqliteConnection; readonly leases: Prepared<typeof LEASE_STATEMENTS> | undefined };
+
+function prepareAll<T extends Readonly<Record<string, string>>>(connection: SqliteConnection, statements: T): Prepared<T> {
+  return Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, connection.prepare(sql)])) as Prepared<T>;
+}
+
+function prepare(connection: SqliteConnection, writes: boolean): Statements {
+  return { ...prepareAll(connection, STATEMENTS), connection, leases: writes ? prepareAll(connection, LEASE_STATEMENTS) : undefined };
+}
+
+/** Runs `sql` in one write transaction on `connection`, rolled back if it fails. */
+function inTransaction(connection: SqliteConnection, sql: string): void {
+  connection.exec('BEGIN IMMEDIATE');
+  try {
+    connection.exec(sql);
+    connection.exec('COMMIT');
+  } catch (error) {
+    connection.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 /** What a hit read from the file: the record already decoded in memory, or the bytes to decode. */
@@ -261,20 +279,17 @@ export class SqliteStore implements CacheStore {
         throw new StoreError('open', `SqliteStore (readOnly): ${where} has no cache tables (ahc_meta); a read-only store reads a file a SqliteStore wrote`);
       }
       if (version === undefined) {
-        await this.#retrying('ready', () => {
-          connection.exec('BEGIN IMMEDIATE');
-          try {
-            connection.exec(SCHEMA);
-            connection.exec('COMMIT');
-          } catch (error) {
-            connection.exec('ROLLBACK');
-            throw error;
-          }
-        });
+        await this.#retrying('ready', () => inTransaction(connection, SCHEMA));
       } else if (version > SCHEMA_VERSION) {
         throw new StoreVersionError('SqliteStore', where, version, SCHEMA_VERSION);
+      } else if (!this.readOnly) {
+        // An older file is brought up to this version (each step idempotent, so two processes may both run it).
+        for (let from = version; from < SCHEMA_VERSION; from++) {
+          const migration = MIGRATIONS[from];
+          if (migration !== undefined) await this.#retrying('ready', () => inTransaction(connection, migration));
+        }
       }
-      return prepare(connection);
+      return prepare(connection, !this.readOnly);
     } catch (error) {
       connection.close();
       throw error;
@@ -536,17 +551,43 @@ export class SqliteStore implements CacheStore {
   }
 
   /**
-   * Deletes expired rows (in batches of 1000, one transaction each, so other writers get their turn); resolves the
-   * number deleted. The interval sweep calls it.
+   * Deletes expired rows (in batches of 1000, one transaction each, so other writers get their turn) and expired
+   * leases; resolves the number of rows deleted. The interval sweep calls it.
    */
   async sweep(): Promise<number> {
     let deleted = 0;
     for (;;) {
       const now = this.#now();
-      const changes = Number(await this.#write('sweep', (db) => db.deleteExpired.run(now).changes));
+      const changes = Number(await this.#write('sweep', (db) => {
+        db.leases?.deleteExpired.run(now);
+        return db.deleteExpired.run(now).changes;
+      }));
       deleted += changes;
       if (changes < SWEEP_BATCH_ROWS) return deleted;
     }
+  }
+
+  /**
+   * Takes the lease `name` for `token` unless another token holds it and its time (by the store's clock) has not
+   * passed; answers the holder's token. One write transaction: of several processes on the file, one at a time
+   * decides. Leases live in their own table (`ahc_leases`): no listing, count or `clear()` sees them. See
+   * {@link CacheStore.lease}.
+   */
+  lease(name: string, token: string, ttlMs: number): Awaitable<string> {
+    return this.#write('lease', (db) => {
+      const leases = db.leases;
+      if (leases === undefined) throw new ReadOnlyError('SqliteStore lease', READ_ONLY_WHY); // only a read-only store has none
+      const now = this.#now();
+      leases.take.run(name, token, Math.ceil(now + ttlMs), now);
+      return String(leases.holder.get(name)?.['token']);
+    });
+  }
+
+  /** Ends the lease `name` if `token` still holds it (compare and delete, in one statement). */
+  release(name: string, token: string): Awaitable<void> {
+    return this.#write('release', (db) => {
+      db.leases?.release.run(name, token);
+    });
   }
 
   async *keys(): AsyncIterable<string> {
