@@ -322,6 +322,8 @@ describe('SqliteStore', function () {
         ['deleteMany', () => store.deleteMany(['GET http://origin.test/a'])],
         ['clear', () => store.clear()],
         ['sweep', () => store.sweep()],
+        ['lease', () => store.lease('name', 'token', 1000)],
+        ['release', () => store.release('name', 'token')],
       ];
       for (const [name, write] of writes) {
         const failure = await Promise.resolve().then(write).then(() => undefined, (error: unknown) => error);
