@@ -1,7 +1,7 @@
 /**
  * Rows measured across processes (worker processes from `test/support/dedupe-worker.ts`, sharing one store, with
  * `dedupe: 'store'`): origin requests made by 4 processes x 50 concurrent identical cold requests, and 4 processes
- * hammering 100 hot keys (hits per second, p99, origin requests).
+ * hammering 100 hot keys (hits per second, p99, origin requests). SQLite needs no server: its rows always run.
  */
 import type { Origin } from './servers.js';
 import { WorkerGroup } from '../test/support/dedupe-workers.js';
@@ -20,12 +20,14 @@ export interface SharedStore {
  * The stores of the multi-process rows, given the servers found: adding a store to both rows is one line here (and its
  * factory in the worker's STORES).
  */
-export function sharedStores(servers: { readonly redisUrl: string | undefined; readonly mongoUrl: string | undefined; readonly redisClusterNodes: string | undefined }): SharedStore[] {
+export function sharedStores(servers: { readonly redisUrl: string | undefined; readonly mongoUrl: string | undefined; readonly redisClusterNodes: string | undefined }, sqliteDir: string): SharedStore[] {
   const candidates: Array<SharedStore | undefined> = [
     servers.redisUrl === undefined ? undefined : { label: 'RedisStore', kind: 'redis', serverUrl: servers.redisUrl, hotKeys: true },
     servers.redisUrl === undefined ? undefined : { label: 'TieredStore (MemoryStore near, RedisStore far)', kind: 'tiered', serverUrl: servers.redisUrl, hotKeys: true },
     servers.redisClusterNodes === undefined ? undefined : { label: 'RedisStore on a 3-master Redis Cluster', kind: 'redis-cluster', serverUrl: servers.redisClusterNodes, hotKeys: true },
     servers.mongoUrl === undefined ? undefined : { label: 'MongoStore', kind: 'mongodb', serverUrl: servers.mongoUrl, hotKeys: false },
+    // No server: the processes share the file `${namespace}.db` in this directory.
+    { label: 'SqliteStore (one file)', kind: 'sqlite', serverUrl: sqliteDir, hotKeys: true },
   ];
   return candidates.filter((store): store is SharedStore => store !== undefined);
 }

@@ -136,9 +136,10 @@ async function concurrency(origin: Origin, servers: Servers): Promise<Concurrenc
 async function acrossProcesses(origin: Origin, servers: Servers): Promise<RunResults['processes']> {
   const cold: ProcessColdResult[] = [];
   const hotKeys: HotKeysResult[] = [];
-  for (const store of sharedStores(servers)) {
+  for (const store of sharedStores(servers, SQLITE_DIR)) {
     for (const row of ['cold', 'hot'] as const) {
-      // Worker processes open the store by name: a Redis key prefix, a MongoDB database.
+      // Worker processes open the store by name: a Redis key prefix, a MongoDB database, a SQLite file (removed with
+      // SQLITE_DIR at the end).
       const namespace = `${RUN_ID}-${row}-${store.kind}`;
       try {
         if (row === 'cold') cold.push(await coldAcrossProcesses(store, origin, namespace));
@@ -152,7 +153,7 @@ async function acrossProcesses(origin: Origin, servers: Servers): Promise<RunRes
           const client = new Cluster(parseClusterNodes(store.serverUrl) ?? []);
           await new RedisStore({ client, prefix: namespace }).clear();
           await client.quit();
-        } else {
+        } else if (store.kind === 'mongodb') {
           await servers.mongo?.db(namespace).dropDatabase().catch(() => undefined);
         }
       }

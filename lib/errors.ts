@@ -142,8 +142,9 @@ export class IncompleteDeletionError extends CacheError {
 /** A management call that would write to or delete from the store of a cache attached with `readOnly: true`. */
 export class ReadOnlyError extends CacheError {
   readonly operation: string;
-  constructor(operation: string) {
-    super('ECACHE_READ_ONLY', `${operation} refused: this cache was attached with readOnly: true, which never writes to or deletes from its store; attach another cache without readOnly to change it`);
+  /** `why` says what is read-only and what to do instead; by default, a cache attached with `readOnly: true`. */
+  constructor(operation: string, why = 'this cache was attached with readOnly: true, which never writes to or deletes from its store; attach another cache without readOnly to change it') {
+    super('ECACHE_READ_ONLY', `${operation} refused: ${why}`);
     this.operation = operation;
   }
 }

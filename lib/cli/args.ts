@@ -48,6 +48,11 @@ export type CommandName = 'list' | 'show' | 'count' | 'delete' | 'export' | 'imp
 
 const COMMANDS: ReadonlySet<string> = new Set(['list', 'show', 'count', 'delete', 'export', 'import']);
 
+/** Whether `command` changes the store (the others only read it, and open a SQLite file read-only). */
+export function commandWrites(command: CommandName): boolean {
+  return command === 'delete' || command === 'import';
+}
+
 export interface StoreTarget {
   /** The SQLite file, Redis URL or MongoDB URL. */
   readonly location: string;

@@ -12,7 +12,7 @@ import { attachCache } from '../axios/attach.js';
 import type { CacheHandle } from '../axios/attach.js';
 import type { CacheEntry } from '../axios/manage.js';
 import { isEmptyQuery } from '../axios/query.js';
-import type { Invocation } from './args.js';
+import { commandWrites, type Invocation } from './args.js';
 import type { OpenedStore } from './open-store.js';
 import { Progress } from './progress.js';
 
@@ -79,8 +79,7 @@ async function* lines(input: Readable, progress: Progress): AsyncGenerator<strin
 }
 
 export async function runCommand(invocation: Invocation, opened: OpenedStore, io: CliIo): Promise<void> {
-  const writes = invocation.command === 'delete' || invocation.command === 'import';
-  const cache: CacheHandle = attachCache(axios.create(), { store: opened.store, readOnly: !writes });
+  const cache: CacheHandle = attachCache(axios.create(), { store: opened.store, readOnly: !commandWrites(invocation.command) });
   const { query } = invocation;
   const progressOn = Progress.enabledFor(invocation.progress, io.stderr);
   const note = (text: string): Promise<void> => writeLine(io.stderr, text);

@@ -35,7 +35,7 @@ async function main(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout.write(`${version()}\n`);
       return 0;
     }
-    const opened = await openStore(parsed.store, parsed.command === 'import');
+    const opened = await openStore(parsed.store, parsed.command);
     try {
       await runCommand(parsed, opened, io);
     } catch (error) {

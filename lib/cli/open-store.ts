@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { CacheStore } from '../stores/store.js';
-import type { StoreTarget } from './args.js';
-import { UsageError } from './args.js';
+import type { CommandName, StoreTarget } from './args.js';
+import { commandWrites, UsageError } from './args.js';
 
 /** How long the CLI waits for a server before it says so. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -47,8 +47,11 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#]*@/i, '$1***@').replace(SECRET_PARAM, '$1***');
 }
 
-/** Opens the store; `create` lets a missing SQLite file be created (import), instead of refused. */
-export async function openStore(target: StoreTarget, create: boolean): Promise<OpenedStore> {
+/**
+ * Opens the store `command` works on. A missing SQLite file is created for `import` and refused for the others; the
+ * commands that only read (list, show, count, export) open it read-only, so that inspecting a cache never changes it.
+ */
+export async function openStore(target: StoreTarget, command: CommandName): Promise<OpenedStore> {
   const { location } = target;
   const shown = redactUrl(location);
   if (/^rediss?:\/\//i.test(location)) {
@@ -67,8 +70,8 @@ export async function openStore(target: StoreTarget, create: boolean): Promise<O
   if (/^[a-z][a-z\d+\-.]*:\/\//i.test(location)) {
     throw new UsageError(`unknown store ${JSON.stringify(shown)}: give a SQLite file path, a redis:// URL or a mongodb:// URL`);
   }
-  if (!create && !existsSync(location)) throw new UsageError(`no SQLite file at ${location} (import creates one; the other commands read an existing file)`);
+  if (command !== 'import' && !existsSync(location)) throw new UsageError(`no SQLite file at ${location} (import creates one; the other commands read an existing file)`);
   const { SqliteStore } = await load('a SQLite file', 'better-sqlite3', () => import('../stores/sqlite.js'));
-  const store = new SqliteStore({ path: location, sweepIntervalMs: 0 });
+  const store = new SqliteStore({ path: location, sweepIntervalMs: 0, readOnly: !commandWrites(command) });
   return { store, description: `SQLite file ${location}`, close: () => store.close() };
 }

@@ -43,7 +43,7 @@ interface NodeSqliteModule {
   DatabaseSync: new (path: string, options?: { readOnly?: boolean }) => DatabaseLike;
 }
 
-type BetterSqliteConstructor = new (path: string, options?: { readonly?: boolean; timeout?: number }) => DatabaseLike;
+type BetterSqliteConstructor = new (path: string, options?: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => DatabaseLike;
 
 /** `node:sqlite`, when this Node has it (without asking for an experimental flag), else undefined. */
 function builtInSqlite(): NodeSqliteModule | undefined {
@@ -89,15 +89,15 @@ function wrap(database: DatabaseLike, driver: SqliteDriverName, owned: boolean):
 }
 
 /**
- * Opens `path` (`':memory:'` allowed) with `driver`. Rejects with a TypeError saying what to install when
- * better-sqlite3 is wanted and missing.
+ * Opens `path` (`':memory:'` allowed) with `driver`; `readOnly` opens an existing file for reading only (SQLite then
+ * refuses every write). Rejects with a TypeError saying what to install when better-sqlite3 is wanted and missing.
  */
-export async function openSqlite(path: string, driver: SqliteDriverName | 'auto'): Promise<SqliteConnection> {
+export async function openSqlite(path: string, driver: SqliteDriverName | 'auto', readOnly = false): Promise<SqliteConnection> {
   const chosen = driver === 'auto' ? defaultDriver() : driver;
   if (chosen === 'node:sqlite') {
     const builtIn = builtInSqlite();
     if (builtIn === undefined) throw storeOptionError('SqliteStore', `option driver 'node:sqlite' needs Node 22.13 or later (this is Node ${process.versions.node}); use driver 'better-sqlite3' or 'auto'`);
-    return wrap(new builtIn.DatabaseSync(path), 'node:sqlite', true);
+    return wrap(new builtIn.DatabaseSync(path, { readOnly }), 'node:sqlite', true);
   }
   let loaded: { default?: unknown };
   try {
@@ -107,7 +107,7 @@ export async function openSqlite(path: string, driver: SqliteDriverName | 'auto'
   }
   const Database = (loaded.default ?? loaded) as BetterSqliteConstructor;
   // timeout 0: the store sets busy_timeout itself, the same way for both drivers.
-  return wrap(new Database(path, { timeout: 0 }), 'better-sqlite3', true);
+  return wrap(new Database(path, { timeout: 0, readonly: readOnly, fileMustExist: readOnly }), 'better-sqlite3', true);
 }
 
 /**

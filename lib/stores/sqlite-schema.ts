@@ -1,26 +1,30 @@
 /**
- * The SQL of `SqliteStore`: the file's layout (schema version 1) and every statement the store runs, including the
+ * The SQL of `SqliteStore`: the file's layout (schema version 2) and every statement the store runs, including the
  * query a `find(filter)` becomes. Kept apart from the store so that the test suite can ask SQLite for each query's
  * plan (`EXPLAIN QUERY PLAN`) and check that listings and deletions by query search an index instead of scanning.
  *
  * Layout (every name starts with `ahc_`, so the file may hold other tables):
  * ```
- * ahc_meta    (name, value)    'schema_version' → 1
+ * ahc_meta    (name, value)    'schema_version' → 2
  * ahc_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE, url, method, created_at, expires_at, used_at, bytes, data BLOB)
  * ahc_tags    (tag, entry_id)  primary key (tag, entry_id), index on entry_id
  * ahc_totals  (entries, bytes) one row, kept by the triggers on ahc_entries
+ * ahc_leases  (name PRIMARY KEY, token, until)  leases of `dedupe: 'store'` (version 2), apart from the entries
  * ```
  */
 import type { SqliteValue } from './sqlite-driver.js';
 import type { StoreFilter } from './store.js';
 
 /** The layout this code writes, and the newest it reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** Rows per page of a listing; rows per transaction of the sweep. */
 export const PAGE_ROWS = 256;
 export const SWEEP_BATCH_ROWS = 1000;
 /** More exact URLs than this are left out of a query (a superset is allowed: the cache checks every record). */
 const MAX_URLS_IN_QUERY = 500;
+
+/** The leases of `dedupe: 'store'`: one row per lease held, until its time (the store's clock, epoch ms) has passed. */
+const LEASES_TABLE = 'CREATE TABLE IF NOT EXISTS ahc_leases (name TEXT PRIMARY KEY, token TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;';
 
 /** Creates what is missing, in one transaction run by the store; a file that has it all is left as it is. */
 export const SCHEMA = `
@@ -43,6 +47,7 @@ CREATE INDEX IF NOT EXISTS ahc_entries_used ON ahc_entries (used_at);
 CREATE TABLE IF NOT EXISTS ahc_tags (tag TEXT NOT NULL, entry_id INTEGER NOT NULL, PRIMARY KEY (tag, entry_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ahc_tags_entry ON ahc_tags (entry_id);
 CREATE TABLE IF NOT EXISTS ahc_totals (id INTEGER PRIMARY KEY CHECK (id = 1), entries INTEGER NOT NULL, bytes INTEGER NOT NULL);
+${LEASES_TABLE}
 INSERT OR IGNORE INTO ahc_totals (id, entries, bytes) VALUES (1, 0, 0);
 CREATE TRIGGER IF NOT EXISTS ahc_entries_added AFTER INSERT ON ahc_entries BEGIN
   UPDATE ahc_totals SET entries = entries + 1, bytes = bytes + new.bytes WHERE id = 1;
@@ -53,6 +58,14 @@ CREATE TRIGGER IF NOT EXISTS ahc_entries_removed AFTER DELETE ON ahc_entries BEG
 END;
 INSERT OR IGNORE INTO ahc_meta (name, value) VALUES ('schema_version', ${SCHEMA_VERSION});
 `;
+
+/**
+ * What brings a file of an older schema version up to the next one (the key: the version it has), each run in one
+ * write transaction by the store when it opens the file. Version 1 had no lease table.
+ */
+export const MIGRATIONS: Readonly<Record<number, string>> = {
+  1: `${LEASES_TABLE}\nUPDATE ahc_meta SET value = 2 WHERE name = 'schema_version' AND value = 1;`,
+};
 
 /** Whether the file has this store's tables, and which schema version it says it has. */
 export const HAS_META = "SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'ahc_meta'";
@@ -82,6 +95,15 @@ export const STATEMENTS = {
   keysPage: `SELECT id, key FROM ahc_entries WHERE id > ? AND +expires_at > ? ORDER BY id LIMIT ${PAGE_ROWS}`,
   clearTags: 'DELETE FROM ahc_tags',
   clearEntries: 'DELETE FROM ahc_entries',
+} as const;
+
+/** The statements of leases, prepared only by a store that writes (a read-only store may read a version 1 file, which has no lease table). */
+export const LEASE_STATEMENTS = {
+  /** Takes the lease `name` when no one holds it or its holder's time has passed (name, token, until, now). */
+  take: 'INSERT INTO ahc_leases (name, token, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET token = excluded.token, until = excluded.until WHERE ahc_leases.until <= ?',
+  holder: 'SELECT token FROM ahc_leases WHERE name = ?',
+  release: 'DELETE FROM ahc_leases WHERE name = ? AND token = ?',
+  deleteExpired: 'DELETE FROM ahc_leases WHERE until <= ?',
 } as const;
 
 /** A record's URL without its scheme and `://`: what `StoreFilter.urlPrefix` is compared with. */

@@ -5,7 +5,8 @@
  * The file's layout and every statement are in `sqlite-schema.ts`: one row per key in `ahc_entries`, holding the record
  * encoded by `codec.ts` (optionally compressed) and the indexed columns that listings, deletions by query, the sweep
  * and eviction search (URL without scheme, created, expires, last used); tags in `ahc_tags`; running totals kept by
- * triggers in `ahc_totals`; the schema version in `ahc_meta`. Ids are never reused (AUTOINCREMENT).
+ * triggers in `ahc_totals`; leases of `dedupe: 'store'` in `ahc_leases`; the schema version in `ahc_meta` (an older
+ * file is migrated when opened). Ids are never reused (AUTOINCREMENT).
  *
  * Concurrency: WAL journal, so readers never wait for a writer. Every write is one `BEGIN IMMEDIATE` transaction:
  * atomic if the process dies mid-write, and waiting for another writer through SQLite's busy timeout. The busy timeout
@@ -19,14 +20,15 @@
  * Hits: a hit reads the row's head (id, expiry) by its key; the record's bytes are read and decoded only when the
  * decoded record of that very row (same id) is not already in memory (`decodedCacheBytes`, an LRU).
  */
-import { CorruptEntryError, EntryTooLargeError, StoreClosedError, StoreVersionError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { CorruptEntryError, EntryTooLargeError, ReadOnlyError, StoreClosedError, StoreError, StoreVersionError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { LRUCache } from 'lru-cache';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, type DecodeResult, type EncodeOptions } from './codec.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
 import { asError, EventHub } from './event-hub.js';
 import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement } from './sqlite-driver.js';
-import { findQuery, HAS_META, PAGE_ROWS, READ_VERSION, SCHEMA, SCHEMA_VERSION, STATEMENTS, SWEEP_BATCH_ROWS, withoutScheme } from './sqlite-schema.js';
+import { findQuery, HAS_META, LEASE_STATEMENTS, MIGRATIONS, PAGE_ROWS, READ_VERSION, SCHEMA, SCHEMA_VERSION, STATEMENTS, SWEEP_BATCH_ROWS, withoutScheme } from './sqlite-schema.js';
 import type { Awaitable, CacheStore, StoreEvent, StoreFilter } from './store.js';
 import { checkStoreOptions, storeOptionError } from './store-options.js';
 
@@ -35,11 +37,18 @@ const MIB = 1024 * 1024;
 const ATTEMPT_BUSY_MS = 25;
 /** How long hit times wait in memory before they are written in one transaction. */
 const RECENCY_FLUSH_MS = 1000;
+/** How long after a write the store copies the WAL back into the database file (a checkpoint), at most once per period. */
+const CHECKPOINT_DELAY_MS = 1000;
+/** WAL pages past which a commit checkpoints at once (SQLite's default is 1000). */
+const AUTO_CHECKPOINT_PAGES = 8192;
 
 const KNOWN_OPTIONS = [
-  'path', 'database', 'driver', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'decodedCacheBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now', 'compressAboveBytes',
-  'compression',
+  'path', 'database', 'driver', 'readOnly', 'maxEntries', 'maxBytes', 'maxEntryBytes', 'decodedCacheBytes', 'busyTimeoutMs', 'sweepIntervalMs', 'now',
+  'compressAboveBytes', 'compression',
 ] as const;
+
+/** What a write to a read-only store rejects with. */
+const READ_ONLY_WHY = 'this SqliteStore was opened with readOnly: true, which never writes to its file; open another SqliteStore without readOnly to change it';
 
 /** An open database of better-sqlite3 (`new Database(path)`) or of `node:sqlite` (`new DatabaseSync(path)`). */
 export interface SqliteDatabaseLike {
@@ -58,6 +67,13 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   readonly database?: SqliteDatabaseLike;
   /** Which library opens `path`. @default 'auto' (`node:sqlite` where Node has it, else better-sqlite3) */
   readonly driver?: 'auto' | SqliteDriverName;
+  /**
+   * Reads an existing cache and never writes to it: the file is opened read-only (a missing file, or one without this
+   * store's tables, is an error), hits record no recency, nothing is swept, and every write (`set`, `delete`,
+   * `clear`, `sweep`, leases) rejects with a `ReadOnlyError`. For a shared, pre-built cache (in CI): attach it with
+   * `attachCache`'s `readOnly: true` too, so the cache never tries to write. @default false
+   */
+  readonly readOnly?: boolean;
   /** Most records in the file; beyond it the least recently used go. @default 100000 */
   readonly maxEntries?: number;
   /** Upper bound of the encoded records' bytes (plus keys and URLs); beyond it the least recently used go. @default 268435456 (256 MiB) */
@@ -82,12 +98,29 @@ export interface SqliteStoreOptions extends StoreCompressionOptions {
   readonly now?: () => number;
 }
 
-/** The statements of `sqlite-schema.ts`, prepared once per connection. */
-type Statements = { readonly [name in keyof typeof STATEMENTS]: SqliteStatement } & { readonly connection: SqliteConnection };
+type Prepared<T> = { readonly [name in keyof T]: SqliteStatement };
 
-function prepare(connection: SqliteConnection): Statements {
-  const prepared = Object.fromEntries(Object.entries(STATEMENTS).map(([name, sql]) => [name, connection.prepare(sql)]));
-  return { ...prepared as { [name in keyof typeof STATEMENTS]: SqliteStatement }, connection };
+/** The statements of `sqlite-schema.ts`, prepared once per connection (those of leases only by a store that writes). */
+type Statements = Prepared<typeof STATEMENTS> & { readonly connection: SqliteConnection; readonly leases: Prepared<typeof LEASE_STATEMENTS> | undefined };
+
+function prepareAll<T extends Readonly<Record<string, string>>>(connection: SqliteConnection, statements: T): Prepared<T> {
+  return Object.fromEntries(Object.entries(statements).map(([name, sql]) => [name, connection.prepare(sql)])) as Prepared<T>;
+}
+
+function prepare(connection: SqliteConnection, writes: boolean): Statements {
+  return { ...prepareAll(connection, STATEMENTS), connection, leases: writes ? prepareAll(connection, LEASE_STATEMENTS) : undefined };
+}
+
+/** Runs `sql` in one write transaction on `connection`, rolled back if it fails. */
+function inTransaction(connection: SqliteConnection, sql: string): void {
+  connection.exec('BEGIN IMMEDIATE');
+  try {
+    connection.exec(sql);
+    connection.exec('COMMIT');
+  } catch (error) {
+    connection.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 /** What a hit read from the file: the record already decoded in memory, or the bytes to decode. */
@@ -124,6 +157,8 @@ export class SqliteStore implements CacheStore {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly maxEntryBytes: number;
+  /** True when the store never writes to its file (option `readOnly`). */
+  readonly readOnly: boolean;
   readonly #database: SqliteDatabaseLike | undefined;
   readonly #driver: 'auto' | SqliteDriverName;
   readonly #busyTimeoutMs: number;
@@ -138,6 +173,8 @@ export class SqliteStore implements CacheStore {
   readonly #touched = new Map<number, number>();
   #touchTimer: ReturnType<typeof setTimeout> | undefined;
   #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  /** The pending checkpoint of a file the store opened (undefined: none pending, or a database passed in). */
+  #checkpointTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -156,6 +193,10 @@ export class SqliteStore implements CacheStore {
       throw storeOptionError('SqliteStore', `option driver must be 'auto', 'node:sqlite' or 'better-sqlite3', got ${JSON.stringify(driver)}`);
     }
     if (database !== undefined && options.driver !== undefined) throw storeOptionError('SqliteStore', 'option driver applies to option path only: a database passed in already has its library');
+    const readOnly = options.readOnly ?? false;
+    if (typeof readOnly !== 'boolean') throw storeOptionError('SqliteStore', `option readOnly must be true or false, got ${String(readOnly)}`);
+    if (readOnly && path === ':memory:') throw storeOptionError('SqliteStore', "option readOnly needs a file to read: a new ':memory:' database is always empty");
+    this.readOnly = readOnly;
     this.maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 100_000);
     this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 256 * MIB);
     this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
@@ -178,7 +219,7 @@ export class SqliteStore implements CacheStore {
     this.path = path;
     this.#database = database;
     this.#driver = driver;
-    if (sweepIntervalMs > 0) {
+    if (sweepIntervalMs > 0 && !readOnly) {
       this.#sweepTimer = setInterval(() => {
         this.sweep().catch((error: unknown) => this.#events.emitError(error));
       }, sweepIntervalMs);
@@ -215,31 +256,40 @@ export class SqliteStore implements CacheStore {
 
   async #open(): Promise<Statements> {
     const owned = this.#database === undefined;
-    const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver) : adoptDatabase(this.#database);
+    const where = owned ? `the file ${JSON.stringify(this.path)}` : 'the database passed in';
+    if (owned && this.readOnly && !existsSync(this.path ?? '')) {
+      throw new StoreError('open', `SqliteStore (readOnly): there is no file ${JSON.stringify(this.path)}; a read-only store reads an existing cache file: build it first with a SqliteStore without readOnly, or correct the path`);
+    }
+    const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver, this.readOnly) : adoptDatabase(this.#database);
     if (connection === undefined) throw storeOptionError('SqliteStore', 'option database is not an open database');
     try {
-      if (owned) {
+      if (owned && this.readOnly) {
+        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+      } else if (owned) {
         // A database passed in keeps the settings its owner chose; a file the store opens gets these.
         connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
         if (this.path !== ':memory:') await this.#retrying('ready', () => this.#useWal(connection));
         connection.exec('PRAGMA synchronous = NORMAL');
+        // Checkpoints run a moment after the store's writes (#scheduleCheckpoint), not inside the commit that takes the
+        // WAL past SQLite's default 1000 pages; the automatic one stays as a bound for writes that never let a timer run.
+        connection.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
       }
       const version = await this.#retrying('ready', () => this.#schemaVersion(connection));
-      if (version === undefined) {
-        await this.#retrying('ready', () => {
-          connection.exec('BEGIN IMMEDIATE');
-          try {
-            connection.exec(SCHEMA);
-            connection.exec('COMMIT');
-          } catch (error) {
-            connection.exec('ROLLBACK');
-            throw error;
-          }
-        });
-      } else if (version > SCHEMA_VERSION) {
-        throw new StoreVersionError('SqliteStore', owned ? `the file ${JSON.stringify(this.path)}` : 'the database passed in', version, SCHEMA_VERSION);
+      if (version === undefined && this.readOnly) {
+        throw new StoreError('open', `SqliteStore (readOnly): ${where} has no cache tables (ahc_meta); a read-only store reads a file a SqliteStore wrote`);
       }
-      return prepare(connection);
+      if (version === undefined) {
+        await this.#retrying('ready', () => inTransaction(connection, SCHEMA));
+      } else if (version > SCHEMA_VERSION) {
+        throw new StoreVersionError('SqliteStore', where, version, SCHEMA_VERSION);
+      } else if (!this.readOnly) {
+        // An older file is brought up to this version (each step idempotent, so two processes may both run it).
+        for (let from = version; from < SCHEMA_VERSION; from++) {
+          const migration = MIGRATIONS[from];
+          if (migration !== undefined) await this.#retrying('ready', () => inTransaction(connection, migration));
+        }
+      }
+      return prepare(connection, !this.readOnly);
     } catch (error) {
       connection.close();
       throw error;
@@ -298,13 +348,15 @@ export class SqliteStore implements CacheStore {
     }
   }
 
-  /** Runs `work` in one write transaction (`BEGIN IMMEDIATE`), rolled back if it throws. */
+  /** Runs `work` in one write transaction (`BEGIN IMMEDIATE`), rolled back if it throws; a read-only store rejects. */
   #write<T>(operation: string, work: (db: Statements) => T): Awaitable<T> {
+    if (this.readOnly) return Promise.reject(new ReadOnlyError(`SqliteStore ${operation}`, READ_ONLY_WHY));
     return this.#run(operation, (db) => {
       db.begin.run();
       try {
         const result = work(db);
         db.commit.run();
+        this.#scheduleCheckpoint();
         return result;
       } catch (error) {
         try {
@@ -357,6 +409,7 @@ export class SqliteStore implements CacheStore {
 
   /** Notes a hit's time, written with the others a second later. */
   #used(id: number, now: number, record: CacheRecord): CacheRecord {
+    if (this.readOnly) return record;
     this.#touched.set(id, now);
     if (this.#touchTimer === undefined) {
       this.#touchTimer = setTimeout(() => {
@@ -368,8 +421,9 @@ export class SqliteStore implements CacheStore {
     return record;
   }
 
+  /** A row that does not decode: deleted (left as it is by a read-only store), and reported. */
   async #corrupt(key: string, reason: string): Promise<never> {
-    await this.#write('delete', (db) => db.deleteKey.run(key));
+    if (!this.readOnly) await this.#write('delete', (db) => db.deleteKey.run(key));
     throw new CorruptEntryError(key, reason);
   }
 
@@ -386,6 +440,7 @@ export class SqliteStore implements CacheStore {
     try {
       this.#writeRecency(db);
       db.commit.run();
+      this.#scheduleCheckpoint();
     } catch (error) {
       try {
         db.rollback.run();
@@ -396,6 +451,26 @@ export class SqliteStore implements CacheStore {
     }
   }
 
+  /**
+   * After a commit to a file the store opened: a checkpoint (`PASSIVE`: it never waits for, nor blocks, another
+   * connection) a moment later, at most one per {@link CHECKPOINT_DELAY_MS}, so the WAL holds at most about a second of
+   * writes and no caller's write pays for copying it back. A busy file leaves it to the next one; SQLite also
+   * checkpoints when the last connection closes, and a WAL left by a killed process is read like any other.
+   */
+  #scheduleCheckpoint(): void {
+    if (this.#database !== undefined || this.path === ':memory:' || this.#checkpointTimer !== undefined) return;
+    this.#checkpointTimer = setTimeout(() => {
+      this.#checkpointTimer = undefined;
+      if (this.#closed) return;
+      try {
+        this.#db?.connection.exec('PRAGMA wal_checkpoint(PASSIVE)');
+      } catch (error) {
+        if (!isLockError(error)) this.#events.emitError(error);
+      }
+    }, CHECKPOINT_DELAY_MS);
+    this.#checkpointTimer.unref();
+  }
+
   /** Inside a write transaction: the pending hit times into `used_at`. */
   #writeRecency(db: Statements): void {
     for (const [id, at] of this.#touched) db.touch.run(at, id, at);
@@ -404,6 +479,7 @@ export class SqliteStore implements CacheStore {
 
   async set(key: string, record: CacheRecord, expiresAt: number): Promise<void> {
     if (this.#closed) throw new StoreClosedError('SqliteStore', 'set');
+    if (this.readOnly) throw new ReadOnlyError('SqliteStore set', READ_ONLY_WHY);
     const now = this.#now();
     if (!(expiresAt > now)) {
       await this.delete(key);
@@ -475,17 +551,43 @@ export class SqliteStore implements CacheStore {
   }
 
   /**
-   * Deletes expired rows (in batches of 1000, one transaction each, so other writers get their turn); resolves the
-   * number deleted. The interval sweep calls it.
+   * Deletes expired rows (in batches of 1000, one transaction each, so other writers get their turn) and expired
+   * leases; resolves the number of rows deleted. The interval sweep calls it.
    */
   async sweep(): Promise<number> {
     let deleted = 0;
     for (;;) {
       const now = this.#now();
-      const changes = Number(await this.#write('sweep', (db) => db.deleteExpired.run(now).changes));
+      const changes = Number(await this.#write('sweep', (db) => {
+        db.leases?.deleteExpired.run(now);
+        return db.deleteExpired.run(now).changes;
+      }));
       deleted += changes;
       if (changes < SWEEP_BATCH_ROWS) return deleted;
     }
+  }
+
+  /**
+   * Takes the lease `name` for `token` unless another token holds it and its time (by the store's clock) has not
+   * passed; answers the holder's token. One write transaction: of several processes on the file, one at a time
+   * decides. Leases live in their own table (`ahc_leases`): no listing, count or `clear()` sees them. See
+   * {@link CacheStore.lease}.
+   */
+  lease(name: string, token: string, ttlMs: number): Awaitable<string> {
+    return this.#write('lease', (db) => {
+      const leases = db.leases;
+      if (leases === undefined) throw new ReadOnlyError('SqliteStore lease', READ_ONLY_WHY); // only a read-only store has none
+      const now = this.#now();
+      leases.take.run(name, token, Math.ceil(now + ttlMs), now);
+      return String(leases.holder.get(name)?.['token']);
+    });
+  }
+
+  /** Ends the lease `name` if `token` still holds it (compare and delete, in one statement). */
+  release(name: string, token: string): Awaitable<void> {
+    return this.#write('release', (db) => {
+      db.leases?.release.run(name, token);
+    });
   }
 
   async *keys(): AsyncIterable<string> {
@@ -539,7 +641,7 @@ export class SqliteStore implements CacheStore {
     const decoded = data instanceof Uint8Array ? await decodeRecord(data, nodeCompressor) : { ok: false as const, reason: 'column data is not a blob' };
     if (decoded.ok) return decoded.record;
     const id = numberOf(row, 'id');
-    await this.#write('delete', (db) => db.deleteId.run(id));
+    if (!this.readOnly) await this.#write('delete', (db) => db.deleteId.run(id));
     this.#events.emit({ type: 'error', error: new CorruptEntryError(String(row['key']), decoded.reason) });
     return undefined;
   }
@@ -570,6 +672,8 @@ export class SqliteStore implements CacheStore {
     this.#touchTimer = undefined;
     this.#flushRecency();
     this.#closed = true;
+    if (this.#checkpointTimer !== undefined) clearTimeout(this.#checkpointTimer);
+    this.#checkpointTimer = undefined;
     if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
     this.#sweepTimer = undefined;
     const db = await this.#opening?.catch(() => undefined);

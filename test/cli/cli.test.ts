@@ -3,7 +3,7 @@
  * and a SQLite file, each filled by a cache in this process.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import axios from 'axios';
@@ -337,4 +337,20 @@ describe('the axios-http-cache command line tool', function () {
       });
     });
   }
+
+  it("list, show, count and export open a SQLite file read-only: the file's bytes and modification time stay as they were", async function () {
+    const path = join(temp, 'inspected.db');
+    const store = new SqliteStore({ path, sweepIntervalMs: 0 });
+    await fill(store);
+    await store.close();
+    const bytes = readFileSync(path);
+    const { mtimeMs } = statSync(path);
+    for (const args of [['count', path], ['list', path], ['list', path, '--json'], ['show', path, `${ORIGIN}/users/1`], ['export', path]]) {
+      const run = await cli(args);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).to.equal(0);
+    }
+    expect(readFileSync(path).equals(bytes), 'the file is byte for byte the same').to.equal(true);
+    expect(statSync(path).mtimeMs).to.equal(mtimeMs);
+    expect(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0).to.equal(0);
+  });
 });

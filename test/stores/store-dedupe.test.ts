@@ -1,8 +1,11 @@
 // dedupe: 'store' with real processes: worker processes (test/support/dedupe-worker.ts) share a RedisStore, then a
-// MongoStore (FerretDB), and call one origin, an HTTP server in this process on 127.0.0.1.
+// MongoStore (FerretDB), then one SqliteStore file, and call one origin, an HTTP server in this process on 127.0.0.1.
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import { RedisStore } from '../../lib/stores/redis.js';
@@ -47,6 +50,8 @@ function outcomesOf(reports: ReadonlyArray<WorkerReport | undefined>): Record<st
 
 interface Backend {
   readonly kind: WorkerTask['kind'];
+  /** What the processes share, for the suite's title. */
+  readonly title: string;
   /** The server's URL, or undefined (the suite then fails under CI, skips otherwise). */
   url(): Promise<string | undefined>;
   readonly what: string;
@@ -60,6 +65,7 @@ let privateFerret: PrivateServer | undefined;
 const backends: readonly Backend[] = [
   {
     kind: 'redis',
+    title: 'a RedisStore',
     what: 'Redis (REDIS_URL or 127.0.0.1:6379)',
     url: sharedRedisUrl,
     namespace: () => uniqueName('ahc-lease'),
@@ -72,6 +78,7 @@ const backends: readonly Backend[] = [
   },
   {
     kind: 'mongodb',
+    title: 'a MongoStore',
     what: 'a MongoDB-compatible server (MONGODB_URL or FerretDB)',
     url: async () => {
       const shared = await sharedMongoUrl();
@@ -86,10 +93,27 @@ const backends: readonly Backend[] = [
     },
     unreachableUrl: 'mongodb://127.0.0.1:1/',
   },
+  {
+    kind: 'sqlite',
+    title: 'one SqliteStore file',
+    what: 'a directory for SQLite files',
+    // The "server" is a directory; each test's namespace is a file in it, removed after the test.
+    url: () => {
+      const dir = join(tmpdir(), 'ahc-dedupe-sqlite');
+      mkdirSync(dir, { recursive: true });
+      return Promise.resolve(dir);
+    },
+    namespace: () => uniqueName('cache'),
+    cleanUp: (dir, namespace) => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `${namespace}.db${suffix}`), { force: true });
+      return Promise.resolve();
+    },
+    unreachableUrl: join(tmpdir(), 'ahc-no-such-directory', 'nested'),
+  },
 ];
 
 for (const backend of backends) {
-  describe(`dedupe: 'store' across processes sharing a ${backend.kind === 'redis' ? 'RedisStore' : 'MongoStore'}`, function () {
+  describe(`dedupe: 'store' across processes sharing ${backend.title}`, function () {
     this.timeout(90_000);
     const origin = new Origin();
     let originUrl = '';

@@ -3,12 +3,14 @@
 // same moment), then either sends `concurrent` identical GETs at once (`burst`) or keeps `concurrent` loops of GETs over
 // `keys` URLs going for `durationMs` (`hammer`), all through attachCache with dedupe: 'store', and prints one JSON line
 // (WorkerReport). Every request carries `x-worker: <pid>`, so the origin can tell the workers apart.
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import axios from 'axios';
 import { attachCache } from '../../lib/index.js';
 import type { CacheStore } from '../../lib/index.js';
 import { Cluster } from 'ioredis';
 import { MongoStore } from '../../lib/stores/mongodb.js';
+import { SqliteStore } from '../../lib/stores/sqlite.js';
 import { RedisStore } from '../../lib/stores/redis.js';
 import { TieredStore } from '../../lib/stores/tiered.js';
 import { parseClusterNodes } from './redis-cluster.js';
@@ -41,6 +43,8 @@ const STORES = {
     return closingToo(new RedisStore({ client, prefix: task.namespace }), () => client.quit());
   },
   mongodb: (task: WorkerTask) => new MongoStore({ url: task.serverUrl, dbName: task.namespace, collectionName: 'http', clientOptions: { serverSelectionTimeoutMS: 1000 } }),
+  /** A SqliteStore on the file `${namespace}.db` in the directory `serverUrl`. */
+  sqlite: (task: WorkerTask) => new SqliteStore({ path: join(task.serverUrl, `${task.namespace}.db`) }),
 } satisfies Record<string, (task: WorkerTask) => CacheStore & { close(): Promise<void> }>;
 
 export type StoreKind = keyof typeof STORES;
