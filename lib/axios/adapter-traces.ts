@@ -10,7 +10,8 @@
  *   body is never stored. Node's http adapter leaves the raw headers on `response.request.res`; the fetch tracker
  *   notes the framing headers. (An uncompressed body cut there cannot be told from a complete one by anybody.)
  */
-import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { getAdapter } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { UrlParser, WireRequest } from './wire-request.js';
 
 interface FetchResponseLike {
@@ -56,7 +57,7 @@ const globalTracker = track(() => (globalThis as { fetch?: FetchLike }).fetch);
  * `env.fetch` that leaves traces. A tracker is made once per fetch function, because axios' fetch adapter keeps one
  * instance per `env.fetch` it is given.
  */
-export function withAdapterTraces(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+function withAdapterTraces(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
   const env = config.env as { fetch?: unknown } | undefined;
   const own = env?.fetch;
   if (own !== undefined && typeof own !== 'function') return config;
@@ -67,6 +68,36 @@ export function withAdapterTraces(config: InternalAxiosRequestConfig): InternalA
     trackers.set(original, tracker);
   }
   return { env: { ...config.env, fetch: tracker } } as InternalAxiosRequestConfig;
+}
+
+type AdapterSetting = NonNullable<InternalAxiosRequestConfig['adapter']>;
+
+/** The adapter axios would choose from `setting` for this request, handed a fetch that leaves traces. */
+export function tracedAdapter(setting: AdapterSetting, config: InternalAxiosRequestConfig): AxiosAdapter {
+  return getAdapter(setting, withAdapterTraces(config));
+}
+
+/** What of `env` axios' choice of adapter reads (its fetch adapter is made once per these, own properties only). */
+const CHOICE_SEEDS = ['fetch', 'Request', 'Response', 'Blob'] as const;
+
+function seedsOf(config: InternalAxiosRequestConfig): unknown[] {
+  const env = config.env as Record<string, unknown> | null | undefined;
+  return CHOICE_SEEDS.map((name) => (env != null && Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined));
+}
+
+/**
+ * {@link tracedAdapter} for one setting, chosen again only when a request's `env` seeds differ from the last
+ * request's: a miss then neither copies `env` nor walks the adapter list.
+ */
+export function tracedAdapterOf(setting: AdapterSetting): (config: InternalAxiosRequestConfig) => AxiosAdapter {
+  let last: { readonly seeds: unknown[]; readonly adapter: AxiosAdapter } | undefined;
+  return (config) => {
+    const seeds = seedsOf(config);
+    if (last !== undefined && seeds.every((seed, i) => seed === last?.seeds[i])) return last.adapter;
+    const adapter = tracedAdapter(setting, config);
+    last = { seeds, adapter };
+    return adapter;
+  };
 }
 
 interface RequestTraces {
