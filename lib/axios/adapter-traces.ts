@@ -77,25 +77,26 @@ export function tracedAdapter(setting: AdapterSetting, config: InternalAxiosRequ
   return getAdapter(setting, withAdapterTraces(config));
 }
 
-/** What of `env` axios' choice of adapter reads (its fetch adapter is made once per these, own properties only). */
-const CHOICE_SEEDS = ['fetch', 'Request', 'Response', 'Blob'] as const;
-
-function seedsOf(config: InternalAxiosRequestConfig): unknown[] {
-  const env = config.env as Record<string, unknown> | null | undefined;
-  return CHOICE_SEEDS.map((name) => (env != null && Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined));
+/** One of the `env` fields axios' choice of adapter reads (its fetch adapter is made once per fetch, Request, Response and Blob, own properties only). */
+function envField(env: Record<string, unknown> | null | undefined, name: 'fetch' | 'Request' | 'Response' | 'Blob'): unknown {
+  return env != null && Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
 }
 
 /**
- * {@link tracedAdapter} for one setting, chosen again only when a request's `env` seeds differ from the last
- * request's: a miss then neither copies `env` nor walks the adapter list.
+ * {@link tracedAdapter} for one setting, chosen again only when a request's `env` holds another fetch, Request,
+ * Response or Blob than the last request's: a miss then neither copies `env` nor walks the adapter list.
  */
 export function tracedAdapterOf(setting: AdapterSetting): (config: InternalAxiosRequestConfig) => AxiosAdapter {
-  let last: { readonly seeds: unknown[]; readonly adapter: AxiosAdapter } | undefined;
+  let last: { readonly fetch: unknown; readonly Request: unknown; readonly Response: unknown; readonly Blob: unknown; readonly adapter: AxiosAdapter } | undefined;
   return (config) => {
-    const seeds = seedsOf(config);
-    if (last !== undefined && seeds.every((seed, i) => seed === last?.seeds[i])) return last.adapter;
+    const env = config.env as Record<string, unknown> | null | undefined;
+    const fetch = envField(env, 'fetch');
+    const Request = envField(env, 'Request');
+    const Response = envField(env, 'Response');
+    const Blob = envField(env, 'Blob');
+    if (last !== undefined && last.fetch === fetch && last.Request === Request && last.Response === Response && last.Blob === Blob) return last.adapter;
     const adapter = tracedAdapter(setting, config);
-    last = { seeds, adapter };
+    last = { fetch, Request, Response, Blob, adapter };
     return adapter;
   };
 }

@@ -35,11 +35,12 @@ export type OriginResult =
  * §4.1: several variants per URL). The primary always holds the latest variant, so the common case is one
  * read. Both copies carry the primary key in `record.key`: that is the key the entry answers for.
  */
-async function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheRecord): Promise<boolean> {
+function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheRecord): Promise<boolean> {
   const stored = record.key === primaryKey ? record : { ...record, key: primaryKey };
   if (stored.vary && stored.varyValues && stored.varyEpoch !== undefined) {
-    await ctx.access.set(variantKey(primaryKey, stored.varyEpoch, stored.varyValues), stored, stored.expiresAt);
+    return ctx.access.set(variantKey(primaryKey, stored.varyEpoch, stored.varyValues), stored, stored.expiresAt).then(() => ctx.access.set(primaryKey, stored, stored.expiresAt));
   }
+  // No Vary (the usual case): the store's answer itself, with no async step around it.
   return ctx.access.set(primaryKey, stored, stored.expiresAt);
 }
 
