@@ -117,6 +117,8 @@ export function redirectedTo(response: AxiosResponse, wire: WireRequest, urls: U
   if (!request) return undefined;
   const final = fetchTraces.get(request)?.finalUrl ?? request.res?.responseUrl ?? request.responseURL;
   if (typeof final !== 'string' || final === '') return undefined;
+  // The usual answer: the key URL itself, which parses to itself (no second parse, and no second sighting in the memo).
+  if (final === wire.url && wire.credentialParams === '') return undefined;
   try {
     const parsed = urls.parse({ url: final });
     return parsed.url === wire.url && parsed.credentialParams === wire.credentialParams ? undefined : parsed.url;
