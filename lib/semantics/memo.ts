@@ -32,8 +32,15 @@ export const PROBATION_ENTRIES = 64;
 export class BoundedMemo<V> {
   /** Values kept as they are, with no wrapper per entry: an entry's bytes are worked out again when it is dropped. */
   readonly #entries = new Map<string, V>();
-  /** Keys seen once, oldest first; a second sighting moves the entry to {@link #entries}. */
+  /** Keys seen once; a second sighting moves the entry to {@link #entries}. */
   readonly #probation = new Map<string, V>();
+  /**
+   * The keys put on probation, in a ring: the slot written next holds the oldest. (A Map's first key is found by
+   * stepping over the slots of its deleted entries, which a table with this churn is full of.) A slot whose key has
+   * left probation since is skipped.
+   */
+  readonly #ring: (string | undefined)[] = new Array<string | undefined>(PROBATION_ENTRIES).fill(undefined);
+  #ringNext = 0;
   /** The remembered keys, oldest first, from {@link #head} on (the ones before it were dropped). */
   #order: string[] = [];
   #head = 0;
@@ -73,17 +80,36 @@ export class BoundedMemo<V> {
     const value = compute(key);
     const bytes = this.#entryBytes(key, value);
     if (bytes > this.budgetBytes) return value;
+    const slot = this.#ringNext;
+    const leaving = this.#ring[slot];
+    if (leaving !== undefined) this.#leaveProbation(leaving);
+    this.#ring[slot] = key;
+    this.#ringNext = slot + 1 === PROBATION_ENTRIES ? 0 : slot + 1;
     this.#probation.set(key, value);
     this.#bytes += bytes;
-    if (this.#probation.size > PROBATION_ENTRIES) this.#dropOldestOnProbation();
     if (this.#bytes > this.budgetBytes) this.#fit();
     return value;
   }
 
-  #dropOldestOnProbation(): void {
-    const oldest = this.#probation.keys().next().value as string;
-    this.#bytes -= this.#entryBytes(oldest, this.#probation.get(oldest) as V);
-    this.#probation.delete(oldest);
+  /** Drops `key` from probation if it is still there. */
+  #leaveProbation(key: string): void {
+    if (!this.#probation.has(key)) return;
+    this.#bytes -= this.#entryBytes(key, this.#probation.get(key) as V);
+    this.#probation.delete(key);
+  }
+
+  /** Drops the oldest key still on probation; false when none is. */
+  #dropOldestOnProbation(): boolean {
+    for (let step = 0; step < PROBATION_ENTRIES; step++) {
+      const slot = (this.#ringNext + step) % PROBATION_ENTRIES;
+      const key = this.#ring[slot];
+      this.#ring[slot] = undefined;
+      if (key !== undefined && this.#probation.has(key)) {
+        this.#leaveProbation(key);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Drops the oldest entries of the memo proper, then of probation, until the budget holds again. */
@@ -96,7 +122,7 @@ export class BoundedMemo<V> {
       this.#bytes -= this.#entryBytes(oldKey, this.#entries.get(oldKey) as V);
       this.#entries.delete(oldKey);
     }
-    while (this.#bytes > this.budgetBytes && this.#probation.size > 0) this.#dropOldestOnProbation();
+    while (this.#bytes > this.budgetBytes && this.#dropOldestOnProbation());
     if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#order.length) {
       this.#order.splice(0, this.#head);
       this.#head = 0;
@@ -110,6 +136,8 @@ export class BoundedMemo<V> {
   clear(): void {
     this.#entries.clear();
     this.#probation.clear();
+    this.#ring.fill(undefined);
+    this.#ringNext = 0;
     this.#order = [];
     this.#head = 0;
     this.#bytes = 0;

@@ -86,6 +86,19 @@ describe('BoundedMemo (header-parse memos bounded in bytes)', () => {
     );
   });
 
+  it('holds bytes exactly when it holds entries, and stays within its budget, whatever keys come back, go on probation and are admitted', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 150 }), fc.nat({ max: 600 })), { maxLength: 600 }), (entries) => {
+        const memo = new BoundedMemo<number>((size) => size, 4096);
+        for (const [key, size] of entries) {
+          memo.remember(`key-${key}`, () => size);
+          expect(memo.bytes).to.be.at.most(4096);
+          expect(memo.bytes === 0).to.equal(memo.size === 0);
+        }
+      }),
+    );
+  });
+
   it('keeps the Cache-Control memo under its budget after 990 distinct large unusual values', () => {
     cacheControlMemo.clear();
     for (let i = 0; i < 990; i++) {
