@@ -141,11 +141,13 @@ export function unframedCompressed(response: AxiosResponse, method: string): boo
   let length: string | undefined;
   let transfer: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = typeof raw[i] === 'string' ? (raw[i] as string).toLowerCase() : '';
-    const value = String(raw[i + 1]);
-    if (name === 'content-encoding') encoding = value;
-    else if (name === 'content-length') length = value;
-    else if (name === 'transfer-encoding') transfer = value;
+    const field = raw[i];
+    // Only names of the lengths of the three looked for are lower-cased (content-length 14, content-encoding 16, transfer-encoding 17).
+    if (typeof field !== 'string' || (field.length !== 14 && field.length !== 16 && field.length !== 17)) continue;
+    const name = field.toLowerCase();
+    if (name === 'content-encoding') encoding = String(raw[i + 1]);
+    else if (name === 'content-length') length = String(raw[i + 1]);
+    else if (name === 'transfer-encoding') transfer = String(raw[i + 1]);
   }
   return compressedWithoutFraming(encoding, length, transfer);
 }
