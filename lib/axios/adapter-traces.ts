@@ -10,7 +10,8 @@
  *   body is never stored. Node's http adapter leaves the raw headers on `response.request.res`; the fetch tracker
  *   notes the framing headers. (An uncompressed body cut there cannot be told from a complete one by anybody.)
  */
-import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { getAdapter } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { UrlParser, WireRequest } from './wire-request.js';
 
 interface FetchResponseLike {
@@ -56,7 +57,7 @@ const globalTracker = track(() => (globalThis as { fetch?: FetchLike }).fetch);
  * `env.fetch` that leaves traces. A tracker is made once per fetch function, because axios' fetch adapter keeps one
  * instance per `env.fetch` it is given.
  */
-export function withAdapterTraces(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+function withAdapterTraces(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
   const env = config.env as { fetch?: unknown } | undefined;
   const own = env?.fetch;
   if (own !== undefined && typeof own !== 'function') return config;
@@ -67,6 +68,37 @@ export function withAdapterTraces(config: InternalAxiosRequestConfig): InternalA
     trackers.set(original, tracker);
   }
   return { env: { ...config.env, fetch: tracker } } as InternalAxiosRequestConfig;
+}
+
+type AdapterSetting = NonNullable<InternalAxiosRequestConfig['adapter']>;
+
+/** The adapter axios would choose from `setting` for this request, handed a fetch that leaves traces. */
+export function tracedAdapter(setting: AdapterSetting, config: InternalAxiosRequestConfig): AxiosAdapter {
+  return getAdapter(setting, withAdapterTraces(config));
+}
+
+/** One of the `env` fields axios' choice of adapter reads (its fetch adapter is made once per fetch, Request, Response and Blob, own properties only). */
+function envField(env: Record<string, unknown> | null | undefined, name: 'fetch' | 'Request' | 'Response' | 'Blob'): unknown {
+  return env != null && Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
+}
+
+/**
+ * {@link tracedAdapter} for one setting, chosen again only when a request's `env` holds another fetch, Request,
+ * Response or Blob than the last request's: a miss then neither copies `env` nor walks the adapter list.
+ */
+export function tracedAdapterOf(setting: AdapterSetting): (config: InternalAxiosRequestConfig) => AxiosAdapter {
+  let last: { readonly fetch: unknown; readonly Request: unknown; readonly Response: unknown; readonly Blob: unknown; readonly adapter: AxiosAdapter } | undefined;
+  return (config) => {
+    const env = config.env as Record<string, unknown> | null | undefined;
+    const fetch = envField(env, 'fetch');
+    const Request = envField(env, 'Request');
+    const Response = envField(env, 'Response');
+    const Blob = envField(env, 'Blob');
+    if (last !== undefined && last.fetch === fetch && last.Request === Request && last.Response === Response && last.Blob === Blob) return last.adapter;
+    const adapter = tracedAdapter(setting, config);
+    last = { fetch, Request, Response, Blob, adapter };
+    return adapter;
+  };
 }
 
 interface RequestTraces {
@@ -85,6 +117,8 @@ export function redirectedTo(response: AxiosResponse, wire: WireRequest, urls: U
   if (!request) return undefined;
   const final = fetchTraces.get(request)?.finalUrl ?? request.res?.responseUrl ?? request.responseURL;
   if (typeof final !== 'string' || final === '') return undefined;
+  // The usual answer: the key URL itself, which parses to itself (no second parse, and no second sighting in the memo).
+  if (final === wire.url && wire.credentialParams === '') return undefined;
   try {
     const parsed = urls.parse({ url: final });
     return parsed.url === wire.url && parsed.credentialParams === wire.credentialParams ? undefined : parsed.url;
@@ -107,11 +141,13 @@ export function unframedCompressed(response: AxiosResponse, method: string): boo
   let length: string | undefined;
   let transfer: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = typeof raw[i] === 'string' ? (raw[i] as string).toLowerCase() : '';
-    const value = String(raw[i + 1]);
-    if (name === 'content-encoding') encoding = value;
-    else if (name === 'content-length') length = value;
-    else if (name === 'transfer-encoding') transfer = value;
+    const field = raw[i];
+    // Only names of the lengths of the three looked for are lower-cased (content-length 14, content-encoding 16, transfer-encoding 17).
+    if (typeof field !== 'string' || (field.length !== 14 && field.length !== 16 && field.length !== 17)) continue;
+    const name = field.toLowerCase();
+    if (name === 'content-encoding') encoding = String(raw[i + 1]);
+    else if (name === 'content-length') length = String(raw[i + 1]);
+    else if (name === 'transfer-encoding') transfer = String(raw[i + 1]);
   }
   return compressedWithoutFraming(encoding, length, transfer);
 }

@@ -18,7 +18,7 @@ import { resolveOptions, resolveRequestOptions } from './resolve-options.js';
 import { SingleFlight } from './single-flight.js';
 import { StoreAccess } from './store-access.js';
 import { asError } from '../errors.js';
-import { withAdapterTraces } from './adapter-traces.js';
+import { tracedAdapter, tracedAdapterOf } from './adapter-traces.js';
 import { methodAndUrl } from './key.js';
 import { recordOutcome } from './outcome.js';
 
@@ -102,7 +102,7 @@ function unwrap(setting: AxiosAdapterSetting | undefined): AxiosAdapterSetting |
 const DEFAULT_ADAPTERS = ['xhr', 'http', 'fetch'];
 
 function innerAdapter(config: InternalAxiosRequestConfig): AxiosAdapter {
-  return getAdapter(unwrap(config.adapter) ?? DEFAULT_ADAPTERS, withAdapterTraces(config));
+  return tracedAdapter(unwrap(config.adapter) ?? DEFAULT_ADAPTERS, config);
 }
 
 /**
@@ -174,8 +174,10 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
   // Instances derived with `instance.create()` inherit this adapter: they share this cache while it is attached,
   // and once it is detached, pass straight through to the adapter it stood in for.
   const live = { attached: true };
-  // The adapter is chosen only when the origin is asked: a hit never pays for it (nor for a closure of its own).
-  const originAdapter: AxiosAdapter = (originConfig) => getAdapter(original ?? DEFAULT_ADAPTERS, withAdapterTraces(originConfig))(originConfig);
+  // The adapter is chosen only when the origin is asked (a hit never pays for it), and once for every request whose
+  // `env` would choose the same.
+  const chooseAdapter = tracedAdapterOf(original ?? DEFAULT_ADAPTERS);
+  const originAdapter: AxiosAdapter = (originConfig) => chooseAdapter(originConfig)(originConfig);
   const cachingAdapter: AxiosAdapter = (config) => {
     if (!live.attached) {
       try {

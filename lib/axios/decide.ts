@@ -10,7 +10,7 @@ import { gatewayTimeout, info, mark, markError, serveRecord } from './answer.js'
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
 import type { RequestCacheOptions } from './options.js';
-import { fetchFromOrigin } from './origin.js';
+import { copyConfig, fetchFromOrigin } from './origin.js';
 import { notifyUpdate } from './on-update.js';
 import { recordOutcome } from './outcome.js';
 import { leaseName } from './key.js';
@@ -158,7 +158,7 @@ function refreshInBackground(ctx: CacheContext, plan: Exchange, record: CacheRec
   const waiters = onUpdate ? [{ config: plan.config, wire: plan.wire, onUpdate, started: true }] : [];
   ctx.refreshing.set(waitKey, waiters);
   // The caller has its answer: the refresh must not be cancelled with the caller's request.
-  const config: InternalAxiosRequestConfig = { ...plan.config };
+  const config = copyConfig(plan.config);
   delete config.signal;
   delete config.cancelToken;
   fetchFromOrigin(ctx, { ...plan, config }, record).then(

@@ -35,11 +35,12 @@ export type OriginResult =
  * §4.1: several variants per URL). The primary always holds the latest variant, so the common case is one
  * read. Both copies carry the primary key in `record.key`: that is the key the entry answers for.
  */
-async function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheRecord): Promise<boolean> {
+function writeRecord(ctx: CacheContext, primaryKey: string, record: CacheRecord): Promise<boolean> {
   const stored = record.key === primaryKey ? record : { ...record, key: primaryKey };
   if (stored.vary && stored.varyValues && stored.varyEpoch !== undefined) {
-    await ctx.access.set(variantKey(primaryKey, stored.varyEpoch, stored.varyValues), stored, stored.expiresAt);
+    return ctx.access.set(variantKey(primaryKey, stored.varyEpoch, stored.varyValues), stored, stored.expiresAt).then(() => ctx.access.set(primaryKey, stored, stored.expiresAt));
   }
+  // No Vary (the usual case): the store's answer itself, with no async step around it.
   return ctx.access.set(primaryKey, stored, stored.expiresAt);
 }
 
@@ -163,6 +164,24 @@ function ownHeaders(headers: InternalAxiosRequestConfig['headers']): AxiosHeader
 }
 
 /**
+ * A copy of a request config, as `{ ...config }` makes it but several times faster: axios builds configs as
+ * null-prototype objects, which V8 keeps as dictionaries, and spreading one takes its slow path (about 10 µs per miss).
+ */
+export function copyConfig(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  const source = config as unknown as Record<PropertyKey, unknown>;
+  const copy: Record<PropertyKey, unknown> = {};
+  for (const name of Object.keys(source)) {
+    // An own `__proto__` is copied as the own property it is (an assignment would set the copy's prototype).
+    if (name === '__proto__') Object.defineProperty(copy, name, { value: source[name], enumerable: true, writable: true, configurable: true });
+    else copy[name] = source[name];
+  }
+  for (const symbol of Object.getOwnPropertySymbols(source)) {
+    if (Object.prototype.propertyIsEnumerable.call(source, symbol)) copy[symbol] = source[symbol];
+  }
+  return copy as unknown as InternalAxiosRequestConfig;
+}
+
+/**
  * The config of the origin call. Statuses are settled per caller afterwards (each with its own `validateStatus`),
  * so the adapter rejects only for what went wrong on the way: a reset, a cut-off or undecodable body, a timeout.
  * Such a failure never leaves an entry behind.
@@ -170,7 +189,9 @@ function ownHeaders(headers: InternalAxiosRequestConfig['headers']): AxiosHeader
 function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): { config: InternalAxiosRequestConfig; conditional: boolean } {
   // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
   // retry of the caller's config must not arrive carrying them.
-  const config: InternalAxiosRequestConfig = { ...plan.config, headers: ownHeaders(plan.config.headers), validateStatus: null };
+  const config = copyConfig(plan.config);
+  config.headers = ownHeaders(plan.config.headers);
+  config.validateStatus = null;
   if (signal) {
     // A shared call: each caller waits with its own timeout and cancellation (see SingleFlight).
     config.signal = signal;
@@ -224,9 +245,19 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
   return { kind: 'response', response, record };
 }
 
-/** Orders header entries by their (unique) names: cheaper than the default sort, which turns each entry into a string. */
-function byName(a: readonly [string, string], b: readonly [string, string]): number {
-  return a[0] < b[0] ? -1 : 1;
+/**
+ * The request headers as one string that two requests share only when their headers are the same, in any order:
+ * sorted by (unique, lower-case) name, each name and value prefixed with its length, so no value can pass for
+ * another's boundary. Cheaper than JSON: nothing is escaped, no array is built per header.
+ */
+function headersLine(headers: ReadonlyMap<string, string>): string {
+  const names = [...headers.keys()].sort();
+  let line = '';
+  for (const name of names) {
+    const value = headers.get(name) ?? '';
+    line += `${name.length}:${name}${value.length}:${value}`;
+  }
+  return line;
 }
 
 /** Ask the origin (sharing the call with identical concurrent requests when `dedupe` is on), then answer this caller. */
@@ -238,7 +269,7 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
   if (ctx.options.dedupe && !isStreamRequest(config)) {
     // Requests share a call only when everything the origin sees is the same, credentials included (in memory only).
     // The answer's shape too: bytes or text, and the caller's size limit.
-    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${JSON.stringify([...plan.wire.headers].sort(byName))}`;
+    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${headersLine(plan.wire.headers)}`;
     // Across processes too, for a plain miss: a revalidation or a caller asking for the origin itself goes on its own.
     // A read-only cache writes nothing, leases included: it shares calls within this process only.
     const acrossProcesses = ctx.options.dedupe === 'store' && !ctx.options.readOnly && !stale && plan.options.forceRefresh !== true && plan.options.refresh !== true;

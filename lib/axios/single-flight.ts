@@ -102,13 +102,15 @@ export class SingleFlight<T> {
         controller,
         waiters: 0,
         receivers: undefined,
-        result: start(controller?.signal).finally(() => {
+        // `start` never rejects: a `then` does what `finally` would, in fewer steps.
+        result: start(controller?.signal).then((value) => {
           if (this.flights.get(key) === created) this.flights.delete(key);
           this.sequence += 1;
           this.settled.delete(key);
           // Kept only while some request is still reading the store; sequential traffic keeps nothing.
           if (this.inLookup > 0) this.settled.set(key, { flight: created, sequence: this.sequence, at: performance.now() });
           else created.receivers = created.waiters;
+          return value;
         }),
       };
       this.flights.set(key, created);
@@ -129,6 +131,13 @@ export class SingleFlight<T> {
   }
 
   private wait(flight: Flight<T>, config: InternalAxiosRequestConfig): Promise<FlightResult<T>> {
+    if (!cancellable(config)) {
+      // A caller that cannot end its wait (axios' defaults) waits for the work itself: no timer, listener or promise of its own.
+      return flight.result.then((value) => {
+        flight.waiters -= 1;
+        return { cancelled: false, value, alone: flight.receivers === 1 };
+      });
+    }
     return new Promise<FlightResult<T>>((resolve) => {
       let settled = false;
       const signal = config.signal as SignalLike | undefined;

@@ -179,7 +179,7 @@ const AS_BUILT = null;
 export class UrlParser {
   readonly #memo = new BoundedMemo<ParsedUrl | typeof AS_BUILT>((parsed) => (parsed === AS_BUILT ? 0 : stringBytes(parsed.url) + stringBytes(parsed.userinfo ?? '') + stringBytes(parsed.credentialParams)));
   readonly #ignored: ReadonlySet<string>;
-  /** The last request's URL parts and parse. */
+  /** The last request's URL parts and parse, when it had no params. */
   #last: { readonly url: string | undefined; readonly baseURL: string | undefined; readonly allowAbsoluteUrls: boolean | undefined; readonly parsed: ParsedUrl } | undefined;
 
   constructor(ignored: ReadonlySet<string>) {
@@ -194,7 +194,8 @@ export class UrlParser {
     }
     const built = builtUri(config);
     const parsed = this.#memo.remember(built, (uri) => parseBuilt(uri, this.#ignored)) ?? { url: built, userinfo: undefined, credentialParams: '' };
-    this.#last = { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed };
+    // Only a parse made without params stands for the next request's (its URL alone does not say what params added).
+    this.#last = config.params === undefined || config.params === null ? { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed } : undefined;
     return parsed;
   }
 

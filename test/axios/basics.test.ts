@@ -157,6 +157,16 @@ describe('attachCache: hits and misses', () => {
     expect([hit.fromCache, instanceHit.fromCache, instanceHit.data, calls]).to.deep.equal([true, true, 'mocked', 2]);
   });
 
+  it("sends each miss through the fetch its own config's env names, whichever fetch the request before it used", async () => {
+    const api = axios.create({ baseURL: ORIGIN, adapter: 'fetch' });
+    attachCache(api, { store: new MemoryStore() });
+    const answering = (body: string) => (): Promise<Response> => Promise.resolve(new Response(body, { headers: { 'cache-control': 'max-age=60', 'content-type': 'text/plain' } }));
+    const first = await api.get<string>('/one', { env: { fetch: answering('first fetch') } });
+    const second = await api.get<string>('/two', { env: { fetch: answering('second fetch') } });
+    const again = await api.get<string>('/three', { env: { fetch: answering('first fetch, again') } });
+    expect([first.data, second.data, again.data]).to.deep.equal(['first fetch', 'second fetch', 'first fetch, again']);
+  });
+
   it('gives an instance derived with create() and a cache of its own a separate cache, never a cache stacked on its parent\'s', async () => {
     let calls = 0;
     const origin = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {

@@ -21,6 +21,13 @@ describe('the wire request', () => {
     expect(urls.memoBytes).to.equal(0);
   });
 
+  it('gives a request without params to a URL the key URL without a query, right after a request with params to the same URL', () => {
+    const urls = new UrlParser(IGNORED);
+    const withParams = urls.parse({ baseURL: 'http://api.test', url: '/p/', params: { a: [1] } });
+    const without = urls.parse({ baseURL: 'http://api.test', url: '/p/' });
+    expect([withParams.url, without.url]).to.deep.equal(['http://api.test/p/?a%5B%5D=1', 'http://api.test/p/']);
+  });
+
   it('counts the Authorization axios makes from auth, replacing a header the caller set, as axios does', () => {
     const wire = wireRequest(config({ url: 'http://api.test/a', auth: { username: 'alice', password: 'pw' }, headers: new AxiosHeaders({ Authorization: 'Bearer other' }) }), new UrlParser(IGNORED), IGNORED);
     expect(wire.headers.get('authorization')).to.equal(`Basic ${btoa('alice:pw')}`);

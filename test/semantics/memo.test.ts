@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { cacheControlMemo, parseCacheControl } from '../../lib/semantics/cache-control.js';
 import { httpDateMemo, parseHttpDate } from '../../lib/semantics/http-date.js';
-import { BoundedMemo, MEMO_BUDGET_BYTES, MEMO_ENTRY_OVERHEAD_BYTES } from '../../lib/semantics/memo.js';
+import { BoundedMemo, MEMO_BUDGET_BYTES, MEMO_ENTRY_OVERHEAD_BYTES, PROBATION_ENTRIES } from '../../lib/semantics/memo.js';
 
 describe('BoundedMemo (header-parse memos bounded in bytes)', () => {
   it('documents a budget of 256 KB per memo', () => {
@@ -20,6 +20,36 @@ describe('BoundedMemo (header-parse memos bounded in bytes)', () => {
     };
     expect([memo.remember('abc', compute), memo.remember('abc', compute)]).to.deep.equal([3, 3]);
     expect(calls).to.equal(1);
+  });
+
+  it('keeps a key seen once only until as many newer one-time keys as probation holds have passed', () => {
+    const memo = new BoundedMemo<number>(() => 8);
+    let computed: string[] = [];
+    const compute = (key: string): number => {
+      computed.push(key);
+      return key.length;
+    };
+    memo.remember('once', compute);
+    for (let i = 0; i < PROBATION_ENTRIES; i++) memo.remember(`passing-${i}`, compute);
+    computed = [];
+    memo.remember('once', compute);
+    expect(computed).to.deep.equal(['once']);
+    expect(memo.size).to.equal(PROBATION_ENTRIES);
+  });
+
+  it('keeps a key seen twice however many one-time keys pass after it, within the budget', () => {
+    const memo = new BoundedMemo<number>(() => 8);
+    let computed = 0;
+    const compute = (key: string): number => {
+      computed += 1;
+      return key.length;
+    };
+    memo.remember('twice', compute);
+    memo.remember('twice', compute);
+    for (let i = 0; i < 10 * PROBATION_ENTRIES; i++) memo.remember(`passing-${i}`, () => 0);
+    memo.remember('twice', compute);
+    expect(computed).to.equal(1);
+    expect(memo.size).to.equal(1 + PROBATION_ENTRIES);
   });
 
   it('counts the key, the value estimate and the entry overhead', () => {
@@ -52,6 +82,19 @@ describe('BoundedMemo (header-parse memos bounded in bytes)', () => {
         const memo = new BoundedMemo<number>((size) => size, 4096);
         for (const [key, size] of entries) memo.remember(key, () => size);
         expect(memo.bytes).to.be.at.most(4096);
+      }),
+    );
+  });
+
+  it('holds bytes exactly when it holds entries, and stays within its budget, whatever keys come back, go on probation and are admitted', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 150 }), fc.nat({ max: 600 })), { maxLength: 600 }), (entries) => {
+        const memo = new BoundedMemo<number>((size) => size, 4096);
+        for (const [key, size] of entries) {
+          memo.remember(`key-${key}`, () => size);
+          expect(memo.bytes).to.be.at.most(4096);
+          expect(memo.bytes === 0).to.equal(memo.size === 0);
+        }
       }),
     );
   });
