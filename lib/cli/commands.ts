@@ -5,7 +5,6 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import axios from 'axios';
 import { attachCache } from '../axios/attach.js';
@@ -13,6 +12,7 @@ import type { CacheHandle } from '../axios/attach.js';
 import type { CacheEntry } from '../axios/manage.js';
 import { isEmptyQuery } from '../axios/query.js';
 import type { Invocation } from './args.js';
+import { ndjsonLines } from './ndjson-lines.js';
 import type { OpenedStore } from './open-store.js';
 import { Progress } from './progress.js';
 
@@ -69,10 +69,9 @@ function showBlock(entry: CacheEntry, maxBody: number): string {
   return printable(lines.join('\n'));
 }
 
-/** Lines of NDJSON from a file or stdin, counted as they go. */
-async function* lines(input: Readable, progress: Progress): AsyncGenerator<string> {
-  const reader = createInterface({ input, crlfDelay: Infinity });
-  for await (const line of reader) {
+/** Lines of NDJSON from a file or stdin, each at most `maxLineBytes`, counted as they go. */
+async function* lines(input: Readable, maxLineBytes: number, progress: Progress): AsyncGenerator<string> {
+  for await (const line of ndjsonLines(input as AsyncIterable<Uint8Array | string>, maxLineBytes)) {
     progress.tick();
     yield line;
   }
@@ -158,7 +157,7 @@ export async function runCommand(invocation: Invocation, opened: OpenedStore, io
       const file = invocation.operand;
       const input = file === undefined || file === '-' ? io.stdin : createReadStream(file);
       const progress = new Progress('importing', io.stderr, progressOn);
-      const result = await cache.import(lines(input, progress));
+      const result = await cache.import(lines(input, invocation.maxLine, progress));
       progress.finish();
       await note(`imported ${result.imported} ${result.imported === 1 ? 'entry' : 'entries'} into ${opened.description}${result.expired === 0 ? '' : ` (${result.expired} already expired, skipped)`}`);
       return;
