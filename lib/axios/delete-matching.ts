@@ -59,7 +59,7 @@ function storeKeysOf(record: CacheRecord): string[] {
  * needs; one that answers nothing for that long (a store hung mid-listing) rejects with a StoreTimeoutError and is
  * let go. A listing stopped early is closed (its cursor released), without waiting on one that failed or hung.
  */
-async function* bounded<T>(ctx: CacheContext, operation: string, listing: AsyncIterable<T>): AsyncGenerator<T> {
+export async function* boundedListing<T>(ctx: CacheContext, operation: string, listing: AsyncIterable<T>): AsyncGenerator<T> {
   const iterator = listing[Symbol.asyncIterator]();
   let open = true;
   let failed = false;
@@ -116,12 +116,12 @@ export async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]
       // One indexed lookup per query. A record several queries match is yielded by the first of them only: find()
       // never leaves out a match, so that query's lookup already produced it.
       for (const [index, query] of queries.entries()) {
-        for await (const record of bounded(ctx, 'find', store.find(query.filter))) {
+        for await (const record of boundedListing(ctx, 'find', store.find(query.filter))) {
           if (query.matches(record) && !queries.slice(0, index).some((earlier) => earlier.matches(record)) && firstSighting(record)) yield record;
         }
       }
     } else if (store.entries) {
-      for await (const record of bounded(ctx, 'entries', store.entries())) {
+      for await (const record of boundedListing(ctx, 'entries', store.entries())) {
         if (queries.some((query) => query.matches(record)) && firstSighting(record)) yield record;
       }
     }

@@ -44,12 +44,18 @@ class HangingStore implements CacheStore {
   delete(key: string): Promise<void> {
     return Promise.resolve(this.inner.delete(key));
   }
-  async *entries(): AsyncGenerator<CacheRecord> {
+  entries(): AsyncGenerator<CacheRecord> {
+    return this.hangingAfter(this.inner.entries());
+  }
+  keys(): AsyncGenerator<string> {
+    return this.hangingAfter(this.inner.keys());
+  }
+  private async *hangingAfter<T>(listing: AsyncIterable<T>): AsyncGenerator<T> {
     let listed = 0;
-    for await (const record of this.inner.entries()) {
+    for await (const item of listing) {
       if (listed === this.listsBeforeHanging) await never;
       listed += 1;
-      yield record;
+      yield item;
     }
   }
 }
@@ -143,5 +149,19 @@ describe('cache.import() and cache.export() against a store that hangs or fails'
     expect(error).to.be.instanceOf(StoreTimeoutError);
     expect(exported).to.have.length(3);
     expect(errors.map((e) => [e.operation, (e.error as { code?: string }).code])).to.deep.include(['entries', 'ECACHE_TIMEOUT']);
+  });
+
+  it('rejects cache.keys() from a store that hangs mid-listing with a StoreTimeoutError, after the keys it did list', async () => {
+    const clock = new FakeClock();
+    const store = new HangingStore(clock.now, () => false, 4);
+    const { cache } = cachedInstance({ store, now: clock.now, storeTimeoutMs: 20 });
+    cache.on('error', () => undefined);
+    await cache.import(Array.from({ length: 10 }, (_, i) => entry(clock.now(), `/${i}`)));
+    const listed: string[] = [];
+    const error = await (async () => {
+      for await (const key of cache.keys()) listed.push(key);
+    })().then(() => undefined, (e: unknown) => e);
+    expect(error).to.be.instanceOf(StoreTimeoutError);
+    expect(listed).to.have.length(4);
   });
 });
