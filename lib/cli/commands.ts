@@ -22,6 +22,12 @@ export interface CliIo {
   readonly stderr: Writable & { readonly isTTY?: boolean };
 }
 
+/**
+ * How long one store call of a command (a write, a read, a step of a listing) may take before the command fails: an
+ * operator's tool waits far longer than a request would (`storeTimeoutMs` defaults to 500 ms), but not forever.
+ */
+const CLI_STORE_TIMEOUT_MS = 30_000;
+
 /** Writes a line, waiting when the reader is slower than the store (a pipe to `less`, a slow disk). */
 async function writeLine(stream: Writable, line: string): Promise<void> {
   if (!stream.write(`${line}\n`)) await once(stream, 'drain');
@@ -79,7 +85,7 @@ async function* lines(input: Readable, maxLineBytes: number, progress: Progress)
 
 export async function runCommand(invocation: Invocation, opened: OpenedStore, io: CliIo): Promise<void> {
   const writes = invocation.command === 'delete' || invocation.command === 'import';
-  const cache: CacheHandle = attachCache(axios.create(), { store: opened.store, readOnly: !writes });
+  const cache: CacheHandle = attachCache(axios.create(), { store: opened.store, readOnly: !writes, storeTimeoutMs: CLI_STORE_TIMEOUT_MS });
   const { query } = invocation;
   const progressOn = Progress.enabledFor(invocation.progress, io.stderr);
   const note = (text: string): Promise<void> => writeLine(io.stderr, text);
