@@ -149,6 +149,25 @@ export class ReadOnlyError extends CacheError {
   }
 }
 
+/**
+ * `cache.import()` stopped part-way: the store did not take an entry (a failed write, or one that outlasted
+ * `storeTimeoutMs`), or reading the source failed. Entries before `position` are in the store, so an import resumes
+ * with the entries from `position` on (writing an entry again replaces it: resuming from there is safe). The cause is
+ * the store's error, the StoreTimeoutError, or the source's error.
+ */
+export class ImportError extends CacheError {
+  /** Entries the store took before the import stopped. */
+  readonly imported: number;
+  /** Position (from 1, counting every entry or line of the source) of the first entry not known to be written. */
+  readonly position: number;
+  constructor(imported: number, position: number, reason: string, options?: { cause?: unknown }) {
+    const entries = `${imported} ${imported === 1 ? 'entry was' : 'entries were'}`;
+    super('ECACHE_IMPORT', `cache.import() stopped at entry ${position}: ${reason}; ${entries} imported, every entry before ${position} among them: resume from entry ${position}`, options);
+    this.imported = imported;
+    this.position = position;
+  }
+}
+
 /** Error codes of a connection that could not be made or was lost (Node's socket errors). */
 const CONNECTION_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTCONN',

@@ -25,4 +25,4 @@ export type { FarStore, TieredStoreOptions } from './stores/tiered.js';
 export type { CacheStore, StoreEvent, StoreFilter } from './stores/store.js';
 export type { CacheRecord, CachedBody, StoredHeaders } from './record.js';
 export { RECORD_FORMAT_VERSION } from './record.js';
-export { CacheError, CorruptEntryError, DeferredDeleteError, EntryTooLargeError, IncompleteDeletionError, ReadOnlyError, StoreClosedError, StoreError, StoreTimeoutError, StoreVersionError } from './errors.js';
+export { CacheError, CorruptEntryError, DeferredDeleteError, EntryTooLargeError, ImportError, IncompleteDeletionError, ReadOnlyError, StoreClosedError, StoreError, StoreTimeoutError, StoreVersionError } from './errors.js';

@@ -1,7 +1,8 @@
 /**
  * Deletion by query, and the store walk it needs: below both the request path (a request's `cache.invalidate`) and
  * the management API (`cache.delete()`, listings). Store failures here are reported and rethrown: these are
- * explicit calls, with no timeout, since a walk over a large store takes long.
+ * explicit calls. A walk over a large store takes long, so a walk has no overall timeout; each store call in it (a
+ * read, one step of a listing) is bounded by `storeTimeoutMs`, so a hung store fails the walk instead of hanging it.
  */
 import { asError, CorruptEntryError, IncompleteDeletionError, ReadOnlyError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
@@ -33,7 +34,7 @@ export async function guarded<T>(ctx: CacheContext, operation: string, key: stri
  */
 export async function readRecord(ctx: CacheContext, key: string): Promise<CacheRecord | undefined> {
   try {
-    const value: unknown = await ctx.options.store.get(key);
+    const value: unknown = await ctx.access.bounded('get', () => ctx.options.store.get(key));
     try {
       return recordFor(key, value);
     } catch (misplaced) {
@@ -51,6 +52,36 @@ export async function readRecord(ctx: CacheContext, key: string): Promise<CacheR
 function storeKeysOf(record: CacheRecord): string[] {
   if (!record.vary || !record.varyValues) return [record.key];
   return [record.key, variantKey(record.key, record.varyEpoch ?? record.createdAt, record.varyValues)];
+}
+
+/**
+ * A store listing with every step bounded by `storeTimeoutMs`: a listing that keeps answering takes as long as it
+ * needs; one that answers nothing for that long (a store hung mid-listing) rejects with a StoreTimeoutError and is
+ * let go. A listing stopped early is closed (its cursor released), without waiting on one that failed or hung.
+ */
+export async function* boundedListing<T>(ctx: CacheContext, operation: string, listing: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = listing[Symbol.asyncIterator]();
+  let open = true;
+  let failed = false;
+  try {
+    for (;;) {
+      let step: IteratorResult<T>;
+      try {
+        step = await ctx.access.bounded(operation, () => iterator.next());
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      if (step.done === true) {
+        open = false;
+        return;
+      }
+      yield step.value;
+    }
+  } finally {
+    if (open && !failed) await iterator.return?.();
+    else if (failed) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
 }
 
 export function listingOf(store: CacheStore, what: 'keys' | 'entries'): never {
@@ -85,12 +116,12 @@ export async function* walk(ctx: CacheContext, queries: readonly CompiledQuery[]
       // One indexed lookup per query. A record several queries match is yielded by the first of them only: find()
       // never leaves out a match, so that query's lookup already produced it.
       for (const [index, query] of queries.entries()) {
-        for await (const record of store.find(query.filter)) {
+        for await (const record of boundedListing(ctx, 'find', store.find(query.filter))) {
           if (query.matches(record) && !queries.slice(0, index).some((earlier) => earlier.matches(record)) && firstSighting(record)) yield record;
         }
       }
     } else if (store.entries) {
-      for await (const record of store.entries()) {
+      for await (const record of boundedListing(ctx, 'entries', store.entries())) {
         if (queries.some((query) => query.matches(record)) && firstSighting(record)) yield record;
       }
     }

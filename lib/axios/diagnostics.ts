@@ -2,11 +2,11 @@
  * Publishes cache events on Node's `diagnostics_channel` as `axios-http-cache:<event>` (`axios-http-cache:hit`,
  * `axios-http-cache:miss`, ...), so tracing tools can subscribe without touching application code.
  *
- * The module is looked up at run time through `process.getBuiltinModule` (Node >= 20.16), never imported, so
- * the core still bundles for browsers; where it is missing, nothing is published. A channel is published to
- * only while it has subscribers.
+ * The module is looked up at run time by `node-builtin.ts`, never imported, so the core still bundles for browsers;
+ * where it is missing, nothing is published. A channel is published to only while it has subscribers.
  */
 import type { CacheEventMap, CacheEventName } from './events.js';
+import { nodeBuiltin } from './node-builtin.js';
 
 /** The part of a diagnostics channel the cache uses. */
 export interface PublishChannel {
@@ -39,25 +39,10 @@ export function checkEventName(name: unknown, where: string): asserts name is Ca
   }
 }
 
-type BuiltinLoader = (id: string) => unknown;
-
-function loadModule(): DiagnosticsChannelModule | undefined {
-  const load = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process?.getBuiltinModule;
-  if (typeof load !== 'function') return undefined;
-  try {
-    const loaded = load('node:diagnostics_channel') as Partial<DiagnosticsChannelModule> | undefined;
-    return typeof loaded?.channel === 'function' && typeof loaded.subscribe === 'function' ? (loaded as DiagnosticsChannelModule) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-let diagnosticsModule: DiagnosticsChannelModule | null | undefined;
 const channels = new Map<CacheEventName, PublishChannel | null>();
 
 function diagnostics(): DiagnosticsChannelModule | null {
-  if (diagnosticsModule === undefined) diagnosticsModule = loadModule() ?? null;
-  return diagnosticsModule;
+  return nodeBuiltin<DiagnosticsChannelModule>('node:diagnostics_channel', (found) => typeof found.channel === 'function' && typeof found.subscribe === 'function');
 }
 
 /** The channel for `event`, or undefined where diagnostics_channel is unavailable. */

@@ -7,7 +7,7 @@ import type { AxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import type { CacheContext } from './context.js';
 import { abandonStreams } from './stream-tee.js';
-import { deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
+import { boundedListing, deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
 import { isVariantKey } from './records.js';
 import type { CacheQuery } from './options.js';
 import { compileQuery, freshUntil, isEmptyQuery } from './query.js';
@@ -142,7 +142,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     const queries = compile('query', query);
     if (queries.length === 0) {
       if (!store.keys) listingOf(store, 'keys');
-      const all = store.keys();
+      const all = boundedListing(ctx, 'keys', store.keys());
       try {
         for await (const key of all) if (!isVariantKey(key)) yield key;
       } catch (error) {

@@ -1,9 +1,9 @@
 /**
  * Node's `stream` module, for the Node Readables of `responseType: 'stream'` (the http adapter's kind). Looked up at
- * run time through `process.getBuiltinModule` (Node >= 20.16), never imported, so the core still bundles for
- * browsers (as `diagnostics.ts` does); where it is missing, Node streams are passed through uncached and stored
- * stream bodies are served as web ReadableStreams.
+ * run time by `node-builtin.ts`, never imported, so the core still bundles for browsers; where it is missing, Node
+ * streams are passed through uncached and stored stream bodies are served as web ReadableStreams.
  */
+import { nodeBuiltin } from './node-builtin.js';
 
 /** The part of a Node Readable the cache uses. */
 export interface NodeReadable {
@@ -24,27 +24,9 @@ export interface NodeStreamModule {
   pipeline(source: unknown, destination: unknown, callback: (error: Error | null | undefined) => void): unknown;
 }
 
-type BuiltinLoader = (id: string) => unknown;
-
-function load(): NodeStreamModule | null {
-  const loader = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process?.getBuiltinModule;
-  if (typeof loader !== 'function') return null;
-  try {
-    const loaded = loader('node:stream') as Partial<NodeStreamModule> | undefined;
-    return typeof loaded?.Readable === 'function' && typeof loaded.Transform === 'function' && typeof loaded.pipeline === 'function'
-      ? (loaded as NodeStreamModule)
-      : null;
-  } catch {
-    return null;
-  }
-}
-
-let streamModule: NodeStreamModule | null | undefined;
-
 /** Node's `stream` module, or null outside Node (or on a Node without `process.getBuiltinModule`). */
 export function nodeStreams(): NodeStreamModule | null {
-  if (streamModule === undefined) streamModule = load();
-  return streamModule;
+  return nodeBuiltin<NodeStreamModule>('node:stream', (found) => typeof found.Readable === 'function' && typeof found.Transform === 'function' && typeof found.pipeline === 'function');
 }
 
 /** True for a Node Readable (an IncomingMessage, a zlib stream, a Readable), never for a web ReadableStream. */

@@ -9,7 +9,7 @@
  */
 import { RECORD_FORMAT_VERSION } from '../record.js';
 import type { CachedBody, CacheRecord } from '../record.js';
-import { ReadOnlyError } from '../errors.js';
+import { asError, ImportError, ReadOnlyError } from '../errors.js';
 import { isBinaryKind } from '../stores/record-shape.js';
 import type { BinaryKind } from '../stores/record-shape.js';
 import type { CacheContext } from './context.js';
@@ -247,10 +247,20 @@ function parsedLine(line: string, position: number): unknown {
 /** Writes an import keeps in flight at once: a remote store then costs a round trip per batch, not per entry. */
 const IMPORT_CONCURRENCY = 16;
 
+/** Where an import stopped: the lowest position that failed, why, and the error behind it. */
+interface Stop {
+  readonly position: number;
+  readonly error: unknown;
+}
+
 /**
  * Writes `source` into the store, each entry checked before it is written; an invalid entry rejects the import with a
  * TypeError naming the entry and the field, once the writes of the entries before it have settled. An entry already
  * expired is skipped; one whose key is stored already replaces it (entries of one key are written in file order).
+ *
+ * Each write is bounded by `storeTimeoutMs`, as on the request path: a store that fails or hangs, or a source that
+ * fails, rejects the import with an {@link ImportError} saying how many entries were imported and the position to
+ * resume from (every entry before it is written; writes still in flight are waited for first).
  */
 export async function importEntries(ctx: CacheContext, source: ImportSource): Promise<ImportResult> {
   if (ctx.options.readOnly) throw new ReadOnlyError('cache.import()');
@@ -259,7 +269,10 @@ export async function importEntries(ctx: CacheContext, source: ImportSource): Pr
   }
   const normalise = (url: string): string => ctx.normaliseUrl({ url });
   const writing = new Map<Promise<void>, string>();
-  let failure: { readonly error: unknown } | undefined;
+  let stop: Stop | undefined;
+  const stopAt = (position: number, error: unknown): void => {
+    if (stop === undefined || position < stop.position) stop = { position, error };
+  };
   const settle = async (room: number): Promise<void> => {
     while (writing.size > room) await Promise.race(writing.keys());
   };
@@ -278,19 +291,29 @@ export async function importEntries(ctx: CacheContext, source: ImportSource): Pr
       }
       // A Vary variant reads the primary record to decide whether to take it over, and a key met twice keeps file order.
       if (record.vary || [...writing.values()].includes(record.key)) await settle(0);
-      if (failure) break;
+      if (stop) break;
+      const at = position;
       const write = writeEntry(ctx, record).then(
         () => { imported += 1; },
-        (error: unknown) => { failure ??= { error }; },
+        (error: unknown) => stopAt(at, error),
       ).finally(() => writing.delete(write));
       writing.set(write, record.key);
       await settle(IMPORT_CONCURRENCY - 1);
-      if (failure) break;
+      if (stop) break;
     }
+  } catch (error) {
+    // An invalid entry is thrown from the loop's body (after `position` counted it); anything else is the source's own.
+    stopAt(error instanceof InvalidEntry ? position : position + 1, error);
   } finally {
     await settle(0);
   }
-  if (failure) throw failure.error;
+  if (stop) {
+    const { position: at, error } = stop;
+    if (error instanceof InvalidEntry) throw error;
+    // A position past the last one read is the entry the source failed to give.
+    const reason = at > position ? `reading the source failed (${asError(error).message})` : `the store did not take it (${asError(error).message})`;
+    throw new ImportError(imported, at, reason, { cause: error });
+  }
   ctx.debug(`imported ${imported} ${imported === 1 ? 'entry' : 'entries'}, skipped ${expired} expired`, { imported, expired });
   return { imported, expired };
 }
@@ -319,9 +342,9 @@ async function writeEntry(ctx: CacheContext, record: CacheRecord): Promise<void>
   const store = ctx.options.store;
   if (record.vary && record.varyValues && record.varyEpoch !== undefined) {
     const variant = variantKey(record.key, record.varyEpoch, record.varyValues);
-    await guarded(ctx, 'set', variant, () => store.set(variant, record, record.expiresAt));
+    await guarded(ctx, 'set', variant, () => ctx.access.bounded('set', () => store.set(variant, record, record.expiresAt)));
     const primary = await readRecord(ctx, record.key);
     if (primary?.varyEpoch === record.varyEpoch && primary.responseTime > record.responseTime) return;
   }
-  await guarded(ctx, 'set', record.key, () => store.set(record.key, record, record.expiresAt));
+  await guarded(ctx, 'set', record.key, () => ctx.access.bounded('set', () => store.set(record.key, record, record.expiresAt)));
 }

@@ -270,34 +270,56 @@ export class StoreAccess {
     }
     // A store may answer synchronously: a value is as good as a resolved promise.
     if (!isThenable(pending)) return Promise.resolve(this.settle(operation, key, pending, accept, probe, fallback));
-    // An in-memory store has no timeout (see inMemory): its answer is chained as it is.
-    if (this.store.inMemory) {
-      return Promise.resolve(pending).then(
-        (value) => this.settle(operation, key, value, accept, probe, fallback),
-        (reason: unknown) => this.fail(operation, key, reason, probe, fallback),
-      );
-    }
     const thenable = pending;
-    // One promise per operation, around the store's own; no wrapper chain on the hit path. The callbacks are
-    // inline: whichever of the answer and the deadline comes first settles `waiting`, and the other then does nothing.
     return new Promise<T>((resolve) => {
-      const waiting = this.deadlines.track(() => {
-        resolve(this.fail(operation, key, new StoreTimeoutError(operation, this.timeoutMs), probe, fallback));
-      });
-      try {
-        thenable.then(
-          (value) => {
-            if (this.deadlines.done(waiting)) resolve(this.settle(operation, key, value, accept, probe, fallback));
-            else late?.(value);
-          },
-          (reason: unknown) => {
-            if (this.deadlines.done(waiting)) resolve(this.fail(operation, key, reason, probe, fallback));
-          },
-        );
-      } catch (reason) {
-        if (this.deadlines.done(waiting)) resolve(this.fail(operation, key, reason, probe, fallback));
-      }
+      this.race(
+        operation,
+        thenable,
+        (value) => resolve(this.settle(operation, key, value, accept, probe, fallback)),
+        (reason) => resolve(this.fail(operation, key, reason, probe, fallback)),
+        late,
+      );
     });
+  }
+
+  /**
+   * One store call bounded by `storeTimeoutMs` like every request-path operation, for an explicit call that must know
+   * why it failed (`cache.import()`): it rejects with the store's failure, or a StoreTimeoutError once the deadline
+   * passes. Unlike the request path it reports nothing, defers nothing and ignores the cool-down: the caller decides.
+   */
+  bounded<T>(operation: string, start: () => T | PromiseLike<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const pending = start();
+      if (isThenable(pending)) this.race(operation, pending, (value) => resolve(value as T), reject);
+      else resolve(pending);
+    });
+  }
+
+  /**
+   * Waits for the store's answer at most `storeTimeoutMs` (an in-memory store has no deadline, see inMemory): exactly
+   * one of `answered` and `failed` runs, with whichever of the answer and the deadline comes first.
+   */
+  private race(operation: string, pending: PromiseLike<unknown>, answered: (value: unknown) => void, failed: (reason: unknown) => void, late?: (value: unknown) => void): void {
+    if (this.store.inMemory) {
+      Promise.resolve(pending).then(answered, failed);
+      return;
+    }
+    // One deadline entry per operation, around the store's own promise; no wrapper chain on the hit path. Whichever
+    // of the answer and the deadline comes first settles it, and the other then does nothing.
+    const waiting = this.deadlines.track(() => failed(new StoreTimeoutError(operation, this.timeoutMs)));
+    try {
+      pending.then(
+        (value) => {
+          if (this.deadlines.done(waiting)) answered(value);
+          else late?.(value);
+        },
+        (reason: unknown) => {
+          if (this.deadlines.done(waiting)) failed(reason);
+        },
+      );
+    } catch (reason) {
+      if (this.deadlines.done(waiting)) failed(reason);
+    }
   }
 
   /** The store answered `value`: accepted (a probe's end recorded), or reported and read as `fallback`. */

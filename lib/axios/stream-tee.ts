@@ -22,13 +22,18 @@ interface TeeOutcome {
   abandoned(reason: string, collector: Collector): void;
 }
 
-/** The smallest buffer a copy starts with when the response announces no length. */
+/**
+ * The largest buffer a copy starts with. A `Content-Length` is only the origin's word: sizing the copy by it would let
+ * every response that announces `maxStreamBytes` and sends nothing make the cache allocate that much. A smaller
+ * announced length is a fair first size (a body that keeps its word is then copied once, into a buffer that fits).
+ */
 const INITIAL_BYTES = 64 * 1024;
 
 /**
  * The body seen so far, copied as each chunk goes by (the caller may change the chunks it is handed) into one buffer
- * that grows by doubling up to the limit, sized at once when the response announces its length; dropped once the
- * limit is passed.
+ * that starts at most {@link INITIAL_BYTES} and grows by doubling (each byte copied at most twice on average) up to
+ * the limit, so the memory held follows the bytes that arrived, never the length announced; dropped once the limit is
+ * passed.
  */
 class Collector {
   private buffer: StreamedBytes;
@@ -42,8 +47,7 @@ class Collector {
     announcedLength: number | undefined,
     private readonly outcome: TeeOutcome,
   ) {
-    const expected = announcedLength !== undefined && announcedLength <= limit ? announcedLength : INITIAL_BYTES;
-    this.buffer = new StreamedBytes(Math.min(expected, limit));
+    this.buffer = new StreamedBytes(Math.min(announcedLength ?? INITIAL_BYTES, INITIAL_BYTES, limit));
     outcome.register?.(this);
   }
 
@@ -232,7 +236,7 @@ export function teeToStore(ctx: CacheContext, plan: Exchange, response: AxiosRes
     abandoned: (reason) => ctx.debug(`not stored: ${reason}`, { key, url }),
   });
   const limit = ctx.options.maxStreamBytes;
-  // The announced length sizes the copy (a decoded body may differ from it: the copy grows or is trimmed).
+  // The announced length may size a small copy (a decoded or lying body differs from it: the copy grows or is trimmed).
   const announced = Number(plainResponseHeaders(response.headers)['content-length'] ?? Number.NaN);
   const length = Number.isSafeInteger(announced) && announced >= 0 ? announced : undefined;
   const data: unknown = response.data;

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CacheQuery } from '../axios/options.js';
+import { DEFAULT_MAX_LINE_BYTES } from './ndjson-lines.js';
 
 export const USAGE = `Usage: axios-http-cache <command> <store> [options]
 
@@ -34,6 +35,7 @@ Query (every criterion given must hold):
 Other options:
   --json             list: one JSON object per entry instead of a line of text
   --max-body BYTES   show: print at most this many bytes of each body (default 4096)
+  --max-line BYTES   import: refuse a line longer than this (default 67108864, 64 MiB)
   --progress         show a progress bar on stderr even when it is not a terminal (--no-progress: never)
   -h, --help         this text
   --version          the version
@@ -71,6 +73,8 @@ export interface Invocation {
   readonly json: boolean;
   readonly out: string | undefined;
   readonly maxBody: number;
+  /** import: the longest NDJSON line read. */
+  readonly maxLine: number;
   /** true / false when --progress / --no-progress was given; undefined: on a terminal only. */
   readonly progress: boolean | undefined;
 }
@@ -126,6 +130,8 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   if (command === 'delete' && Object.keys(query).length > 0 && values.all === true) throw new UsageError('delete takes a query or --all, not both');
   const maxBody = values['max-body'] === undefined ? 4096 : Number(values['max-body']);
   if (!Number.isSafeInteger(maxBody) || maxBody < 0) throw new UsageError(`--max-body takes a number of bytes, got ${JSON.stringify(values['max-body'])}`);
+  const maxLine = values['max-line'] === undefined ? DEFAULT_MAX_LINE_BYTES : Number(values['max-line']);
+  if (!Number.isSafeInteger(maxLine) || maxLine < 1) throw new UsageError(`--max-line takes a positive number of bytes, got ${JSON.stringify(values['max-line'])}`);
   const isRedis = /^rediss?:\/\//i.test(location);
   const isMongo = /^mongodb(?:\+srv)?:\/\//i.test(location);
   if (values.prefix !== undefined && !isRedis) throw new UsageError('--prefix applies to a redis:// store only');
@@ -140,6 +146,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     json: values.json === true,
     out: values.out,
     maxBody,
+    maxLine,
     progress: values['no-progress'] === true ? false : values.progress === true ? true : undefined,
   };
 }
@@ -162,6 +169,7 @@ function parse(argv: readonly string[]) {
       json: { type: 'boolean' },
       out: { type: 'string' },
       'max-body': { type: 'string' },
+      'max-line': { type: 'string' },
       prefix: { type: 'string' },
       db: { type: 'string' },
       collection: { type: 'string' },

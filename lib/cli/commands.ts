@@ -5,7 +5,6 @@
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import axios from 'axios';
 import { attachCache } from '../axios/attach.js';
@@ -13,6 +12,7 @@ import type { CacheHandle } from '../axios/attach.js';
 import type { CacheEntry } from '../axios/manage.js';
 import { isEmptyQuery } from '../axios/query.js';
 import { commandWrites, type Invocation } from './args.js';
+import { ndjsonLines } from './ndjson-lines.js';
 import type { OpenedStore } from './open-store.js';
 import { Progress } from './progress.js';
 
@@ -21,6 +21,12 @@ export interface CliIo {
   readonly stdout: Writable;
   readonly stderr: Writable & { readonly isTTY?: boolean };
 }
+
+/**
+ * How long one store call of a command (a write, a read, a step of a listing) may take before the command fails: an
+ * operator's tool waits far longer than a request would (`storeTimeoutMs` defaults to 500 ms), but not forever.
+ */
+const CLI_STORE_TIMEOUT_MS = 30_000;
 
 /** Writes a line, waiting when the reader is slower than the store (a pipe to `less`, a slow disk). */
 async function writeLine(stream: Writable, line: string): Promise<void> {
@@ -69,17 +75,16 @@ function showBlock(entry: CacheEntry, maxBody: number): string {
   return printable(lines.join('\n'));
 }
 
-/** Lines of NDJSON from a file or stdin, counted as they go. */
-async function* lines(input: Readable, progress: Progress): AsyncGenerator<string> {
-  const reader = createInterface({ input, crlfDelay: Infinity });
-  for await (const line of reader) {
+/** Lines of NDJSON from a file or stdin, each at most `maxLineBytes`, counted as they go. */
+async function* lines(input: Readable, maxLineBytes: number, progress: Progress): AsyncGenerator<string> {
+  for await (const line of ndjsonLines(input as AsyncIterable<Uint8Array | string>, maxLineBytes)) {
     progress.tick();
     yield line;
   }
 }
 
 export async function runCommand(invocation: Invocation, opened: OpenedStore, io: CliIo): Promise<void> {
-  const cache: CacheHandle = attachCache(axios.create(), { store: opened.store, readOnly: !commandWrites(invocation.command) });
+  const cache: CacheHandle = attachCache(axios.create(), { store: opened.store, readOnly: !commandWrites(invocation.command), storeTimeoutMs: CLI_STORE_TIMEOUT_MS });
   const { query } = invocation;
   const progressOn = Progress.enabledFor(invocation.progress, io.stderr);
   const note = (text: string): Promise<void> => writeLine(io.stderr, text);
@@ -157,7 +162,7 @@ export async function runCommand(invocation: Invocation, opened: OpenedStore, io
       const file = invocation.operand;
       const input = file === undefined || file === '-' ? io.stdin : createReadStream(file);
       const progress = new Progress('importing', io.stderr, progressOn);
-      const result = await cache.import(lines(input, progress));
+      const result = await cache.import(lines(input, invocation.maxLine, progress));
       progress.finish();
       await note(`imported ${result.imported} ${result.imported === 1 ? 'entry' : 'entries'} into ${opened.description}${result.expired === 0 ? '' : ` (${result.expired} already expired, skipped)`}`);
       return;

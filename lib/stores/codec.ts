@@ -33,10 +33,18 @@ export type CompressionAlgorithm = 'gzip' | 'brotli';
 const COMPRESSION_IDS: Readonly<Record<CompressionAlgorithm, number>> = { gzip: 1, brotli: 2 };
 const COMPRESSION_BY_ID: readonly (CompressionAlgorithm | undefined)[] = [undefined, 'gzip', 'brotli'];
 
+/**
+ * The most a compressed record may decompress to. A record larger than this is stored uncompressed (the store's own
+ * size limit then applies to it), so a compressed entry that expands past it was not written by this codec: it is
+ * read as corrupt after at most this many bytes of output, however much it would expand (a decompression bomb).
+ */
+export const MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024;
+
 /** Compression provided by the host (see `compression-node.ts`); async so large bodies do not block. */
 export interface Compressor {
   compress(algorithm: CompressionAlgorithm, data: Uint8Array): Promise<Uint8Array>;
-  decompress(algorithm: CompressionAlgorithm, data: Uint8Array): Promise<Uint8Array>;
+  /** Rejects, having produced at most about `maxBytes` of output, when `data` decompresses to more than `maxBytes`. */
+  decompress(algorithm: CompressionAlgorithm, data: Uint8Array, maxBytes: number): Promise<Uint8Array>;
 }
 
 export interface EncodeOptions {
@@ -107,7 +115,7 @@ export async function encodeRecord(record: CacheRecord, options: EncodeOptions =
   let compressionId = 0;
   let payload: Uint8Array = inner;
   const { compressAboveBytes, compressor } = options;
-  if (compressor !== undefined && compressAboveBytes !== undefined && inner.byteLength > compressAboveBytes) {
+  if (compressor !== undefined && compressAboveBytes !== undefined && inner.byteLength > compressAboveBytes && inner.byteLength <= MAX_DECOMPRESSED_BYTES) {
     const algorithm = options.algorithm ?? 'gzip';
     const packed = await compressor.compress(algorithm, inner);
     if (packed.byteLength < inner.byteLength) {
@@ -153,10 +161,12 @@ export async function decodeRecord(data: Uint8Array, compressor?: Compressor): P
   if (compressor === undefined) return fail(`${algorithm}-compressed record but no decompressor available`);
   let inner: Uint8Array;
   try {
-    inner = await compressor.decompress(algorithm, data.subarray(OUTER_HEADER_BYTES));
+    inner = await compressor.decompress(algorithm, data.subarray(OUTER_HEADER_BYTES), MAX_DECOMPRESSED_BYTES);
   } catch (error) {
     return fail(`${algorithm} decompression failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // Checked here too: the bound must hold whatever compressor the store was given.
+  if (inner.byteLength > MAX_DECOMPRESSED_BYTES) return fail(`${algorithm} decompression failed: the output passes ${MAX_DECOMPRESSED_BYTES} bytes`);
   const decoded = decodeInner(inner);
   // A compressed record's stamp cannot be read back at its place: it is not offered.
   return decoded.ok ? { ok: true, record: decoded.record } : decoded;

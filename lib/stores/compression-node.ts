@@ -22,8 +22,15 @@ export const nodeCompressor: Compressor = {
     }
     return gzipAsync(data);
   },
-  async decompress(algorithm: CompressionAlgorithm, data: Uint8Array): Promise<Uint8Array> {
-    return algorithm === 'brotli' ? brotliDecompressAsync(data) : gunzipAsync(data);
+  async decompress(algorithm: CompressionAlgorithm, data: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+    // zlib stops inflating once the output would pass maxOutputLength, and fails with ERR_BUFFER_TOO_LARGE.
+    const options = { maxOutputLength: maxBytes };
+    try {
+      return await (algorithm === 'brotli' ? brotliDecompressAsync(data, options) : gunzipAsync(data, options));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw new RangeError(`the output passes ${maxBytes} bytes`, { cause: error });
+      throw error;
+    }
   },
 };
 

@@ -193,6 +193,7 @@ describe('the axios-http-cache command line tool', function () {
     ['a relative --url', ['list', 'x.db', '--url', 'users'], /--url takes an absolute http\(s\) URL/],
     ['--prefix on a non-Redis store', ['list', 'x.db', '--prefix', 'p'], /--prefix applies to a redis:\/\/ store only/],
     ['--db on a non-MongoDB store', ['list', 'redis://127.0.0.1', '--db', 'd'], /--db and --collection apply to a mongodb:\/\/ store only/],
+    ['a --max-line of no bytes', ['import', 'x.db', '--max-line', '0'], /--max-line takes a positive number of bytes, got "0"/],
   ];
   for (const [what, args, message] of USAGE_ERRORS) {
     it(`refuses ${what} as a usage error`, () => {
@@ -322,6 +323,23 @@ describe('the axios-http-cache command line tool', function () {
         const run = await cli(['import', ...target.args, bad]);
         expect(run.code).to.equal(1);
         expect(run.stderr).to.match(/entry 2 \(key "GET http:\/\/api\.test\/x"\): field "status" must be an integer/);
+      });
+
+      it('import refuses a line longer than --max-line with exit code 1, naming the line and how many entries it imported before it', async function () {
+        const target = await backend.target(this);
+        const source = await backend.target(this);
+        await fill(source.open());
+        const exported = (await cli(['export', ...source.args])).stdout.trim().split('\n');
+        const file = join(temp, `${uniqueName('long')}.ndjson`);
+        writeFileSync(file, [exported[0], exported[1], `"${'x'.repeat(5000)}"`, exported[2], ''].join('\n'));
+        const run = await cli(['import', ...target.args, file, '--max-line', '4096']);
+        expect(run.code).to.equal(1);
+        expect(run.stderr).to.match(/stopped at entry 3: reading the source failed \(line 3 is longer than 4096 bytes \(--max-line 4096\).*\); 2 entries were imported/);
+        expect((await cli(['count', ...target.args])).stdout).to.equal('2\n');
+        // Raised, the limit lets the line through: it is then refused for what it is, not for its length.
+        const raised = await cli(['import', ...target.args, file, '--max-line', '8192']);
+        expect(raised.code).to.equal(1);
+        expect(raised.stderr).to.match(/entry 3: must be an object, got /);
       });
 
       it('delete removes the entries a query selects and says how many; --all removes the rest', async function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { MemoryStore, ReadOnlyError } from '../../lib/index.js';
+import { ImportError, MemoryStore, ReadOnlyError } from '../../lib/index.js';
 import type { CacheRecord, PortableEntry } from '../../lib/index.js';
 import { fromPortable, toPortable } from '../../lib/axios/portable.js';
 import { cachedInstance, FakeClock, nock, ORIGIN, resetNock } from '../axios/helpers.js';
@@ -119,7 +119,7 @@ describe('cache.import(): every entry checked, nothing invalid written', () => {
     });
   }
 
-  it('rejects with the store failure (and reports it as an error event) when a write fails, after the writes under way settle', async () => {
+  it('rejects with an ImportError caused by the store failure (and reports it as an error event) when a write fails, after the writes under way settle', async () => {
     const clock = new FakeClock();
     const store = new MemoryStore({ now: clock.now });
     const set = store.set.bind(store);
@@ -129,7 +129,9 @@ describe('cache.import(): every entry checked, nothing invalid written', () => {
     cache.on('error', (event) => errors.push(`${event.operation}: ${event.error.message}`));
     const entries = Array.from({ length: 40 }, (_, i) => entry(clock.now(), `/${i}`));
     const error = await cache.import(entries).then(() => undefined, (e: unknown) => e as Error);
-    expect(error?.message).to.equal('disk full');
+    expect(error).to.be.instanceOf(ImportError);
+    expect(error).to.include({ code: 'ECACHE_IMPORT', position: 8 });
+    expect((error?.cause as Error).message).to.equal('disk full');
     expect(errors).to.deep.equal(['set: disk full']);
     const stored = await collect(cache.keys());
     expect(stored).to.include.members([0, 1, 2, 3, 4, 5, 6].map((i) => `GET ${ORIGIN}/${i}`));

@@ -394,11 +394,17 @@ describe('responseType stream, cached (real origins)', function () {
   describe('an origin that breaks mid-body', function () {
     let origin: RunningHttp;
     const HEAD_END = '\r\n\r\n';
+    /** Connections of `/lying`: it announces maxStreamBytes, sends a few bytes, and waits until the test hangs up. */
+    const lying: Socket[] = [];
 
     beforeEach(async function () {
       origin = await startRawHttp((socket: Socket, head: string) => {
         const path = (head.split(' ')[1] ?? '/').split('?')[0];
-        if (path === '/short') {
+        if (path === '/lying') {
+          socket.write(['HTTP/1.1 200 OK', 'Cache-Control: max-age=60', `Content-Length: ${5 * 1024 * 1024}`].join('\r\n') + HEAD_END);
+          socket.write(BODY.subarray(0, 10));
+          lying.push(socket);
+        } else if (path === '/short') {
           socket.write(['HTTP/1.1 200 OK', 'Cache-Control: max-age=60', 'Content-Length: 100000', 'Connection: close'].join('\r\n') + HEAD_END);
           socket.write(BODY.subarray(0, 5000), () => setTimeout(() => socket.destroy(), 20));
         } else if (path === '/chunked-reset') {
@@ -439,6 +445,22 @@ describe('responseType stream, cached (real origins)', function () {
             expect(cache.stats().stores).to.equal(0);
           });
         }
+
+        it('a Content-Length of maxStreamBytes with a body that never comes allocates no buffer of that size, and stores nothing', async function () {
+          const { api, cache } = cachedApi(adapter, origin);
+          const requests = 16;
+          const before = process.memoryUsage().arrayBuffers;
+          const responses = await Promise.all(Array.from({ length: requests }, () => api.get('/lying', { responseType: 'stream' })));
+          const held = process.memoryUsage().arrayBuffers - before;
+          // Sized by the announced length, the copies alone would hold 16 x 5 MiB = 80 MiB.
+          expect(held, `bytes held by ${requests} responses announcing 5 MiB`).to.be.lessThan(16 * 1024 * 1024);
+          const failures = responses.map((response) => readError(response.data));
+          for (const socket of lying.splice(0)) socket.destroy();
+          for (const failure of await Promise.all(failures)) expect(failure, 'the cut body fails the stream').to.not.equal(undefined);
+          await settleDown();
+          expect(await cache.count()).to.equal(0);
+          expect(cache.stats().stores).to.equal(0);
+        });
 
         it('a stream nobody reads or listens to for errors, cut by the origin: no crash, no entry', async function () {
           const { api, cache } = cachedApi(adapter, origin);

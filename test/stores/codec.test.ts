@@ -1,5 +1,7 @@
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gunzip, gzip } from 'node:zlib';
 import { expect } from 'chai';
-import { CODEC_VERSION, decodeRecord, encodeRecord, type Compressor } from '../../lib/stores/codec.js';
+import { CODEC_VERSION, decodeRecord, encodeRecord, MAX_DECOMPRESSED_BYTES, type Compressor } from '../../lib/stores/codec.js';
 import { nodeCompressor } from '../../lib/stores/compression-node.js';
 import { allByteValues, comparable, makeRecord, UNICODE_TEXT } from './fixtures.js';
 
@@ -119,6 +121,40 @@ describe('record codec', () => {
     const record = makeRecord('z', NOW, { body: { type: 'text', text: 'x'.repeat(5000) } });
     const result = await decodeRecord(await encodeRecord(record, { compressAboveBytes: 100, compressor: nodeCompressor }), failing);
     expect(result).to.deep.equal({ ok: false, reason: 'gzip decompression failed: boom' });
+  });
+
+  describe('a compressed entry that expands past MAX_DECOMPRESSED_BYTES (a decompression bomb)', () => {
+    /** An entry in the codec's outer layout whose compressed payload is `bytes` zero bytes: a few KiB stored. */
+    async function bomb(algorithm: 'gzip' | 'brotli', bytes: number): Promise<Uint8Array> {
+      const zeros = new Uint8Array(bytes);
+      const packed = algorithm === 'gzip'
+        ? await promisify(gzip)(zeros)
+        : await promisify(brotliCompress)(zeros, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } });
+      return new Uint8Array([0xac, 0x48, CODEC_VERSION, algorithm === 'gzip' ? 1 : 2, ...packed]);
+    }
+
+    for (const algorithm of ['gzip', 'brotli'] as const) {
+      it(`reads a ${algorithm} one as a failure saying the output passes the bound`, async () => {
+        const entry = await bomb(algorithm, MAX_DECOMPRESSED_BYTES + 1024 * 1024);
+        expect(entry.byteLength).to.be.lessThan(256 * 1024);
+        const result = await decodeRecord(entry, nodeCompressor);
+        expect(result).to.deep.equal({ ok: false, reason: `${algorithm} decompression failed: the output passes ${MAX_DECOMPRESSED_BYTES} bytes` });
+      });
+    }
+
+    it('reads it as a failure even through a decompressor that ignores the bound', async () => {
+      const unbounded: Compressor = { compress: (algorithm, data) => nodeCompressor.compress(algorithm, data), decompress: (_algorithm, data) => promisify(gunzip)(data) };
+      const result = await decodeRecord(await bomb('gzip', MAX_DECOMPRESSED_BYTES + 1), unbounded);
+      expect(result).to.deep.equal({ ok: false, reason: `gzip decompression failed: the output passes ${MAX_DECOMPRESSED_BYTES} bytes` });
+    });
+
+    it('is never written by the codec: a record larger than the bound is stored uncompressed, and reads back', async () => {
+      const record = makeRecord('large', NOW, { body: { type: 'text', text: 'x'.repeat(MAX_DECOMPRESSED_BYTES) } });
+      const encoded = await encodeRecord(record, { compressAboveBytes: 100, compressor: nodeCompressor });
+      expect(encoded[3], 'compression byte').to.equal(0);
+      const decoded = await decodeRecord(encoded, nodeCompressor);
+      expect(decoded.ok && decoded.record.body).to.deep.equal(record.body);
+    });
   });
 
   it('decodes a binary body into a copy that does not alias the input buffer', async () => {
