@@ -86,8 +86,19 @@ function servedHeaders(record: CacheRecord, now: number): AxiosHeaders {
  */
 const headerPairs = new WeakMap<CacheRecord, readonly string[] | undefined>();
 
+/**
+ * The plain pairs last worked out for each record key, at most {@link RECENT_PAIRS} keys. A store that decodes a new
+ * record on every read (Redis, MongoDB) answers the same headers again under the same key: comparing them with the
+ * pairs checked before costs a fraction of checking them again (and of remembering each new record in a WeakMap).
+ */
+const recentPairs = new Map<string, readonly string[]>();
+const RECENT_PAIRS = 128;
+
 function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
-  if (headerPairs.has(record)) return headerPairs.get(record);
+  const known = headerPairs.get(record);
+  if (known !== undefined || headerPairs.has(record)) return known;
+  const recent = recentPairs.get(record.key);
+  if (recent !== undefined && sameHeaders(record.headers, recent)) return recent;
   let pairs: string[] | undefined = [];
   const stored = record.headers;
   for (const name of Object.keys(stored)) {
@@ -99,7 +110,22 @@ function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
     pairs.push(name, value);
   }
   headerPairs.set(record, pairs);
+  if (pairs !== undefined) {
+    if (recentPairs.size >= RECENT_PAIRS && !recentPairs.has(record.key)) recentPairs.delete(recentPairs.keys().next().value as string);
+    recentPairs.set(record.key, pairs);
+  }
   return pairs;
+}
+
+/** True when `stored` holds exactly these pairs, in this order. */
+function sameHeaders(stored: CacheRecord['headers'], pairs: readonly string[]): boolean {
+  const names = Object.keys(stored);
+  if (names.length * 2 !== pairs.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (name !== pairs[2 * i] || stored[name] !== pairs[2 * i + 1]) return false;
+  }
+  return true;
 }
 
 /** A 504 for `only-if-cached` requests the cache cannot answer (RFC 9111 §5.2.1.7). */
