@@ -269,7 +269,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   get(key: string): Promise<CacheRecord | undefined> {
     if (this.#closed) return Promise.reject(new StoreClosedError('RedisStore', 'get'));
     const redisKey = this.#redisKey(key);
-    const held = this.#held.get(redisKey);
+    // Nothing held (no `frozen: true` cache uses this store): no lookup, which would hash the key on every read.
+    const held = this.#held.size === 0 ? undefined : this.#held.get(redisKey);
     if (held !== undefined && this.#client.getrangeBuffer !== undefined) {
       // A retained record: its first bytes tell whether it is still the write stored under the key.
       return this.#client.getrangeBuffer(redisKey, 0, STAMPED_HEAD_BYTES - 1).then((head) => {
