@@ -34,10 +34,22 @@ export function markError(error: unknown, cacheInfo: CacheInfo): unknown {
 
 /** Answers from a stored record, without the network: a fresh copy of the body, headers with a current Age. */
 export function serveRecord(ctx: Pick<CacheContext, 'options' | 'access'>, plan: RequestModel, record: CacheRecord, status: CacheStatus, revalidated = false): Promise<AxiosResponse> {
+  // A throw inside the executor rejects with what was thrown, as a throw inside an async function does.
+  return new Promise((resolve) => {
+    resolve(recordAnswer(ctx, plan, record, status, revalidated));
+  });
+}
+
+/**
+ * {@link serveRecord}'s answer at once: the response, or a throw of the error it rejects with. For the hit path of a
+ * store read with a promise, whose callback then answers with the response itself instead of with a promise of it
+ * (a promise answered with a promise costs two more ticks).
+ */
+export function recordAnswer(ctx: Pick<CacheContext, 'options' | 'access'>, plan: RequestModel, record: CacheRecord, status: CacheStatus, revalidated = false): AxiosResponse {
   const limit = plan.config.maxContentLength;
   if (typeof limit === 'number' && limit > -1 && plan.method !== 'HEAD' && cachedBodyLength(record.body) > limit) {
     // The caller's own limit holds for stored answers as it would for the network's.
-    return Promise.reject(new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, plan.config));
+    throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, plan.config);
   }
   const headers = servedHeaders(record, ctx.options.now());
   let data: unknown = plan.method === 'HEAD' ? '' : NOT_MADE;
@@ -52,7 +64,9 @@ export function serveRecord(ctx: Pick<CacheContext, 'options' | 'access'>, plan:
     fromCache: true,
     cacheInfo: info(ctx, plan.key, status, record, revalidated),
   };
-  return settle(response, plan.config);
+  const refused = refusal(response, plan.config);
+  if (refused !== undefined) throw refused;
+  return response;
 }
 
 /** A lower-case header name AxiosHeaders keeps as it is. */
@@ -86,8 +100,19 @@ function servedHeaders(record: CacheRecord, now: number): AxiosHeaders {
  */
 const headerPairs = new WeakMap<CacheRecord, readonly string[] | undefined>();
 
+/**
+ * The plain pairs last worked out for each record key, at most {@link RECENT_PAIRS} keys. A store that decodes a new
+ * record on every read (Redis, MongoDB) answers the same headers again under the same key: comparing them with the
+ * pairs checked before costs a fraction of checking them again (and of remembering each new record in a WeakMap).
+ */
+const recentPairs = new Map<string, readonly string[]>();
+const RECENT_PAIRS = 128;
+
 function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
-  if (headerPairs.has(record)) return headerPairs.get(record);
+  const known = headerPairs.get(record);
+  if (known !== undefined || headerPairs.has(record)) return known;
+  const recent = recentPairs.get(record.key);
+  if (recent !== undefined && sameHeaders(record.headers, recent)) return recent;
   let pairs: string[] | undefined = [];
   const stored = record.headers;
   for (const name of Object.keys(stored)) {
@@ -99,7 +124,22 @@ function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
     pairs.push(name, value);
   }
   headerPairs.set(record, pairs);
+  if (pairs !== undefined) {
+    if (recentPairs.size >= RECENT_PAIRS && !recentPairs.has(record.key)) recentPairs.delete(recentPairs.keys().next().value as string);
+    recentPairs.set(record.key, pairs);
+  }
   return pairs;
+}
+
+/** True when `stored` holds exactly these pairs, in this order. */
+function sameHeaders(stored: CacheRecord['headers'], pairs: readonly string[]): boolean {
+  const names = Object.keys(stored);
+  if (names.length * 2 !== pairs.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (name !== pairs[2 * i] || stored[name] !== pairs[2 * i + 1]) return false;
+  }
+  return true;
 }
 
 /** A 504 for `only-if-cached` requests the cache cannot answer (RFC 9111 §5.2.1.7). */
@@ -123,16 +163,20 @@ export function gatewayTimeout(ctx: Pick<CacheContext, 'options'>, plan: Pick<Re
  * AxiosError carrying the response, exactly as if the network had answered it.
  */
 export function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+  const refused = refusal(response, config);
+  return refused === undefined ? Promise.resolve(response) : Promise.reject(refused);
+}
+
+/** The AxiosError of a status the request's `validateStatus` refuses; undefined when it accepts it. */
+function refusal(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosError | undefined {
   const validate = config.validateStatus;
-  if (!response.status || !validate || validate(response.status)) return Promise.resolve(response);
-  return Promise.reject(
-    new AxiosError(
-      `Request failed with status code ${response.status}`,
-      response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
-      config,
-      response.request,
-      response,
-    ),
+  if (!response.status || !validate || validate(response.status)) return undefined;
+  return new AxiosError(
+    `Request failed with status code ${response.status}`,
+    response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+    config,
+    response.request,
+    response,
   );
 }
 

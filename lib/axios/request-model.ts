@@ -51,11 +51,15 @@ function resolveTtl(options: ResolvedOptions, url: string, request: RequestCache
   return options.ttl;
 }
 
+/** The fact headers of the usual request, with no directives and no credentials: one shared, frozen object. */
+const NO_FACT_HEADERS = Object.freeze(Object.create(null) as Record<string, string>);
+
 /** The request facts RFC 9111 decides on: the request directives, and whether it carries credentials (§3.5). */
 function requestFacts(wire: WireRequest): RequestFacts {
-  const headers = Object.create(null) as Record<string, string>;
   const cacheControl = wire.headers.get('cache-control');
   const pragma = wire.headers.get('pragma');
+  if (cacheControl === undefined && pragma === undefined && wire.credentials === '') return { method: wire.method, headers: NO_FACT_HEADERS };
+  const headers = Object.create(null) as Record<string, string>;
   if (cacheControl !== undefined) headers['cache-control'] = cacheControl;
   else if (pragma !== undefined) headers.pragma = pragma;
   // Any credential counts, not only Authorization: API keys, tokens in the query, cookies.
@@ -90,7 +94,7 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
     partition: suffix,
     wire,
     facts,
-    onlyIfCached: (request.onlyIfCached ?? ctx.options.onlyIfCached) || (ctx.options.cacheControl && parseCacheControl(facts.headers['cache-control']).onlyIfCached),
+    onlyIfCached: (request.onlyIfCached ?? ctx.options.onlyIfCached) || (ctx.options.cacheControl && facts.headers['cache-control'] !== undefined && parseCacheControl(facts.headers['cache-control']).onlyIfCached),
     options: request,
     ttl,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),

@@ -150,7 +150,14 @@ const parseFrozen = (text: string): CacheDirectives => Object.freeze(parseUncach
  * distinct values. The results are frozen, so sharing them is safe.
  */
 export function parseCacheControl(value: string | undefined): CacheDirectives {
-  return cacheControlMemo.remember(value ?? '', parseFrozen);
+  return value === undefined ? absentDirectives() : cacheControlMemo.remember(value, parseFrozen);
+}
+
+let noDirectives: CacheDirectives | undefined;
+
+/** The directives of an absent field (most requests send none): parsed once, without a memo lookup. */
+function absentDirectives(): CacheDirectives {
+  return (noDirectives ??= parseFrozen(''));
 }
 
 function parseUncached(value: string): CacheDirectives {

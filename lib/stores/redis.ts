@@ -231,8 +231,14 @@ export class RedisStore implements CacheStore, InvalidationSource {
   /** Records retained, by Redis key, least recently read first. */
   readonly #held = new Map<string, Held>();
   #heldBytes = 0;
-  /** The write stamp of each record this store decoded (uncompressed ones), for `retain`. */
-  readonly #stamps = new WeakMap<CacheRecord, string>();
+  /**
+   * The record this store decoded last (uncompressed, stamped, and small enough for the memo) and its write stamp, for
+   * `retain`: the cache retains a record on the promise chain of the read that answered it. Two fields written per
+   * read, instead of a WeakMap entry per read that the garbage collector has to trace; when concurrent reads interleave,
+   * only the last one can be retained, and a later hit of the others' keys retains them.
+   */
+  #lastRecord: CacheRecord | undefined;
+  #lastStamp = '';
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -306,7 +312,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
   get(key: string): Promise<CacheRecord | undefined> {
     if (this.#closed) return Promise.reject(new StoreClosedError('RedisStore', 'get'));
     const redisKey = this.#redisKey(key);
-    const held = this.#held.get(redisKey);
+    // Nothing held (no `frozen: true` cache uses this store): no lookup, which would hash the key on every read.
+    const held = this.#held.size === 0 ? undefined : this.#held.get(redisKey);
     if (held !== undefined && this.#client.getrangeBuffer !== undefined) {
       // A retained record: its first bytes tell whether it is still the write stored under the key.
       return this.#client.getrangeBuffer(redisKey, 0, STAMPED_HEAD_BYTES - 1).then((head) => {
@@ -328,27 +335,29 @@ export class RedisStore implements CacheStore, InvalidationSource {
     return this.#client.getBuffer(redisKey).then((data) => {
       if (data === null) return undefined;
       const quick = decodeUncompressedRecord(data);
-      return quick !== undefined ? this.#accept(key, redisKey, quick) : decodeRecord(data, nodeCompressor).then((decoded) => this.#accept(key, redisKey, decoded));
+      return quick !== undefined ? this.#accept(key, redisKey, quick, data.byteLength) : decodeRecord(data, nodeCompressor).then((decoded) => this.#accept(key, redisKey, decoded, data.byteLength));
     });
   }
 
   /**
    * Holds `record` in memory while its write stays the one stored (checked by its stamp on each read), with `bytes`
-   * more counted against `memoBytes`. False for a record this store did not decode, a compressed one (its stamp
-   * cannot be read back), or one larger than the memo.
+   * more counted against `memoBytes`. False for any record but the last one this store decoded (the cache retains a
+   * record on the promise chain of the read that answered it) or the one it holds under `key`, a compressed one (its
+   * stamp cannot be read back), or one larger than the memo.
    */
   retain(key: string, record: CacheRecord, bytes: number): boolean {
-    const stamp = this.#stamps.get(record);
+    const redisKey = this.#redisKey(key);
+    const held = this.#held.get(redisKey);
+    const stamp = record === this.#lastRecord ? this.#lastStamp : held?.record === record ? held.stamp : undefined;
     const total = estimateRecordBytes(record) + Math.ceil(bytes);
     if (this.#closed || stamp === undefined || !(bytes >= 0) || total > this.#memoBytes || this.#client.getrangeBuffer === undefined) return false;
-    const redisKey = this.#redisKey(key);
     this.#release(redisKey);
     this.#held.set(redisKey, { record, stamp, bytes: total });
     this.#heldBytes += total;
-    for (const [oldest, held] of this.#held) {
+    for (const [oldest, entry] of this.#held) {
       if (this.#heldBytes <= this.#memoBytes) break;
       this.#held.delete(oldest);
-      this.#heldBytes -= held.bytes;
+      this.#heldBytes -= entry.bytes;
     }
     return true;
   }
@@ -360,11 +369,15 @@ export class RedisStore implements CacheStore, InvalidationSource {
     this.#heldBytes -= held.bytes;
   }
 
-  #accept(key: string, redisKey: string, decoded: DecodeResult): CacheRecord | undefined | Promise<never> {
+  /** The decoded entry as `get` answers it; `encodedBytes`, its size as stored, bounds what is kept for `retain`. */
+  #accept(key: string, redisKey: string, decoded: DecodeResult, encodedBytes: number): CacheRecord | undefined | Promise<never> {
     if (!decoded.ok) {
       return this.#client.unlink(redisKey).then(() => Promise.reject(new CorruptEntryError(key, decoded.reason)));
     }
-    if (decoded.stamp !== undefined) this.#stamps.set(decoded.record, decoded.stamp);
+    if (decoded.stamp !== undefined && encodedBytes < this.#memoBytes) {
+      this.#lastRecord = decoded.record;
+      this.#lastStamp = decoded.stamp;
+    }
     // Redis already drops the key once its PX has run out (checked on every access); this check follows the store's clock.
     return decoded.record.expiresAt > this.#now() ? decoded.record : undefined;
   }
@@ -601,6 +614,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#lastRecord = undefined;
     this.#held.clear();
     this.#heldBytes = 0;
     const owned = this.#ownedClient;

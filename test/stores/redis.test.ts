@@ -141,6 +141,22 @@ describe('RedisStore against the shared redis-server', function () {
       await sibling.clear();
     });
 
+    it('retains the record it read last or holds already, and not one it read before', async function () {
+      const store = new RedisStore({ client: raw, prefix, now: () => now });
+      await store.set('k', makeRecord('k', now), now + 60_000);
+      await store.set('other', makeRecord('other', now), now + 60_000);
+      const earlier = await store.get('k');
+      const current = await store.get('k');
+      if (earlier === undefined || current === undefined) throw new Error('the entry was not read back');
+      expect(store.retain('k', earlier, 10)).to.equal(false);
+      expect(store.retain('k', current, 10)).to.equal(true);
+      await store.get('other');
+      expect(await store.get('k')).to.equal(current);
+      // Held already: more data beside it (another transform recipe) is counted again.
+      expect(store.retain('k', current, 20)).to.equal(true);
+      expect(store.retain('k', earlier, 20)).to.equal(false);
+    });
+
     it('never closes a client it was given', async function () {
       const store = new RedisStore({ client: raw, prefix });
       await store.close();
