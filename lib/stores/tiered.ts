@@ -2,8 +2,8 @@
  * A near cache in front of a shared store: `new TieredStore({ near: new MemoryStore(), far: new RedisStore(...) })`.
  *
  * Reads answer from the near tier (this process' MemoryStore) when it holds the key, synchronously through `peekSync`,
- * and otherwise from the far tier (the truth, shared by every process), filling the near tier on the way without
- * waiting for anything more. Writes and deletes go to the far tier first; once it has answered (taken it or failed),
+ * and otherwise from the far tier (the truth, shared by every process), filling the near tier on the event loop's next
+ * turn, once the caller has its answer (a change of the key meanwhile cancels the fill). Writes and deletes go to the far tier first; once it has answered (taken it or failed),
  * the near copy is replaced or dropped and the change is announced on the far store's invalidation channel (Redis
  * pub/sub, see `redis-invalidation.ts`), whose listeners in other processes drop their near copy.
  *
@@ -58,6 +58,16 @@ const FAR_METHODS = ['get', 'set', 'delete', 'clear', 'keys', 'entries', 'count'
 const MAX_UNANNOUNCED = 1000;
 
 /** An operation whose outcome may fill the near tier, and whether an invalidation of its key came meanwhile. */
+/** Runs `task` on the event loop's next turn, after the I/O callbacks of this one (browsers: a zero timer). */
+const nextTurn: (task: () => void) => void =
+  typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function'
+    ? (task) => {
+        (globalThis as unknown as { setImmediate: (task: () => void) => unknown }).setImmediate(task);
+      }
+    : (task) => {
+        setTimeout(task, 0);
+      };
+
 interface Watch {
   stale: boolean;
   /** The channel's state generation when the operation started. */
@@ -275,8 +285,7 @@ export class TieredStore implements CacheStore {
     const epoch = this.#epoch;
     const promise = Promise.resolve(answer).then((record) => {
       if (this.#reads.get(key) === read) this.#reads.delete(key);
-      // Filled at once, nothing awaited: a far hit costs what the far store's read costs.
-      if (record !== undefined && !read.stale) this.#keepNear(key, record, record.expiresAt, read);
+      if (record !== undefined && !read.stale) this.#fillLater(key, record, read);
       return record;
     }, (error: unknown) => {
       if (this.#reads.get(key) === read) this.#reads.delete(key);
@@ -288,6 +297,19 @@ export class TieredStore implements CacheStore {
   }
 
   /**
+   * Keeps a far read's record near once its caller has it: on the event loop's next turn (`setImmediate` in Node, a
+   * zero timer elsewhere), so a far hit costs its caller what the far read costs and the fill runs while the process
+   * waits on I/O. The read is watched until then: a change of the key meanwhile (`#drop`) cancels the fill.
+   */
+  #fillLater(key: string, record: CacheRecord, read: Watch): void {
+    const watch = this.#watch(key, read.epoch);
+    nextTurn(() => {
+      this.#unwatch(key, watch);
+      if (!watch.stale && !this.#closed) this.#keepNear(key, record, record.expiresAt, watch);
+    });
+  }
+
+  /**
    * Keeps a record near: until its own expiry while the channel has been up since the operation began, else at
    * most `nearMaxAgeMs` (nobody can tell this process when the far copy changes).
    */
@@ -296,8 +318,8 @@ export class TieredStore implements CacheStore {
     void this.near.set(key, record, heard ? expiresAt : Math.min(expiresAt, this.#now() + this.nearMaxAgeMs));
   }
 
-  #watch(key: string): Watch {
-    const watch: Watch = { stale: false, epoch: this.#epoch };
+  #watch(key: string, epoch = this.#epoch): Watch {
+    const watch: Watch = { stale: false, epoch };
     let watches = this.#watches.get(key);
     if (watches === undefined) {
       watches = new Set();

@@ -14,7 +14,8 @@ import { MemoryStore } from '../../lib/stores/memory.js';
 import { MongoStore } from '../../lib/stores/mongodb.js';
 import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
 import type { StoreEvent } from '../../lib/stores/store.js';
-import { TieredStore } from '../../lib/stores/tiered.js';
+import type { CacheRecord } from '../../lib/record.js';
+import { TieredStore, type FarStore } from '../../lib/stores/tiered.js';
 import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { withoutNock } from '../support/real-http.js';
 import { missingServer, sharedMongoUrl, sharedRedisUrl, sparePort, startPrivateRedis, uniqueName } from '../support/servers.js';
@@ -152,6 +153,43 @@ describe('TieredStore', function () {
       expect((await b.get('k'))?.key).to.equal('k');
       await hold(b, 'k');
       expect(b.peekSync('k')?.key).to.equal('k');
+    });
+
+    it('fills the near tier after a far hit has answered, and not at all when the key changes in between', async function () {
+      const prefix = uniqueName('ahc-tiered');
+      const a = tiered(prefix);
+      await up(a);
+      const now = Date.now();
+      await a.set('k', makeRecord('k', now), now + 60_000);
+      await a.near.delete('k');
+      expect((await a.get('k'))?.key).to.equal('k');
+      expect(a.peekSync('k')).to.equal(undefined); // not yet: the fill waits for the event loop's next turn
+      await new Promise((turn) => setImmediate(turn));
+      expect(a.peekSync('k')?.key).to.equal('k');
+
+    });
+
+    it('keeps a far read out of the near tier when the key changes before the fill', async function () {
+      // A far tier that answers at once, so this store's own delete drops the key before the event loop's next turn.
+      const records = new Map<string, CacheRecord>();
+      const listed = <T>(items: Iterator<T>): AsyncIterable<T> => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(items.next()) }) });
+      const far: FarStore = {
+        get: (key) => records.get(key),
+        set: (key, record) => void records.set(key, record),
+        delete: (key) => void records.delete(key),
+        clear: () => records.clear(),
+        keys: () => listed(records.keys()),
+        entries: () => listed(records.values()),
+        count: () => Promise.resolve(records.size),
+      };
+      const store = new TieredStore({ far, nearMaxAgeMs: 60_000 });
+      const now = Date.now();
+      records.set('k', makeRecord('k', now));
+      expect((await store.get('k'))?.key).to.equal('k');
+      await store.delete('k');
+      await new Promise((turn) => setImmediate(turn));
+      expect(store.peekSync('k')).to.equal(undefined);
+      await store.close();
     });
 
     it('removes the near copy in another store when one writes, deletes or clears, and never its own on its own write', async function () {
