@@ -2,27 +2,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { ImportError, MemoryStore, StoreTimeoutError } from '../../lib/index.js';
 import type { CacheEventMap, CacheRecord, CacheStore, PortableEntry } from '../../lib/index.js';
-import { cachedInstance, FakeClock, ORIGIN } from '../axios/helpers.js';
+import { cachedInstance, FakeClock } from '../axios/helpers.js';
 import { collect } from '../manage/stores.js';
-
-/** A valid portable entry for GET ORIGIN/path, fresh for a minute after `now`. */
-function entry(now: number, path: string): PortableEntry {
-  return {
-    format: 'axios-http-cache/entry',
-    v: 1,
-    key: `GET ${ORIGIN}${path}`,
-    method: 'GET',
-    url: `${ORIGIN}${path}`,
-    status: 200,
-    statusText: 'OK',
-    headers: { 'cache-control': 'max-age=60' },
-    body: { text: `body of ${path}` },
-    requestTime: now,
-    responseTime: now,
-    createdAt: now,
-    expiresAt: now + 60_000,
-  };
-}
+import { entry } from './entries.js';
 
 const never = new Promise<never>(() => undefined);
 

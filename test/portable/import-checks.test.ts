@@ -2,29 +2,10 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { ImportError, MemoryStore, ReadOnlyError } from '../../lib/index.js';
 import type { CacheRecord, PortableEntry } from '../../lib/index.js';
+import { entry } from './entries.js';
 import { fromPortable, toPortable } from '../../lib/axios/portable.js';
 import { cachedInstance, FakeClock, nock, ORIGIN, resetNock } from '../axios/helpers.js';
 import { collect } from '../manage/stores.js';
-
-/** A valid portable entry for GET ORIGIN/path, fresh for a minute after `now`. */
-function entry(now: number, path = '/ok', changes: Record<string, unknown> = {}): PortableEntry {
-  return {
-    format: 'axios-http-cache/entry',
-    v: 1,
-    key: `GET ${ORIGIN}${path}`,
-    method: 'GET',
-    url: `${ORIGIN}${path}`,
-    status: 200,
-    statusText: 'OK',
-    headers: { 'cache-control': 'max-age=60', 'content-type': 'text/plain' },
-    body: { text: `body of ${path}` },
-    requestTime: now,
-    responseTime: now,
-    createdAt: now,
-    expiresAt: now + 60_000,
-    ...changes,
-  };
-}
 
 async function importError(entries: unknown[], options = {}): Promise<{ error: Error; stored: string[] }> {
   const { cache } = cachedInstance(options);
