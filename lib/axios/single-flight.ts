@@ -93,7 +93,8 @@ export class SingleFlight<T> {
 
   run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal | undefined) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
     let flight = this.flights.get(key);
-    if (flight && performance.now() - flight.startedAt > JOIN_WINDOW_MS) flight = undefined;
+    // Nor is a call every caller left joined: it was aborted, and would answer the newcomer with that cancellation.
+    if (flight && (performance.now() - flight.startedAt > JOIN_WINDOW_MS || flight.controller?.signal.aborted === true)) flight = undefined;
     if (!flight && ticket !== undefined) flight = this.recentlySettled(key, ticket);
     if (!flight) {
       const controller = cancellable(config) ? new AbortController() : undefined;
@@ -127,7 +128,7 @@ export class SingleFlight<T> {
       this.settled.delete(settledKey);
     }
     const entry = this.settled.get(key);
-    return entry && entry.sequence > ticket ? entry.flight : undefined;
+    return entry && entry.sequence > ticket && entry.flight.controller?.signal.aborted !== true ? entry.flight : undefined;
   }
 
   private wait(flight: Flight<T>, config: InternalAxiosRequestConfig): Promise<FlightResult<T>> {

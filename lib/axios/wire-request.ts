@@ -93,7 +93,8 @@ const ABSOLUTE_WITH_AUTHORITY = /^([a-z][a-z\d+\-.]*:)?\/\//i;
  * included) via `getUri`. Without params, axios' buildURL leaves the URL as it is, so the hit path skips getUri.
  */
 function builtUri(config: UrlParts): string {
-  const url = config.url ?? '';
+  // Its text: axios' adapters also take a URL object (`new URL(url)`), whose text may change between two requests.
+  const url = String(config.url ?? '');
   const { baseURL } = config;
   const full = !baseURL || (ABSOLUTE_WITH_AUTHORITY.test(url) && config.allowAbsoluteUrls !== false)
     ? url
@@ -193,9 +194,14 @@ export class UrlParser {
       return last.parsed;
     }
     const built = builtUri(config);
-    const parsed = this.#memo.remember(built, (uri) => parseBuilt(uri, this.#ignored)) ?? { url: built, userinfo: undefined, credentialParams: '' };
-    // Only a parse made without params stands for the next request's (its URL alone does not say what params added).
-    this.#last = config.params === undefined || config.params === null ? { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed } : undefined;
+    // A relative URL (a browser's) names the resource of the page it is requested from: 'items' on /a/ is not 'items'
+    // on /b/. Its parse is remembered under the page's URL too (a key starting with a line break, which no absolute URL
+    // does), and never stands for the next request's.
+    const relative = !ABSOLUTE.test(built);
+    const parsed = this.#memo.remember(relative ? `\n${fallbackBase()}\n${built}` : built, () => parseBuilt(built, this.#ignored)) ?? { url: built, userinfo: undefined, credentialParams: '' };
+    // Only a parse made without params stands for the next request's (its URL alone does not say what params added),
+    // and only for a URL given as text (a URL object compares by identity, and may have changed since).
+    this.#last = !relative && (config.url === undefined || typeof config.url === 'string') && (config.params === undefined || config.params === null) ? { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed } : undefined;
     return parsed;
   }
 

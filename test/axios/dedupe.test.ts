@@ -92,6 +92,34 @@ describe('attachCache: concurrent identical misses (dedupe)', () => {
     expect((await next).data).to.equal('again');
   });
 
+  it('never joins a new caller to a shared request aborted because every waiter cancelled: it gets its own answer, not their cancellation', async () => {
+    const pending: Array<() => void> = [];
+    let calls = 0;
+    // An origin whose aborted request rejects a moment after the abort, as a real connection does.
+    const adapter: AxiosAdapter = (config) => new Promise<AxiosResponse>((resolve, reject) => {
+      calls += 1;
+      const call = calls;
+      pending.push(() => {
+        if (config.signal?.aborted !== true) resolve({ data: `"answer ${call}"`, status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} });
+      });
+      config.signal?.addEventListener?.('abort', () => setTimeout(() => reject(new axios.CanceledError(undefined, undefined, config)), 10));
+    });
+    const api = axios.create({ baseURL: 'http://origin.test', adapter });
+    attachCache(api);
+    const controller = new AbortController();
+    const first = api.get('/late', { signal: controller.signal }).catch((e: unknown) => e);
+    await tick();
+    controller.abort();
+    expect(axios.isCancel(await first)).to.equal(true);
+    // The aborted request has not rejected yet.
+    const next = api.get<string>('/late').catch((e: unknown) => e);
+    await tick();
+    for (const answer of pending.splice(0)) answer();
+    const answered = await next;
+    expect(axios.isCancel(answered)).to.equal(false);
+    expect([calls, (answered as AxiosResponse<string>).data]).to.deep.equal([2, 'answer 2']);
+  });
+
   it('joins a shared call that settled while this request was still reading a slow store', async () => {
     let calls = 0;
     const origin: AxiosAdapter = (config) => {

@@ -28,6 +28,21 @@ describe('the wire request', () => {
     expect([withParams.url, without.url]).to.deep.equal(['http://api.test/p/?a%5B%5D=1', 'http://api.test/p/']);
   });
 
+  it('keys a URL object by its text at each request, however it changed since the last, and keeps the memo within its budget', () => {
+    const urls = new UrlParser(IGNORED);
+    const shared = new URL('http://api.test/users?id=1');
+    const asUrl = (url: URL): string => url as unknown as string; // axios' adapters take a URL object too
+    const keyed = [urls.parse({ url: asUrl(shared) }).url];
+    shared.searchParams.set('id', '2');
+    keyed.push(urls.parse({ url: asUrl(shared) }).url);
+    urls.parse({ url: 'http://api.test/other' });
+    shared.searchParams.set('id', '3');
+    keyed.push(urls.parse({ url: asUrl(shared) }).url);
+    expect(keyed).to.deep.equal(['http://api.test/users?id=1', 'http://api.test/users?id=2', 'http://api.test/users?id=3']);
+    for (let i = 0; i < 5_000; i++) urls.parse({ url: asUrl(new URL(`http://api.test/${'x'.repeat(1_000)}?i=${i % 2_000}`)) });
+    expect(urls.memoBytes).to.be.within(1, MEMO_BUDGET_BYTES);
+  });
+
   it('counts the Authorization axios makes from auth, replacing a header the caller set, as axios does', () => {
     const wire = wireRequest(config({ url: 'http://api.test/a', auth: { username: 'alice', password: 'pw' }, headers: new AxiosHeaders({ Authorization: 'Bearer other' }) }), new UrlParser(IGNORED), IGNORED);
     expect(wire.headers.get('authorization')).to.equal(`Basic ${btoa('alice:pw')}`);
@@ -60,6 +75,19 @@ describe('the wire request', () => {
       expect(wire.url).to.equal('https://app.test/api/me');
       expect(wire.headers.get('x-xsrf-token')).to.equal('token-of-alice');
       expect(wire.credentials).to.contain('x-xsrf-token');
+    });
+
+    it('keys a relative URL by the page it is requested from: the same relative URL on two pages is two resources', () => {
+      const urls = new UrlParser(IGNORED);
+      const keyed: string[] = [];
+      for (const page of ['https://app.test/a/', 'https://app.test/b/', 'https://app.test/a/']) {
+        scope.location = { href: page, origin: 'https://app.test' };
+        // Twice in a row (the request before was the same URL), then after another URL (the memo answers).
+        keyed.push(urls.parse({ url: 'items' }).url, urls.parse({ url: 'items' }).url);
+        urls.parse({ url: 'https://app.test/other' });
+        keyed.push(urls.parse({ url: 'items' }).url);
+      }
+      expect(keyed).to.deep.equal([...Array(3).fill('https://app.test/a/items'), ...Array(3).fill('https://app.test/b/items'), ...Array(3).fill('https://app.test/a/items')]);
     });
 
     it('adds no XSRF header to a cross-origin request unless withXSRFToken says so', () => {
