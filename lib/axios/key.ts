@@ -44,7 +44,7 @@ const DEFAULT_ENCODINGS: ReadonlySet<string> = new Set(['utf8', 'utf-8']);
 
 /**
  * The per-caller options that change the bytes the adapter hands back, as a key part (`responseEncoding`,
- * `decompress: false`): two callers that would get different bodies from the same origin answer never share an
+ * `decompress: false`, the redirect mode, the http adapter's `socketPath`): two callers that would get different bodies from the same origin answer never share an
  * entry. Empty for axios' defaults.
  */
 export function responseShape(config: InternalAxiosRequestConfig): string {
@@ -57,6 +57,10 @@ export function responseShape(config: InternalAxiosRequestConfig): string {
   if (config.maxRedirects === 0) parts.push('redirects=0');
   const fetchRedirect = (config.fetchOptions as { redirect?: unknown } | undefined)?.redirect;
   if (fetchRedirect === 'manual' || fetchRedirect === 'error') parts.push(`redirect=${fetchRedirect}`);
+  // The http adapter sends a request with a socketPath to the server on that Unix socket, whatever host the URL names:
+  // two sockets are two servers. Percent-encoded, so the path can hold no space or comma of the key's own syntax.
+  const socketPath = config.socketPath;
+  if (typeof socketPath === 'string' && socketPath !== '') parts.push(`socket=${encodeURIComponent(socketPath)}`);
   return parts.join(',');
 }
 

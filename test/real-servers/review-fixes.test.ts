@@ -1,5 +1,9 @@
 // Regressions from the second review that depend on what the adapter does, against real origins on 127.0.0.1:
 // redirects followed inside the adapter, fetch's own redirect mode, and a compressed body cut off by the connection closing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import axios from 'axios';
 import type { AxiosRequestConfig } from 'axios';
@@ -42,6 +46,37 @@ describe('second review fixes against real origins', function () {
       });
     });
   }
+
+  describe('http adapter: socketPath', function () {
+    it('keys and de-duplicates requests to two Unix sockets apart, though their URLs are the same: two sockets are two servers', async function () {
+      const dir = mkdtempSync(join(tmpdir(), 'ahc-sockets-'));
+      const servers: Server[] = [];
+      try {
+        const paths = await Promise.all(['a', 'b'].map((name) => new Promise<string>((resolve) => {
+          const server = createServer((_req, res) => {
+            res.writeHead(200, { 'cache-control': 'max-age=600', 'content-type': 'text/plain' });
+            res.end(`server ${name}`);
+          });
+          servers.push(server);
+          const path = join(dir, `${name}.sock`);
+          server.listen(path, () => resolve(path));
+        })));
+        const api = axios.create({ adapter: 'http' });
+        attachCache(api);
+        const [a, b] = paths as [string, string];
+        // Concurrent identical requests to two sockets: no shared origin call.
+        const [fromA, fromB] = await Promise.all([a, b].map((socketPath) => api.get<string>('http://localhost/same', { socketPath })));
+        expect([fromA?.data, fromB?.data]).to.deep.equal(['server a', 'server b']);
+        const first = await api.get<string>('http://localhost/same', { socketPath: a });
+        const second = await api.get<string>('http://localhost/same', { socketPath: b });
+        expect([first.data, second.data, second.fromCache]).to.deep.equal(['server a', 'server b', false]);
+        expect(first.cacheInfo?.key).to.not.equal(second.cacheInfo?.key);
+      } finally {
+        await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 
   describe('fetch adapter: its own redirect mode and body framing', function () {
     async function redirectingOrigin(): Promise<RunningHttp> {
