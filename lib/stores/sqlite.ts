@@ -569,7 +569,7 @@ export class SqliteStore implements CacheStore {
 
   /**
    * Takes the lease `name` for `token` unless another token holds it and its time (by the store's clock) has not
-   * passed; answers the holder's token. One write transaction: of several processes on the file, one at a time
+   * passed (the holder's own call extends it to `ttlMs` from now); answers the holder's token. One write transaction: of several processes on the file, one at a time
    * decides. Leases live in their own table (`ahc_leases`): no listing, count or `clear()` sees them. See
    * {@link CacheStore.lease}.
    */
