@@ -191,12 +191,17 @@ const CONNECTION_MESSAGE = /\bconnection (?:is )?(?:closed|lost|reset|refused)\b
 export function isUnreachable(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
     if (current instanceof StoreTimeoutError) return true;
-    if (current instanceof StoreClosedError) return false; // closed for good: waiting would not bring it back
+    if (isClosedStore(current)) return false; // closed for good: waiting would not bring it back
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
     if (CONNECTION_ERROR_NAMES.has(current.name) || CONNECTION_MESSAGE.test(current.message)) return true;
   }
   return false;
+}
+
+/** True for a store used after its `close()` (a StoreClosedError, of this copy of the library or another): it never answers again. */
+export function isClosedStore(error: unknown): boolean {
+  return error instanceof StoreClosedError || (error instanceof Error && (error as { code?: unknown }).code === 'ECACHE_CLOSED');
 }
 
 /**

@@ -2,7 +2,8 @@
  * Deletion by query, and the store walk it needs: below both the request path (a request's `cache.invalidate`) and
  * the management API (`cache.delete()`, listings). Store failures here are reported and rethrown: these are
  * explicit calls. A walk over a large store takes long, so a walk has no overall timeout; each store call in it (a
- * read, one step of a listing) is bounded by `storeTimeoutMs`, so a hung store fails the walk instead of hanging it.
+ * read, one step of a listing, a deletion) is bounded by `storeTimeoutMs`, so a hung store fails the walk instead of
+ * hanging it.
  */
 import { asError, CorruptEntryError, IncompleteDeletionError, ReadOnlyError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
@@ -156,8 +157,11 @@ export async function deleteMatching(ctx: CacheContext, queries: readonly Compil
   let deleted = 0;
   const pending: string[] = [];
   let batch: CacheRecord[] = [];
-  /** Deletes `keys` in one call; the keys that failed (handed to the deferred deletions), none when it succeeded. */
-  const attempt = async (keys: readonly string[], run: () => unknown): Promise<readonly string[]> => {
+  /**
+   * Deletes `keys` in one call, bounded by `storeTimeoutMs` (a hung store must not hang the walk); the keys that failed
+   * or timed out (handed to the deferred deletions), none when it succeeded.
+   */
+  const attempt = async (keys: readonly string[], run: () => Promise<unknown>): Promise<readonly string[]> => {
     try {
       await run();
       return [];
@@ -170,8 +174,8 @@ export async function deleteMatching(ctx: CacheContext, queries: readonly Compil
   const flush = async (): Promise<void> => {
     const keys = batch.flatMap(storeKeysOf);
     const failed = new Set<string>(deleteMany
-      ? await attempt(keys, () => deleteMany(keys))
-      : (await Promise.all(keys.map((key) => attempt([key], () => store.delete(key))))).flat());
+      ? await attempt(keys, () => ctx.access.bounded('delete', () => deleteMany(keys)))
+      : (await Promise.all(keys.map((key) => attempt([key], () => ctx.access.bounded('delete', () => store.delete(key)))))).flat());
     for (const record of batch) {
       if (storeKeysOf(record).some((key) => failed.has(key))) continue;
       deleted += 1;

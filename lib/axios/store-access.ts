@@ -1,4 +1,4 @@
-import { asStoreError, DeferredDeleteError, isUnreachable, StoreError, StoreTimeoutError } from '../errors.js';
+import { asStoreError, DeferredDeleteError, isClosedStore, isUnreachable, StoreError, StoreTimeoutError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
 import { recordFor } from './records.js';
 import type { CacheStore } from '../stores/store.js';
@@ -46,6 +46,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * - A deletion that fails or is skipped is kept and retried once the store answers again, and on a timer (after
  *   {@link COOL_DOWN_MS}, doubling up to {@link MAX_RETRY_PAUSE_MS}) because other processes read the entry meanwhile;
  *   until then its key reads as a miss here, so an invalidation after an unsafe request is never lost to an outage.
+ *   A closed store (`StoreClosedError`) will never take them: they are dropped and the retries stop.
  * - The same failure of the same operation is reported once per {@link REPEAT_WINDOW_MS}, not once per request.
  */
 export class StoreAccess {
@@ -356,12 +357,21 @@ export class StoreAccess {
     }
   }
 
-  /** Reports a failure (a deletion is kept for later); true when it makes the store cool down. */
+  /**
+   * Reports a failure (a deletion is kept for later; a closed store's ends the waiting deletions, which it will never
+   * take); true when it makes the store cool down.
+   */
   private failed(operation: Operation, key: string, reason: unknown): boolean {
     const error = asStoreError(operation, reason);
     const unreachable = isUnreachable(error);
     if (unreachable) this.skipUntil = this.now() + COOL_DOWN_MS;
-    if (operation === 'delete' && this.defer(key)) {
+    const closed = isClosedStore(error);
+    if (closed) {
+      this.deferredDeletes.clear();
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    if (!closed && operation === 'delete' && this.defer(key)) {
       this.report(new DeferredDeleteError(key, error.message, { cause: error }), operation, key);
     } else {
       this.report(error, operation, key);

@@ -80,15 +80,14 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 `;
 
 /**
- * KEYS[1] a tag set, ARGV[1] a store key, ARGV[2] ms until the member may leave, ARGV[3] 'NX' to leave a member already
- * there as it is: drops the members whose time has passed (by this server's clock), adds the member or moves its time
- * later (never earlier: a write that shortens an entry's life may fail and leave the longer-lived entry in place), and
- * extends the set's expiry to at least the member's (a set outlives its longest-lived member, then expires by itself).
- * Answers 1 when the member was not in the set.
+ * KEYS[1] a tag set, ARGV[1] a store key, ARGV[2] ms until the member may leave: drops the members whose time has
+ * passed (by this server's clock), adds the member or moves its time later (never earlier: a write that shortens an
+ * entry's life may fail and leave the longer-lived entry in place), and extends the set's expiry to at least the
+ * member's (a set outlives its longest-lived member, then expires by itself). Answers 1 when the member was not in the set.
  */
 const TAG_ADD_SCRIPT = `${SERVER_NOW}local leaves = now + tonumber(ARGV[2])
 local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if held and (ARGV[3] == 'NX' or tonumber(held) >= leaves) then return 0 end
+if held and tonumber(held) >= leaves then return 0 end
 redis.call('ZADD', KEYS[1], leaves, ARGV[1])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 if held then return 0 end
@@ -303,9 +302,12 @@ export class RedisStore implements CacheStore, InvalidationSource {
     return `${this.prefix}:${TAG_MARK}${tag}`;
   }
 
-  /** Puts `key` in the set of each of `tags` for `ttlMs` (plus the margin); resolves how many sets did not have it. */
-  async #addToTagSets(key: string, tags: readonly string[], ttlMs: number, mode: 'write' | 'NX'): Promise<number> {
-    const added = await Promise.all(tags.map((tag) => this.#client.eval(TAG_ADD_SCRIPT, 1, this.#tagKey(tag), key, ttlMs + TAG_MEMBER_MARGIN_MS, mode)));
+  /**
+   * Puts `key` in the set of each of `tags` for at least `ttlMs` (plus the margin); resolves how many sets did not have
+   * it. A member already there for longer keeps its time.
+   */
+  async #addToTagSets(key: string, tags: readonly string[], ttlMs: number): Promise<number> {
+    const added = await Promise.all(tags.map((tag) => this.#client.eval(TAG_ADD_SCRIPT, 1, this.#tagKey(tag), key, ttlMs + TAG_MEMBER_MARGIN_MS)));
     return added.filter((answer) => Number(answer) === 1).length;
   }
 
@@ -399,7 +401,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     }
     const encoded = await encodeRecord(record, this.#encoding);
     if (encoded.byteLength > MAX_VALUE_BYTES) throw new EntryTooLargeError(key, encoded.byteLength, MAX_VALUE_BYTES);
-    if (record.tags !== undefined && record.tags.length > 0) await this.#addToTagSets(key, record.tags, ttlMs, 'write');
+    if (record.tags !== undefined && record.tags.length > 0) await this.#addToTagSets(key, record.tags, ttlMs);
     await this.#client.set(redisKey, toBuffer(encoded), 'PX', ttlMs);
   }
 
@@ -536,10 +538,12 @@ export class RedisStore implements CacheStore, InvalidationSource {
   /**
    * `find({ tag })` while the namespace may hold entries whose tags are in no set (written by a version of this store
    * without tag sets, or by one still running beside this one): walks every entry, yields those with `tag`, and adds
-   * every tagged entry it reads to its tag sets. A walk that completes having found every tagged entry already in its
-   * sets sets the marker, and later lookups read the sets only. A walk that had to add members sets no marker (the
-   * next lookup walks again): a writer without tag sets may still be running, and only a walk that finds nothing left
-   * to add is evidence that none wrote since the last one.
+   * every tagged entry it reads to its tag sets, or keeps its member there until the entry's own expiry (a writer
+   * without tag sets may have rewritten an entry to live longer than the member a write of this version gave it). A
+   * walk that completes having found every tagged entry already in its sets sets the marker, and later lookups read
+   * the sets only. A walk that had to add members sets no marker (the next lookup walks again): a writer without tag
+   * sets may still be running, and only a walk that finds nothing left to add is evidence that none wrote since the
+   * last one.
    */
   async *#walkForTag(tag: string): AsyncGenerator<CacheRecord> {
     let added = 0;
@@ -549,7 +553,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
       const now = this.#now();
       const counts = await Promise.all(records.map((record, i) => {
         const ttlMs = Math.ceil((record?.expiresAt ?? 0) - now);
-        return record?.tags !== undefined && record.tags.length > 0 && ttlMs > 0 ? this.#addToTagSets(keys[i] ?? '', record.tags, ttlMs, 'NX') : Promise.resolve(0);
+        return record?.tags !== undefined && record.tags.length > 0 && ttlMs > 0 ? this.#addToTagSets(keys[i] ?? '', record.tags, ttlMs) : Promise.resolve(0);
       }));
       for (const count of counts) added += count;
       for (const record of records) if (record?.tags?.includes(tag) === true) yield record;

@@ -100,8 +100,8 @@ export const STATEMENTS = {
 /** The statements of leases, prepared only by a store that writes (a read-only store may read a version 1 file, which has no lease table). */
 export const LEASE_STATEMENTS = {
   /**
-   * Takes the lease `name` when no one holds it or its holder's time has passed, and extends it when `token` holds it
-   * already (a renewal) (name, token, until, now).
+   * Takes the lease `name` when no one holds it or its holder's time has passed, or extends it when `token` holds it
+   * (a leader renewing) (name, token, until, now).
    */
   take: 'INSERT INTO ahc_leases (name, token, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET token = excluded.token, until = excluded.until WHERE ahc_leases.until <= ? OR ahc_leases.token = excluded.token',
   holder: 'SELECT token FROM ahc_leases WHERE name = ?',

@@ -569,8 +569,8 @@ export class SqliteStore implements CacheStore {
 
   /**
    * Takes the lease `name` for `token` unless another token holds it and its time (by the store's clock) has not
-   * passed, extending it when `token` holds it already (the holder's renewal); answers the holder's token. One write transaction: of several processes on the file, one at a time
-   * decides. Leases live in their own table (`ahc_leases`): no listing, count or `clear()` sees them. See
+   * passed (the holder's own call extends it to `ttlMs` from now); answers the holder's token. One write
+   * transaction: of several processes on the file, one at a time decides. Leases live in their own table (`ahc_leases`): no listing, count or `clear()` sees them. See
    * {@link CacheStore.lease}.
    */
   lease(name: string, token: string, ttlMs: number): Awaitable<string> {

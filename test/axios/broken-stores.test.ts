@@ -5,7 +5,7 @@
  */
 import axios, { type AxiosAdapter } from 'axios';
 import { expect } from 'chai';
-import { attachCache, MemoryStore, StoreTimeoutError, type CacheRecord, type CacheStore } from '../../lib/index.js';
+import { attachCache, MemoryStore, StoreClosedError, StoreTimeoutError, type CacheRecord, type CacheStore } from '../../lib/index.js';
 import { isUnreachable, StoreError } from '../../lib/errors.js';
 import { FakeClock } from './helpers.js';
 
@@ -144,6 +144,37 @@ describe('attachCache with broken custom stores', () => {
     expect(errors.map((error) => error.code)).to.include('ECACHE_DEFERRED');
     expect(deleted.some((line) => line.startsWith('GET http://x.test/shared: deferred invalidation'))).to.equal(true);
   }).timeout(15_000);
+
+  it('drops the deferred deletions once the store is closed, which never takes them: no more retries, and the key is read from the store again', async () => {
+    const memory = new MemoryStore();
+    let closed = false;
+    let deletes = 0;
+    let reads = 0;
+    const store: CacheStore = {
+      get: (key) => {
+        reads += 1;
+        return closed ? Promise.reject(new StoreClosedError('ClosingStore', 'get')) : memory.get(key);
+      },
+      set: (key, record, expiresAt) => (closed ? Promise.reject(new StoreClosedError('ClosingStore', 'set')) : memory.set(key, record, expiresAt)),
+      delete: () => {
+        deletes += 1;
+        return Promise.reject(closed ? new StoreClosedError('ClosingStore', 'delete') : new Error('NOREPLICAS Not enough good replicas to write.'));
+      },
+    };
+    const { api, errors } = setUp(store);
+    await api.get('/closing');
+    await api.post('/closing', 'changed'); // refused: a deferred deletion, retried on a timer
+    expect(errors.map((error) => error.code)).to.include('ECACHE_DEFERRED');
+    closed = true;
+    await api.get('/closing'); // a read of the key tries the deletion again: the closed store refuses it for good
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors.map((error) => error.code)).to.include('ECACHE_CLOSED');
+    const [deletesAfterClose, readsAfterClose] = [deletes, reads];
+    await api.get('/closing');
+    expect(reads, 'no longer a deferred read: the store is asked (and answers that it is closed)').to.equal(readsAfterClose + 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past the first timed retry (1 s)
+    expect(deletes, 'no timed retry against a closed store').to.equal(deletesAfterClose);
+  });
 
   it('reports one error event when 32 requests in flight meet a store that went away', async () => {
     const store = new SwitchableStore(new MemoryStore());

@@ -10,6 +10,8 @@ const keyOf = (path: string): string => `GET ${ORIGIN}${path}`;
 class RefusingStore implements CacheStore {
   readonly inner = new MemoryStore();
   readonly refused = new Set<string>();
+  /** Deletions of these keys never settle (a store hung mid-call). */
+  readonly hung = new Set<string>();
   /** When set, a listing fails after yielding this many records. */
   failListingAfter: number | undefined;
 
@@ -22,6 +24,7 @@ class RefusingStore implements CacheStore {
   }
 
   delete(key: string): Promise<void> {
+    if (this.hung.has(key)) return new Promise(() => undefined);
     if (this.refused.has(key)) return Promise.reject(new Error(`NOREPLICAS (simulated) for ${key}`));
     return Promise.resolve(this.inner.delete(key));
   }
@@ -40,14 +43,15 @@ class RefusingStore implements CacheStore {
 /** The same store with `deleteMany`, which fails as a whole when any of its keys is refused. */
 class RefusingBatchStore extends RefusingStore {
   async deleteMany(keys: readonly string[]): Promise<void> {
+    if (keys.some((key) => this.hung.has(key))) await new Promise(() => undefined);
     if (keys.some((key) => this.refused.has(key))) throw new Error('NOREPLICAS (simulated) for a batch');
     for (const key of keys) await this.inner.delete(key);
   }
 }
 
-async function filled(store: RefusingStore, paths: readonly string[]): Promise<{ api: ReturnType<typeof axios.create>; cache: ReturnType<typeof attachCache>; errors: Array<CacheEventMap['error']>; deleted: Array<CacheEventMap['deleted']> }> {
+async function filled(store: RefusingStore, paths: readonly string[], storeTimeoutMs?: number): Promise<{ api: ReturnType<typeof axios.create>; cache: ReturnType<typeof attachCache>; errors: Array<CacheEventMap['error']>; deleted: Array<CacheEventMap['deleted']> }> {
   const api = axios.create({ baseURL: ORIGIN });
-  const cache = attachCache(api, { store });
+  const cache = attachCache(api, storeTimeoutMs === undefined ? { store } : { store, storeTimeoutMs });
   for (const path of paths) {
     serve(path);
     await api.get(path, { cache: { tags: ['users'] } });
@@ -84,6 +88,18 @@ describe('a deletion by query that cannot delete everything it matches', functio
         expect(deleted.map((event) => event.key).sort()).to.deep.equal([1, 2, 3].map((n) => keyOf(`/users/${n}`)).filter((key) => !pending.has(key)).sort());
         expect(deferredKeys(errors)).to.deep.equal([...pending].sort());
         expect(await store.inner.get(keyOf('/users/2')), 'still in the store').to.not.equal(undefined);
+      });
+
+      it('cache.delete() does not hang on a deletion the store never answers: past storeTimeoutMs its keys are pending, and it rejects', async function () {
+        const store = make();
+        const { cache, errors } = await filled(store, ['/users/1', '/users/2'], 50);
+        store.hung.add(keyOf('/users/2'));
+        const failure = await cache.delete({ tag: 'users' }).then(() => undefined, (error: unknown) => error);
+        expect(failure).to.be.instanceOf(IncompleteDeletionError);
+        const incomplete = failure as IncompleteDeletionError;
+        expect(incomplete.pendingKeys).to.include(keyOf('/users/2'));
+        expect(deferredKeys(errors)).to.deep.equal([...incomplete.pendingKeys].sort());
+        expect(errors.find((event) => event.error instanceof DeferredDeleteError)?.error.message).to.contain('timed out after 50 ms');
       });
     });
   }

@@ -250,6 +250,17 @@ describe('RedisStore tag sets and a client keyPrefix (shared redis-server)', fun
       }
     });
 
+    it('keeps a member as long as its entry lives when a writer without tag sets rewrote the entry to live longer', async function () {
+      const store = new RedisStore({ client: raw, prefix });
+      await store.set('k', makeRecord('k', now, { tags: ['t'] }), now + 60_000); // member: about 2 minutes
+      const day = 24 * 3_600_000;
+      const longer = makeRecord('k', now, { tags: ['t'], expiresAt: now + day });
+      await raw.set(`${prefix}:k`, Buffer.from(await encodeRecord(longer)), 'PX', day); // the old writer's rewrite
+      expect(await keysFound(store, 't')).to.deep.equal(['k']); // no marker yet: a walk
+      const score = Number(await raw.zscore(tagSet('t'), 'k'));
+      expect(score, 'the member stays until the entry it finds has run out').to.be.at.least((await serverNow()) + day - 60_000);
+    });
+
     it('are looked for again after clear(), which removes the marker', async function () {
       const store = new RedisStore({ client: raw, prefix });
       await store.set('a', makeRecord('a', now, { tags: ['t'] }), now + 60_000);
