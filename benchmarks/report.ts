@@ -67,7 +67,7 @@ export function renderMarkdown(results: RunResults): string {
     lines.push(`| ${row.label} | ${row.requests} | ${row.originRequests} | ${row.allAnswered ? 'yes' : '**no**'} |`);
   }
   lines.push(...processTables(results));
-  lines.push('', '## Misses next to the bare request', '', 'A miss that stores into a MemoryStore (a new URL each time) and a request with no cache, to the same local origin, in the same rounds.', '');
+  lines.push('', '## Misses next to the bare request', '', 'A miss that stores into a MemoryStore and a request with no cache, both to a new URL each time, to the same local origin, in the same rounds.', '');
   lines.push('| Body | Miss median | Bare median | Miss / bare (median of per-round ratios) |', '|---|---:|---:|---:|');
   for (const row of results.misses) {
     lines.push(`| ${row.caseLabel} | ${formatMs(row.missMs)} | ${formatMs(row.bareMs)} | ${formatRatio(row.ratioToBare)} |`);
