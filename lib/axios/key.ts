@@ -74,8 +74,20 @@ export function defaultKey(
   if (bytes === UNKEYABLE) return UNKEYABLE;
   // Keyed: a body often holds a password or a personal detail that a bare SHA-256 would give away to a dictionary.
   const body = bytes === undefined ? '' : ` body:${hmacSha256Hex(options.secret, bytes)}`;
-  return `${wire.method} ${wire.url}${body}${callerSuffix(wire, config, options)}`;
+  const rest = `${body}${callerSuffix(wire, config, options)}`;
+  const last = lastKey;
+  if (last.url === wire.url && last.method === wire.method && last.rest === rest) return last.key;
+  const key = `${wire.method} ${wire.url}${rest}`;
+  lastKey = { method: wire.method, url: wire.url, rest, key };
+  return key;
 }
+
+/**
+ * The last default key built, given back while its parts are the same: the same string object, whose hash the
+ * store's map has worked out already, where a string built anew is hashed again on every lookup (about 0.2 µs
+ * of a hit from the same URL).
+ */
+let lastKey = { method: '', url: '', rest: '', key: '' };
 
 /**
  * The key parts that come from the caller rather than the URL: a keyed hash of the credential query parameters (so
