@@ -48,16 +48,17 @@ const DEFAULT_ENCODINGS: ReadonlySet<string> = new Set(['utf8', 'utf-8']);
  * entry. Empty for axios' defaults.
  */
 export function responseShape(config: InternalAxiosRequestConfig): string {
-  const parts: string[] = [];
+  // Each part with a leading comma, the first one dropped at the end: no array on the hit path.
+  let parts = '';
   const type = config.responseType ?? '';
   const encoding = config.responseEncoding;
-  if (typeof encoding === 'string' && !DEFAULT_ENCODINGS.has(encoding.toLowerCase()) && TEXT_RESPONSE_TYPES.has(type)) parts.push(`encoding=${encoding.toLowerCase()}`);
-  if (config.decompress === false) parts.push('decompress=false');
+  if (typeof encoding === 'string' && !DEFAULT_ENCODINGS.has(encoding.toLowerCase()) && TEXT_RESPONSE_TYPES.has(type)) parts += `,encoding=${encoding.toLowerCase()}`;
+  if (config.decompress === false) parts += ',decompress=false';
   // A caller that follows no redirects gets the 3xx itself, which must never answer a caller that follows them.
-  if (config.maxRedirects === 0) parts.push('redirects=0');
+  if (config.maxRedirects === 0) parts += ',redirects=0';
   const fetchRedirect = (config.fetchOptions as { redirect?: unknown } | undefined)?.redirect;
-  if (fetchRedirect === 'manual' || fetchRedirect === 'error') parts.push(`redirect=${fetchRedirect}`);
-  return parts.join(',');
+  if (fetchRedirect === 'manual' || fetchRedirect === 'error') parts += `,redirect=${fetchRedirect}`;
+  return parts.slice(1);
 }
 
 /**
