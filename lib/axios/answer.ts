@@ -43,15 +43,16 @@ export function serveRecord(ctx: Pick<CacheContext, 'options' | 'access'>, plan:
 /**
  * {@link serveRecord}'s answer at once: the response, or a throw of the error it rejects with. For the hit path of a
  * store read with a promise, whose callback then answers with the response itself instead of with a promise of it
- * (a promise answered with a promise costs two more ticks).
+ * (a promise answered with a promise costs two more ticks). `now` is the clock reading the caller decided with, when
+ * it has one.
  */
-export function recordAnswer(ctx: Pick<CacheContext, 'options' | 'access'>, plan: RequestModel, record: CacheRecord, status: CacheStatus, revalidated = false): AxiosResponse {
+export function recordAnswer(ctx: Pick<CacheContext, 'options' | 'access'>, plan: RequestModel, record: CacheRecord, status: CacheStatus, revalidated = false, now = ctx.options.now()): AxiosResponse {
   const limit = plan.config.maxContentLength;
   if (typeof limit === 'number' && limit > -1 && plan.method !== 'HEAD' && cachedBodyLength(record.body) > limit) {
     // The caller's own limit holds for stored answers as it would for the network's.
     throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, plan.config);
   }
-  const headers = servedHeaders(record, ctx.options.now());
+  const headers = servedHeaders(record, now);
   let data: unknown = plan.method === 'HEAD' ? '' : NOT_MADE;
   if (data === NOT_MADE && (plan.options.frozen ?? ctx.options.frozen)) data = frozenData(ctx.access, plan.key, record, plan.config, headers);
   const response: AxiosResponse = {

@@ -120,21 +120,23 @@ function decide(ctx: CacheContext, plan: Exchange, found: CacheRecord | undefine
   const { onlyIfCached } = plan;
 
   if (record) {
+    // One clock read for the decision and the answer's Age.
+    const now = ctx.options.now();
     const decision = plan.options.refresh
       ? ({ action: 'revalidate', ageMs: 0, reason: 'refresh requested' } as const)
-      : decideReuse(plan.facts, record, ctx.options.now(), policyOfRecord(plan.policy, record.ttlMs));
+      : decideReuse(plan.facts, record, now, policyOfRecord(plan.policy, record.ttlMs));
     if (decision.action === 'fresh') {
       recordOutcome(ctx, 'hit', { key, url, method }, 'hit: fresh');
-      return recordAnswer(ctx, plan, record, 'hit');
+      return recordAnswer(ctx, plan, record, 'hit', false, now);
     }
     if (decision.action === 'stale-within-max-stale') {
       recordOutcome(ctx, 'stale', { key, url, method, reason: 'max-stale' }, 'served stale: the request allows max-stale');
-      return recordAnswer(ctx, plan, record, 'stale');
+      return recordAnswer(ctx, plan, record, 'stale', false, now);
     }
     if (decision.action === 'stale-while-revalidate') {
       recordOutcome(ctx, 'stale', { key, url, method, reason: 'stale-while-revalidate' }, `served stale: stale-while-revalidate, ${onlyIfCached ? 'not refreshed (only-if-cached)' : 'refreshing in the background'}`);
       refreshInBackground(ctx, plan, record);
-      return recordAnswer(ctx, plan, record, 'stale');
+      return recordAnswer(ctx, plan, record, 'stale', false, now);
     }
     if (onlyIfCached) return gatewayTimeout(ctx, plan);
     if (decision.action === 'revalidate') {

@@ -45,6 +45,12 @@ export interface NotCached {
 
 const CALLER_CONDITIONALS: readonly string[] = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
 
+/** The first conditional (or range) header the caller set itself, if any; a loop, as this runs on every hit. */
+function callerConditional(headers: ReadonlyMap<string, string>): string | undefined {
+  for (const name of CALLER_CONDITIONALS) if (headers.has(name)) return name;
+  return undefined;
+}
+
 function resolveTtl(options: ResolvedOptions, url: string, request: RequestCacheOptions): TtlOption | undefined {
   if (request.ttl !== undefined) return request.ttl;
   for (const [matches, ttl] of options.ttlByUrl) if (matches(url)) return ttl;
@@ -78,7 +84,7 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
   if (request === false) return { reason: 'cache: false', wire, partition: suffix };
   if (!ctx.options.methods.has(method)) return { reason: `method ${method} is not cached`, wire, partition: suffix, options: request };
   if (config.responseType === 'stream' && ctx.options.maxStreamBytes === 0) return { reason: 'responseType stream with maxStreamBytes 0', wire, partition: suffix, options: request };
-  const conditional = CALLER_CONDITIONALS.find((name) => wire.headers.has(name));
+  const conditional = callerConditional(wire.headers);
   if (conditional !== undefined) return { reason: `the request carries its own ${conditional}`, wire, partition: suffix, options: request };
   const ttl = resolveTtl(ctx.options, url, request);
   if (ttl === 0) return { reason: 'ttl 0 for this URL', wire, partition: suffix, options: request };

@@ -268,9 +268,9 @@ export function wireRequest(config: InternalAxiosRequestConfig, urls: UrlParser,
   const xsrf = xsrfHeader(config, url);
   if (xsrf) headers.set(xsrf[0], xsrf[1]);
 
-  const lines: string[] = [];
+  let lines: string[] | undefined;
   for (const [name, value] of headers) {
-    if (ignored.has(name) || name === 'cookie' || (xsrf !== undefined && name === xsrf[0])) lines.push(`${name}: ${value}\n`);
+    if (ignored.has(name) || name === 'cookie' || (xsrf !== undefined && name === xsrf[0])) (lines ??= []).push(`${name}: ${value}\n`);
   }
-  return { method, url, headers, credentials: credentialParams + lines.sort().join(''), credentialParams };
+  return { method, url, headers, credentials: lines === undefined ? credentialParams : credentialParams + lines.sort().join(''), credentialParams };
 }

@@ -4,12 +4,17 @@
 import { fieldValue, parseFieldNames } from './field-names.js';
 import type { Headers } from './types.js';
 
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 /**
  * The field names a response's Vary lists: lower-case, de-duplicated, sorted; '*' when the list
  * contains "*" (§4.1: such a value "always fails to match"); [] without Vary.
  */
 export function varyNames(headers: Headers): readonly string[] | '*' {
-  const names = parseFieldNames(headers['vary']);
+  const vary = headers['vary'];
+  // Most responses have no Vary: one shared empty list, not three fresh arrays, on every hit.
+  if (vary === undefined) return NO_NAMES;
+  const names = parseFieldNames(vary);
   if (names.includes('*')) return '*';
   return [...new Set(names)].sort();
 }

@@ -4,12 +4,14 @@
  * Two requests share a key exactly when the origin sees the same request-target (and, for POST, the same body
  * bytes); credentials in the query or in URL userinfo never appear in a key.
  */
-import axios from 'axios';
-import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import axios, { AxiosHeaders } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { attachCache } from '../../lib/index.js';
 import type { CacheHandle } from '../../lib/index.js';
+import { defaultKey } from '../../lib/axios/key.js';
+import type { WireRequest } from '../../lib/axios/wire-request.js';
 import { startNodeHttp, withoutNock, type RunningHttp } from '../support/real-http.js';
 
 /** What the origin received: the raw request-target and the body bytes (hex). */
@@ -236,6 +238,24 @@ describe('keys follow the request as it goes on the wire (properties)', function
         expect(sent.key).to.equal(plain.key);
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('defaultKey: the last key is reused only for the same parts', () => {
+  const options = { ignoredParams: new Set<string>(), matchHeaders: [], secret: new Uint8Array(32) };
+  const wireOf = (method: string, url: string): WireRequest => ({ method, url, headers: new Map(), credentials: '', credentialParams: '' });
+  const configOf = (decompress: boolean): InternalAxiosRequestConfig => ({ headers: new AxiosHeaders(), decompress });
+
+  it('gives every request in any order the key its own method, URL and shape make', () => {
+    const request = fc.record({ method: fc.constantFrom('GET', 'HEAD'), path: fc.constantFrom('/a', '/b', '/a?x=1'), decompress: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 1, maxLength: 12 }), (requests) => {
+        for (const { method, path, decompress } of requests) {
+          const url = `http://example.test${path}`;
+          expect(defaultKey(wireOf(method, url), configOf(decompress), options)).to.equal(`${method} ${url}${decompress ? '' : ' as:decompress=false'}`);
+        }
+      }),
     );
   });
 });
