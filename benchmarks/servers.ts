@@ -11,7 +11,7 @@ import { portAnswers, startPrivateFerretDb, startPrivateRedis, type PrivateServe
 
 export interface Origin {
   readonly baseUrl: string;
-  /** Requests the origin received for a `/slow/` path (with its query); other routes are not counted. */
+  /** Requests the origin received for a path whose query names its run (`?run=`); other requests are not counted. */
   count(pathWithQuery: string): number;
   close(): Promise<void>;
 }
@@ -26,9 +26,10 @@ export async function startOrigin(cases: readonly BodyCase[]): Promise<Origin> {
   const server: Server = createServer((req, res) => {
     const pathWithQuery = req.url ?? '/';
     const [, route = '', caseId = ''] = (pathWithQuery.split('?')[0] ?? '').split('/');
-    // Only the concurrency check's route is counted: the miss and bare rows ask for a new URL every time, and a count
-    // per URL would grow a Map by one entry per request, the whole run long, in the process every row is measured in.
-    if (route === 'slow') counts.set(pathWithQuery, (counts.get(pathWithQuery) ?? 0) + 1);
+    // Only the rows that read a count (they name their run: `?run=`) are counted: the miss and bare rows ask for a new
+    // URL every time, and a count per URL would grow a Map by one entry per request, the whole run long, in the
+    // process every row is measured in.
+    if (pathWithQuery.includes('?run=')) counts.set(pathWithQuery, (counts.get(pathWithQuery) ?? 0) + 1);
     const body = byId.get(caseId);
     if (body === undefined) {
       res.writeHead(404).end();
