@@ -91,14 +91,14 @@ function promised(answer: Answer): Promise<AxiosResponse> {
 function lookup(ctx: CacheContext, plan: Exchange): Promise<AxiosResponse> {
   if (plan.options.forceRefresh) return promised(answered(ctx, plan, undefined));
   const primary = ctx.access.getSync(plan.key);
-  if (primary !== NOT_SYNCHRONOUS && (primary === undefined || !primary.vary)) return promised(answered(ctx, plan, primary));
-  if (primary !== NOT_SYNCHRONOUS) return findMatchingRecord((key) => ctx.access.get(key), plan.key, plan.wire, plan.config, ctx.options).then((record) => answered(ctx, plan, record));
+  if (primary !== NOT_SYNCHRONOUS) return primary?.vary ? withVariant(ctx, plan, primary) : promised(answered(ctx, plan, primary));
   // An async store: a primary without Vary answers in the same step it is read (one promise tick less on the hit path).
-  return ctx.access.get(plan.key).then((read) => {
-    if (!read?.vary) return answered(ctx, plan, read);
-    // The primary is read already: findMatchingRecord gets it back as it is, and reads only the variant.
-    return findMatchingRecord((key) => (key === plan.key ? Promise.resolve(read) : ctx.access.get(key)), plan.key, plan.wire, plan.config, ctx.options).then((record) => answered(ctx, plan, record));
-  });
+  return ctx.access.get(plan.key).then((read) => (read?.vary ? withVariant(ctx, plan, read) : answered(ctx, plan, read)));
+}
+
+/** Answers from the variant that matches the request (RFC 9111 §4.1), the primary being read already: not read again. */
+function withVariant(ctx: CacheContext, plan: Exchange, primary: CacheRecord): Promise<AxiosResponse> {
+  return findMatchingRecord((key) => (key === plan.key ? Promise.resolve(primary) : ctx.access.get(key)), plan.key, plan.wire, plan.config, ctx.options).then((record) => answered(ctx, plan, record));
 }
 
 /** Answers, then gives back the single-flight ticket: after `decide` has joined or started any origin call. */
