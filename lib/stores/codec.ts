@@ -145,8 +145,8 @@ export function decodeUncompressedRecord(data: Uint8Array): DecodeResult | undef
   if ((data[3] ?? 0) !== 0) return undefined;
   const decoded = decodeInner(data.subarray(OUTER_HEADER_BYTES));
   // The stamp counts only where a store can read it back at its place: uncompressed, and first in the metadata.
-  if (!decoded.ok || decoded.stamp === undefined || data.byteLength < STAMPED_HEAD_BYTES || !headHasStamp(data.subarray(0, STAMPED_HEAD_BYTES), decoded.stamp)) {
-    return decoded.ok && decoded.stamp !== undefined ? { ok: true, record: decoded.record } : decoded;
+  if (decoded.ok && decoded.stamp !== undefined && !headHasStamp(data.subarray(0, STAMPED_HEAD_BYTES), decoded.stamp)) {
+    return { ok: true, record: decoded.record };
   }
   return decoded;
 }

@@ -424,11 +424,18 @@ export class RedisStore implements CacheStore, InvalidationSource {
     if (keys.length === 0) return;
     const redisKeys = keys.map((key) => this.#redisKey(key));
     for (const redisKey of redisKeys) this.#release(redisKey);
-    await (this.#isCluster ? Promise.all(redisKeys.map((redisKey) => this.#unlink([redisKey]))) : this.#unlink(redisKeys));
+    await this.#unlink(redisKeys);
   }
 
-  /** UNLINK, then, with `waitForReplicas`, WAIT in the same pipeline; rejects when too few replicas acknowledged. */
+  /**
+   * UNLINK, then, with `waitForReplicas`, WAIT in the same pipeline; rejects when too few replicas acknowledged. On a
+   * cluster, where the keys may sit in different slots, one single-key UNLINK each, sent together (no CROSSSLOT).
+   */
   async #unlink(redisKeys: readonly string[]): Promise<void> {
+    if (this.#isCluster && redisKeys.length > 1) {
+      await Promise.all(redisKeys.map((redisKey) => this.#unlink([redisKey])));
+      return;
+    }
     if (this.#waitForReplicas === 0 || this.#client.pipeline === undefined) {
       await this.#client.unlink(...redisKeys);
       return;
@@ -477,8 +484,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
       const plan = await this.#scanPlan();
       for await (const batch of this.#scanBatches(plan.nodes)) {
         found += batch.length;
-        // Keys of one batch may sit in different slots: one single-key UNLINK each on a cluster (no CROSSSLOT).
-        await (this.#isCluster ? Promise.all(batch.map((redisKey) => this.#unlink([redisKey]))) : this.#unlink(batch));
+        await this.#unlink(batch);
       }
       if (!this.#isCluster) return;
       const after = await this.#scanPlan();

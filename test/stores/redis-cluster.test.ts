@@ -6,11 +6,11 @@ import { Redis, type Cluster } from 'ioredis';
 import { attachCache } from '../../lib/index.js';
 import { RedisStore } from '../../lib/stores/redis.js';
 import { TieredStore } from '../../lib/stores/tiered.js';
-import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { withoutNock } from '../support/real-http.js';
 import { clusterForTests, masterIds, privateClusterForTests, reshard, waitClusterOk, type RedisClusterHandle } from '../support/redis-cluster.js';
 import { uniqueName } from '../support/servers.js';
 import { makeRecord } from './fixtures.js';
+import { redisHarness } from './redis-harness.js';
 import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -65,29 +65,14 @@ describe('RedisStore on a real Redis Cluster (3 masters)', function () {
 
   const harness = (clock: TestClock): Promise<StoreHarness> => {
     const prefix = uniqueName('ahc-cluster');
-    const foreignKey = `${prefix}-foreign:survivor`;
-    const stores: RedisStore[] = [];
-    const make = (storePrefix: string): RedisStore => {
-      const store = new RedisStore({ client: raw, prefix: storePrefix, now: clock.now, scanBatchSize: 50 });
-      stores.push(store);
-      return store;
-    };
-    return Promise.resolve({
-      store: make(prefix),
-      rawHas: async (key: string) => (await raw.exists(`${prefix}:${key}`)) === 1,
-      corrupt: async (key: string) => {
-        await raw.set(`${prefix}:${key}`, Buffer.from([0xac, 0x48, CODEC_VERSION, 0, 1, 2]), 'PX', 60_000);
-      },
-      makePeer: () => Promise.resolve(new RedisStore({ client: cluster.client(), prefix, now: clock.now })),
-      makeNeighbour: () => Promise.resolve(make(`${prefix}-neighbour`)),
-      writeForeign: async () => { await raw.set(foreignKey, 'keep me', 'PX', 60_000); },
-      foreignSurvived: async () => (await raw.get(foreignKey)) === 'keep me',
+    return redisHarness({
+      raw,
+      client: () => raw,
+      peer: () => ({ client: cluster.client() }),
+      prefix,
+      foreignKey: `${prefix}-foreign:survivor`,
       listingsFollowBackEndClock: 'keys are written with the time left (PX), counted down by each Redis node',
-      teardown: async () => {
-        for (const store of stores) await new RedisStore({ client: raw, prefix: store.prefix }).clear();
-        await raw.unlink(foreignKey);
-      },
-    });
+    }, clock);
   };
 
   runStoreContract('RedisStore over an ioredis Cluster', harness, { largeBodyBytes: 1024 * 1024 });

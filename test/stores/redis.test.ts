@@ -5,10 +5,10 @@ import { Redis as Redis5 } from 'ioredis5';
 import { StoreClosedError } from '../../lib/errors.js';
 import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
 import { escapeGlob } from '../../lib/stores/redis-glob.js';
-import { CODEC_VERSION } from '../../lib/stores/codec.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
 import { expectClosedEverywhere } from '../support/store-probes.js';
 import { makeRecord } from './fixtures.js';
+import { redisHarness } from './redis-harness.js';
 import { runStoreContract, type StoreHarness, type TestClock } from './store-contract.js';
 
 /** A wrapper that forwards every property to the client: neither an ioredis instance nor of its class. */
@@ -43,30 +43,14 @@ describe('RedisStore against the shared redis-server', function () {
   const harness = (clientOf: () => RedisClientLike) => (clock: TestClock): Promise<StoreHarness> => {
     // Glob characters in the prefix: clear() must escape them, or it would also match `foreignKey`.
     const prefix = uniqueName('ahc-test*?[x]');
-    const foreignKey = `${prefix.replace('*', 'STAR')}:survivor`;
-    const stores: RedisStore[] = [];
-    const make = (storePrefix: string): RedisStore => {
-      const store = new RedisStore({ client: clientOf(), prefix: storePrefix, now: clock.now, scanBatchSize: 50 });
-      stores.push(store);
-      return store;
-    };
-    return Promise.resolve({
-      store: make(prefix),
-      rawHas: async (key: string) => (await raw.exists(`${prefix}:${key}`)) === 1,
-      corrupt: async (key: string) => {
-        await raw.set(`${prefix}:${key}`, Buffer.from([0xac, 0x48, CODEC_VERSION, 0, 1, 2]), 'PX', 60_000);
-      },
-      makePeer: () => Promise.resolve(new RedisStore({ url, prefix, now: clock.now })),
-      makeNeighbour: () => Promise.resolve(make(`${prefix}-neighbour`)),
-      writeForeign: async () => { await raw.set(foreignKey, 'keep me', 'PX', 60_000); },
-      foreignSurvived: async () => (await raw.get(foreignKey)) === 'keep me',
+    return redisHarness({
+      raw,
+      client: clientOf,
+      peer: () => ({ url }),
+      prefix,
+      foreignKey: `${prefix.replace('*', 'STAR')}:survivor`,
       listingsFollowBackEndClock: 'keys are written with the time left (PX), counted down by the Redis server',
-      teardown: async () => {
-        // The contract may have closed these stores: clear their prefixes through fresh ones.
-        for (const store of stores) await new RedisStore({ client: raw, prefix: store.prefix }).clear();
-        await raw.unlink(foreignKey);
-      },
-    });
+    }, clock);
   };
 
   runStoreContract('RedisStore', harness(() => raw));
