@@ -256,11 +256,9 @@ export class SqliteStore implements CacheStore {
     const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver, this.readOnly) : adoptDatabase(this.#database);
     if (connection === undefined) throw storeOptionError('SqliteStore', 'option database is not an open database');
     try {
-      if (owned && this.readOnly) {
-        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
-      } else if (owned) {
-        // A database passed in keeps the settings its owner chose; a file the store opens gets these.
-        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+      // A database passed in keeps the settings its owner chose; a file the store opens gets these.
+      if (owned) connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+      if (owned && !this.readOnly) {
         if (this.path !== ':memory:') await this.#retrying('ready', () => this.#useWal(connection));
         connection.exec('PRAGMA synchronous = NORMAL');
         // Checkpoints run a moment after the store's writes (#scheduleCheckpoint), not inside the commit that takes the
