@@ -12,6 +12,7 @@ import type { Contender } from './harness.js';
 import type { RequestContender } from './contender-kit.js';
 import { aciMemoryContender, ahcMemoryContender, ahcMemoryFrozenContender, floorContender } from './contenders.js';
 import { ahcRedisContenders } from './contenders-servers.js';
+import { median } from './stats.js';
 
 const [which = 'ahc-memory', caseId = 'json-1k', countText = '100000'] = process.argv.slice(2);
 const body = bodyCases().find((candidate) => candidate.id === caseId);
@@ -59,7 +60,6 @@ for (let done = 0; done < operations; done += batch) {
 const perOp = (ms: number): string => `${((ms * 1000) / operations).toFixed(2)} µs`;
 await contender.close?.();
 // The median of per-batch ratios: a shared machine's drift between batches cancels out.
-const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 process.stdout.write(`${body.label}: ${floor.label} ${perOp(floorMs)}, ${contender.label} ${perOp(contenderMs)}, ratio ${(contenderMs / floorMs).toFixed(2)}x (median of batch ratios ${median(ratios).toFixed(2)}x)\n`);
 // CPU time counts this process only (not redis-server, not the other processes of a busy machine): the cost of the code itself.
 process.stdout.write(`  CPU time: floor ${perOp(floorCpuMs)}, ${contender.label} ${perOp(contenderCpuMs)} (median of batch ratios ${median(cpuRatios).toFixed(2)}x)\n`);

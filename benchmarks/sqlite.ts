@@ -17,6 +17,7 @@ import { makeRecord } from '../test/stores/fixtures.js';
 import type { BodyCase } from './bodies.js';
 import { ahcHit, ahcMiss, requestContender, type RequestContender } from './contender-kit.js';
 import { preparedInstance, warmed } from './contenders.js';
+import { median } from './stats.js';
 
 const PATH = '/items?page=1';
 const root = resolve(import.meta.dirname, '..');
@@ -53,11 +54,6 @@ export interface WritersResult {
   /** Failed writes' messages (SQLITE_BUSY or anything else): none expected. */
   readonly errors: readonly string[];
   readonly ms: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /**

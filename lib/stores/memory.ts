@@ -10,7 +10,7 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheRecord } from '../record.js';
 import type { CacheStore } from './store.js';
-import { checkStoreOptions, storeOptionError } from './store-options.js';
+import { checkStoreOptions, positiveIntegerOption, storeOptionError } from './store-options.js';
 
 const MIB = 1024 * 1024;
 
@@ -80,13 +80,6 @@ const MAX_LEASES = 1000;
 
 const KNOWN_OPTIONS = ['maxEntries', 'maxBytes', 'maxEntryBytes', 'now'] as const;
 
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw storeOptionError('MemoryStore', `option ${name} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
 export class MemoryStore implements CacheStore {
   /** Operations never wait on I/O, so the cache skips its per-operation timeout for this store. */
   readonly inMemory = true;
@@ -100,9 +93,9 @@ export class MemoryStore implements CacheStore {
 
   constructor(options: MemoryStoreOptions = {}) {
     checkStoreOptions('MemoryStore', options, KNOWN_OPTIONS);
-    this.maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 1000);
-    this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 50 * MIB);
-    this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
+    this.maxEntries = positiveIntegerOption('MemoryStore', 'maxEntries', options.maxEntries ?? 1000);
+    this.maxBytes = positiveIntegerOption('MemoryStore', 'maxBytes', options.maxBytes ?? 50 * MIB);
+    this.maxEntryBytes = positiveIntegerOption('MemoryStore', 'maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
     if (this.maxEntryBytes > this.maxBytes) {
       throw storeOptionError('MemoryStore', `option maxEntryBytes (${this.maxEntryBytes}) must not exceed maxBytes (${this.maxBytes})`);
     }

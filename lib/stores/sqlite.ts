@@ -30,7 +30,7 @@ import { asError, EventHub } from './event-hub.js';
 import { adoptDatabase, isLockError, openSqlite, type SqliteConnection, type SqliteDriverName, type SqliteRow, type SqliteStatement } from './sqlite-driver.js';
 import { findQuery, HAS_META, LEASE_STATEMENTS, MIGRATIONS, PAGE_ROWS, READ_VERSION, SCHEMA, SCHEMA_VERSION, STATEMENTS, SWEEP_BATCH_ROWS, withoutScheme } from './sqlite-schema.js';
 import type { Awaitable, CacheStore, StoreEvent, StoreFilter } from './store.js';
-import { checkStoreOptions, storeOptionError } from './store-options.js';
+import { checkStoreOptions, positiveIntegerOption, storeOptionError } from './store-options.js';
 
 const MIB = 1024 * 1024;
 /** How long one attempt waits for a lock inside SQLite (blocking the thread) before the store retries asynchronously. */
@@ -140,13 +140,6 @@ function numberOf(row: SqliteRow | undefined, column: string): number {
   return typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : 0;
 }
 
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw storeOptionError('SqliteStore', `option ${name} must be a positive integer, got ${String(value)}`);
-  }
-  return value;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SqliteStore implements CacheStore {
@@ -197,9 +190,9 @@ export class SqliteStore implements CacheStore {
     if (typeof readOnly !== 'boolean') throw storeOptionError('SqliteStore', `option readOnly must be true or false, got ${String(readOnly)}`);
     if (readOnly && path === ':memory:') throw storeOptionError('SqliteStore', "option readOnly needs a file to read: a new ':memory:' database is always empty");
     this.readOnly = readOnly;
-    this.maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 100_000);
-    this.maxBytes = positiveInteger('maxBytes', options.maxBytes ?? 256 * MIB);
-    this.maxEntryBytes = positiveInteger('maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
+    this.maxEntries = positiveIntegerOption('SqliteStore', 'maxEntries', options.maxEntries ?? 100_000);
+    this.maxBytes = positiveIntegerOption('SqliteStore', 'maxBytes', options.maxBytes ?? 256 * MIB);
+    this.maxEntryBytes = positiveIntegerOption('SqliteStore', 'maxEntryBytes', options.maxEntryBytes ?? Math.max(1, Math.floor(this.maxBytes / 10)));
     if (this.maxEntryBytes > this.maxBytes) throw storeOptionError('SqliteStore', `option maxEntryBytes (${this.maxEntryBytes}) must not exceed maxBytes (${this.maxBytes})`);
     const decodedBytes = options.decodedCacheBytes ?? 16 * MIB;
     if (typeof decodedBytes !== 'number' || !Number.isSafeInteger(decodedBytes) || decodedBytes < 0) {
@@ -263,11 +256,9 @@ export class SqliteStore implements CacheStore {
     const connection = owned ? await openSqlite(this.path ?? ':memory:', this.#driver, this.readOnly) : adoptDatabase(this.#database);
     if (connection === undefined) throw storeOptionError('SqliteStore', 'option database is not an open database');
     try {
-      if (owned && this.readOnly) {
-        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
-      } else if (owned) {
-        // A database passed in keeps the settings its owner chose; a file the store opens gets these.
-        connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+      // A database passed in keeps the settings its owner chose; a file the store opens gets these.
+      if (owned) connection.exec(`PRAGMA busy_timeout = ${ATTEMPT_BUSY_MS}`);
+      if (owned && !this.readOnly) {
         if (this.path !== ':memory:') await this.#retrying('ready', () => this.#useWal(connection));
         connection.exec('PRAGMA synchronous = NORMAL');
         // Checkpoints run a moment after the store's writes (#scheduleCheckpoint), not inside the commit that takes the

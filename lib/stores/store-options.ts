@@ -7,6 +7,14 @@ export function storeOptionError(store: string, message: string): TypeError {
   return new TypeError(`axios-http-cache: ${store} ${message}`);
 }
 
+/** `value` if it is a positive safe integer; otherwise the TypeError that names option `name` of `store`. */
+export function positiveIntegerOption(store: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw storeOptionError(store, `option ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
 /** Edit distance of two short strings (option names), for "did you mean". */
 function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -37,6 +37,14 @@ function slowOrigin(delayMs: number | ((call: number) => number), answer: (heade
   };
 }
 
+/** An origin that answers, after 100 ms, the request's accept-language, varying on it and cacheable for 60 s. */
+function languageOrigin(): ReturnType<typeof slowOrigin> {
+  return slowOrigin(100, (headers) => ({
+    body: JSON.stringify(headers['accept-language']),
+    headers: { 'cache-control': 'max-age=60', vary: 'accept-language' },
+  }));
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Records every lease() call on `store` (the name and the token), passing it on. */
@@ -194,10 +202,7 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
 
   it('answers from the origin, not from the entry another process stored, a request whose Vary values differ', async () => {
     const store = new MemoryStore();
-    const origin = slowOrigin(100, (headers) => ({
-      body: JSON.stringify(headers['accept-language']),
-      headers: { 'cache-control': 'max-age=60', vary: 'accept-language' },
-    }));
+    const origin = languageOrigin();
     const [a, b] = [processOn(store, origin.adapter), processOn(store, origin.adapter)];
     const [en, fr] = await Promise.all([
       a.api.get<string>('/hello', { headers: { 'accept-language': 'en' } }),
@@ -211,10 +216,7 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
     this.timeout(20_000);
     const store = new MemoryStore();
     store.release = () => undefined; // every release is lost: leases stay until they run out
-    const origin = slowOrigin(100, (headers) => ({
-      body: JSON.stringify(headers['accept-language']),
-      headers: { 'cache-control': 'max-age=60', vary: 'accept-language' },
-    }));
+    const origin = languageOrigin();
     const options = { dedupeLeaseMs: 60_000, storeTimeoutMs: 100 };
     const [a, b] = [processOn(store, origin.adapter, options), processOn(store, origin.adapter, options)];
     const en = a.api.get<string>('/variants', { headers: { 'accept-language': 'en' } });
@@ -226,10 +228,7 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
 
   it("lets one of the waiters for another Vary variant lead once the leader's entry arrives, and the others wait for it", async () => {
     const store = new MemoryStore();
-    const origin = slowOrigin(100, (headers) => ({
-      body: JSON.stringify(headers['accept-language']),
-      headers: { 'cache-control': 'max-age=60', vary: 'accept-language' },
-    }));
+    const origin = languageOrigin();
     const processes = Array.from({ length: 4 }, () => processOn(store, origin.adapter));
     const en = processes[0]?.api.get<string>('/languages', { headers: { 'accept-language': 'en' } });
     await sleep(20);

@@ -56,8 +56,25 @@ interface Backend {
   cleanup(): Promise<void>;
 }
 
+/** The stores a server backend opened in this process; cleanup empties its namespace and closes each. */
+function serverStores(): { add(store: RedisStore | MongoStore): CacheStore; clearAndClose(): Promise<void> } {
+  const opened: Array<RedisStore | MongoStore> = [];
+  return {
+    add: (store) => {
+      opened.push(store);
+      return store;
+    },
+    async clearAndClose() {
+      for (const store of opened.splice(0)) {
+        await store.clear();
+        await store.close();
+      }
+    },
+  };
+}
+
 const redisBackend = (): Backend => {
-  const opened: RedisStore[] = [];
+  const opened = serverStores();
   return {
     name: 'Redis',
     async target(context) {
@@ -66,24 +83,15 @@ const redisBackend = (): Backend => {
       const prefix = uniqueName('ahc-cli');
       return {
         args: [url, '--prefix', prefix],
-        open: () => {
-          const store = new RedisStore({ url, prefix });
-          opened.push(store);
-          return store;
-        },
+        open: () => opened.add(new RedisStore({ url, prefix })),
       };
     },
-    async cleanup() {
-      for (const store of opened.splice(0)) {
-        await store.clear();
-        await store.close();
-      }
-    },
+    cleanup: () => opened.clearAndClose(),
   };
 };
 
 const mongoBackend = (): Backend => {
-  const opened: MongoStore[] = [];
+  const opened = serverStores();
   const db = uniqueName('ahc-cli');
   return {
     name: 'MongoDB (FerretDB)',
@@ -93,19 +101,10 @@ const mongoBackend = (): Backend => {
       const collection = uniqueName('entries');
       return {
         args: [url, '--db', db, '--collection', collection],
-        open: () => {
-          const store = new MongoStore({ url, dbName: db, collectionName: collection });
-          opened.push(store);
-          return store;
-        },
+        open: () => opened.add(new MongoStore({ url, dbName: db, collectionName: collection })),
       };
     },
-    async cleanup() {
-      for (const store of opened.splice(0)) {
-        await store.clear();
-        await store.close();
-      }
-    },
+    cleanup: () => opened.clearAndClose(),
   };
 };
 

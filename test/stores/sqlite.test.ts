@@ -28,6 +28,21 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** Temporary directories made by the running test, removed after it (passed or not) by the suite's afterEach. */
+const testDirs: Array<() => void> = [];
+
+/** A directory of the running test's own. */
+function tempDirOfTest(): string {
+  const temp = tempDir();
+  testDirs.push(() => temp.remove());
+  return temp.dir;
+}
+
+/** A database path in a directory of the running test's own. */
+function tempFile(name = 'cache.db'): string {
+  return join(tempDirOfTest(), name);
+}
+
 /** A Node that has node:sqlite: this one, NODE_SQLITE_BIN, or the Node 24 that .ci/run installs in .tmp/node24. */
 function nodeWithSqlite(): string | undefined {
   if (defaultDriver() === 'node:sqlite') return process.execPath;
@@ -71,6 +86,10 @@ function writer(path: string, prefix: string, count: number, bodyBytes = 200): P
 }
 
 describe('SqliteStore', function () {
+  afterEach(() => {
+    for (const remove of testDirs.splice(0)) remove();
+  });
+
   runStoreContract('SqliteStore on a file (better-sqlite3)', sqliteHarness('better-sqlite3'));
 
   runStoreContract("SqliteStore on ':memory:'", (clock) => {
@@ -155,8 +174,7 @@ describe('SqliteStore', function () {
 
   describe('persistence and schema version', function () {
     it('answers a request after a restart from what the previous process stored in the file', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const first = new SqliteStore({ path });
       const before = cached(first);
       expect(await before.get('/a')).to.deep.equal({ data: 'answer 1', fromCache: false });
@@ -166,12 +184,10 @@ describe('SqliteStore', function () {
       expect(await after.get('/a')).to.deep.equal({ data: 'answer 1', fromCache: true });
       expect(after.origin.calls).to.equal(0);
       await second.close();
-      temp.remove();
     });
 
     it("answers a hit on a row another process replaced with the new record, never the one it decoded before", async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const now = Date.now();
       const mine = new SqliteStore({ path });
       const theirs = new SqliteStore({ path });
@@ -183,12 +199,10 @@ describe('SqliteStore', function () {
       expect(await mine.get('k')).to.equal(undefined);
       await mine.close();
       await theirs.close();
-      temp.remove();
     });
 
     it('copies a large write from the WAL into the database file a moment later, not inside the write, and the data reads the same before and after', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const now = Date.now();
       const store = new SqliteStore({ path });
       await store.ready();
@@ -203,12 +217,10 @@ describe('SqliteStore', function () {
       expect((await store.get('big'))?.body).to.deep.equal({ type: 'text', text });
       reader.close();
       await store.close();
-      temp.remove();
     });
 
     it('brings a file of schema version 1 (no lease table) up to this version when it opens it, keeping its entries; a read-only store reads it as it is', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const now = Date.now();
       const first = new SqliteStore({ path });
       await first.set('k', makeRecord('k', now), now + 60_000);
@@ -230,12 +242,10 @@ describe('SqliteStore', function () {
       expect(await store.lease('lease-name', 'token-2', 60_000)).to.equal('token-1');
       raw.close();
       await store.close();
-      temp.remove();
     });
 
     it('refuses a file written by a newer schema version with StoreVersionError, changing nothing in it, and the cache still answers', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const writerStore = new SqliteStore({ path });
       await writerStore.set('k', makeRecord('k', Date.now()), Date.now() + 60_000);
       await writerStore.close();
@@ -256,7 +266,6 @@ describe('SqliteStore', function () {
       expect((raw.prepare("SELECT value FROM ahc_meta WHERE name = 'schema_version'").get() as { value: number }).value).to.equal(SqliteStore.schemaVersion + 1);
       raw.close();
       await store.close();
-      temp.remove();
     });
   });
 
@@ -278,8 +287,7 @@ describe('SqliteStore', function () {
     }
 
     it("answers hits through a cache attached with readOnly and leaves the file's bytes and modification time as they were: no recency, no sweep, no schema", async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const now = Date.now();
       await builtCache(path, now);
       const before = fileState(path);
@@ -307,12 +315,10 @@ describe('SqliteStore', function () {
       const raw = new Database(path, { readonly: true });
       expect((raw.prepare('SELECT count(*) AS n FROM ahc_entries').get() as { n: number }).n, 'the expired row is still there').to.equal(3);
       raw.close();
-      temp.remove();
     });
 
     it('rejects every write with a ReadOnlyError that says what to do, and changes nothing', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const now = Date.now();
       await builtCache(path, now);
       const before = fileState(path);
@@ -335,12 +341,10 @@ describe('SqliteStore', function () {
       expect(await store.count()).to.equal(2);
       await store.close();
       expect(fileState(path).bytes.equals(before.bytes)).to.equal(true);
-      temp.remove();
     });
 
     it('reads an undecodable row as a miss plus an error event, and leaves the row in the file', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       await builtCache(path, Date.now());
       const raw = new Database(path);
       raw.prepare('UPDATE ahc_entries SET data = ? WHERE key = ?').run(Buffer.from('garbage'), 'GET http://origin.test/a');
@@ -356,26 +360,24 @@ describe('SqliteStore', function () {
       expect((raw.prepare('SELECT count(*) AS n FROM ahc_entries WHERE key = ?').get('GET http://origin.test/a') as { n: number }).n).to.equal(1);
       raw.close();
       await store.close();
-      temp.remove();
     });
 
     it('refuses a missing file, or one without its tables, with an error that says so, creating nothing', async function () {
-      const temp = tempDir();
-      const missing = join(temp.dir, 'missing.db');
+      const dir = tempDirOfTest();
+      const missing = join(dir, 'missing.db');
       const store = new SqliteStore({ path: missing, readOnly: true });
       const failure = await store.ready().then(() => undefined, (error: unknown) => error);
       expect(String(failure)).to.match(/readOnly.*there is no file .*missing\.db.*build it first with a SqliteStore without readOnly/);
       expect(existsSync(missing)).to.equal(false);
       await store.close();
 
-      const other = join(temp.dir, 'other.db');
+      const other = join(dir, 'other.db');
       const raw = new Database(other);
       raw.exec('CREATE TABLE notes (note TEXT)');
       raw.close();
       const foreign = new SqliteStore({ path: other, readOnly: true });
       expect(String(await foreign.ready().then(() => undefined, (error: unknown) => error))).to.match(/has no cache tables/);
       await foreign.close();
-      temp.remove();
     });
 
     it("refuses readOnly on ':memory:' or as anything but a boolean, with a TypeError", function () {
@@ -400,8 +402,7 @@ describe('SqliteStore', function () {
     });
 
     it("writes hits' recency to the file within about a second, so another process's eviction honours it", async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const now = Date.now();
       const reader = new SqliteStore({ path, maxEntries: 3 });
       for (const [i, key] of ['a', 'b', 'c'].entries()) await reader.set(key, makeRecord(key, now), now + 60_000 + i);
@@ -413,7 +414,6 @@ describe('SqliteStore', function () {
       expect((await collect(other.keys())).sort()).to.deep.equal(['a', 'c', 'd']);
       await reader.close();
       await other.close();
-      temp.remove();
     });
 
     it('removes expired entries before live ones when over maxEntries', async function () {
@@ -464,25 +464,23 @@ describe('SqliteStore', function () {
       expect(await store.count()).to.equal(2);
       await store.close();
 
-      const temp = tempDir();
+      const dir = tempDirOfTest();
       const script = `import { SqliteStore } from ${JSON.stringify(join(root, 'lib/stores/sqlite.ts'))};
-const store = new SqliteStore({ path: ${JSON.stringify(join(temp.dir, 'c.db'))}, sweepIntervalMs: 100 });
+const store = new SqliteStore({ path: ${JSON.stringify(join(dir, 'c.db'))}, sweepIntervalMs: 100 });
 await store.set('k', { v: 1, key: 'k', method: 'GET', url: 'https://a.test/', status: 200, statusText: 'OK', headers: {}, body: { type: 'text', text: '' }, requestTime: 0, responseTime: 0, createdAt: 0, expiresAt: Date.now() + 60000 }, Date.now() + 60000);
 await store.get('k');
 console.log('left open');`;
-      writeFileSync(join(temp.dir, 'open.mts'), script);
+      writeFileSync(join(dir, 'open.mts'), script);
       const started = Date.now();
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(temp.dir, 'open.mts')], { cwd: root, timeout: 15_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(dir, 'open.mts')], { cwd: root, timeout: 15_000 });
       expect(stdout.trim()).to.equal('left open');
       expect(Date.now() - started).to.be.below(15_000);
-      temp.remove();
     });
   });
 
   describe('leases', function () {
     it("keeps leases in their own table, by the store's clock: the sweep deletes those whose time has passed, clear() and listings never see them", async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       let now = 1_000_000;
       const store = new SqliteStore({ path, now: () => now, sweepIntervalMs: 0 });
       await store.set('k', makeRecord('k', now), now + 600_000);
@@ -501,7 +499,6 @@ console.log('left open');`;
       await store.release('long', 'b');
       expect(await store.lease('long', 'c', 1000)).to.equal('c');
       await store.close();
-      temp.remove();
     });
   });
 
@@ -564,8 +561,7 @@ console.log('left open');`;
     });
 
     it('plans every query by tag, URL, URL prefix and age, and the sweep, count and eviction, as index searches, never a table scan', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'plan.db');
+      const path = tempFile('plan.db');
       const store = new SqliteStore({ path });
       await store.ready();
       await store.close();
@@ -585,14 +581,12 @@ console.log('left open');`;
       expect(plan(STATEMENTS.leastRecent, [1])).to.include('USING INDEX ahc_entries_used');
       expect(plan(STATEMENTS.get, ['k'])).to.include('USING INDEX sqlite_autoindex_ahc_entries_1');
       file.close();
-      temp.remove();
     });
   });
 
   describe('faults', function () {
     it('reads an undecodable row as a miss plus an error event, and deletes it', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const store = new SqliteStore({ path });
       const through = cached(store);
       await through.get('/a');
@@ -603,12 +597,10 @@ console.log('left open');`;
       expect(await through.get('/a')).to.deep.equal({ data: 'answer 2', fromCache: true });
       raw.close();
       await store.close();
-      temp.remove();
     });
 
     it('reads a row that decompresses past the codec bound (a decompression bomb) as a miss plus an error event, and deletes it', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const store = new SqliteStore({ path });
       const through = cached(store);
       await through.get('/a');
@@ -621,12 +613,10 @@ console.log('left open');`;
       expect(await through.get('/a')).to.deep.equal({ data: 'answer 2', fromCache: true });
       raw.close();
       await store.close();
-      temp.remove();
     });
 
     it('degrades to misses with error events on a file that is not a database, never failing a request', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       writeFileSync(path, 'this is not a database, but it is long enough to look like a header..........................................');
       const store = new SqliteStore({ path });
       const through = cached(store);
@@ -635,7 +625,6 @@ console.log('left open');`;
       expect(through.errors.length).to.be.greaterThan(0);
       expect(through.errors.map(String).join('\n')).to.match(/not a database/);
       await store.close();
-      temp.remove();
     });
 
     const lockCases = [
@@ -645,8 +634,7 @@ console.log('left open');`;
     for (const { name, journal, readsBlocked } of lockCases) {
       it(`degrades to misses with error events while another connection holds an exclusive lock past the busy timeout, and caches again once it is released: ${name}`, async function () {
         this.timeout(30_000);
-        const temp = tempDir();
-        const path = join(temp.dir, 'cache.db');
+        const path = tempFile();
         const database = journal === 'delete' ? new Database(path, { timeout: 50 }) : undefined;
         database?.pragma('journal_mode = DELETE');
         const store = database !== undefined ? new SqliteStore({ database, busyTimeoutMs: 300 }) : new SqliteStore({ path, busyTimeoutMs: 300 });
@@ -669,13 +657,11 @@ console.log('left open');`;
         expect((await through.get('/b')).fromCache).to.equal(true);
         await store.close();
         database?.close();
-        temp.remove();
       });
     }
 
     it('serves what a read-only database holds and turns refused writes into error events, never a failed request', async function () {
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const filler = new SqliteStore({ path });
       await cached(filler).get('/kept');
       await filler.close();
@@ -688,13 +674,11 @@ console.log('left open');`;
       expect(through.errors.map(String).join('\n')).to.match(/readonly/i);
       await store.close();
       readOnly.close();
-      temp.remove();
     });
 
     it('leaves a readable cache when a writing process is killed (SIGKILL) mid-write', async function () {
       this.timeout(60_000);
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       for (const round of [1, 2]) {
         const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/sqlite-writer.ts', path, `round${round}`, '0', '20000'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
         await new Promise<void>((done) => {
@@ -718,15 +702,13 @@ console.log('left open');`;
       expect(raw.pragma('integrity_check', { simple: true })).to.equal('ok');
       raw.close();
       await store.close();
-      temp.remove();
     });
   });
 
   describe('several processes on one file', function () {
     it('takes 2 x 1,500 concurrent writes from two processes: all readable, no SQLITE_BUSY reaching a caller', async function () {
       this.timeout(120_000);
-      const temp = tempDir();
-      const path = join(temp.dir, 'cache.db');
+      const path = tempFile();
       const store = new SqliteStore({ path, maxEntries: 1_000_000 });
       await store.ready(); // the file exists with its schema before both start
       const [a, b] = await Promise.all([writer(path, 'a', 1500), writer(path, 'b', 1500)]);
@@ -737,19 +719,16 @@ console.log('left open');`;
         for (let i = 0; i < 1500; i++) expect((await store.get(`${prefix}-${i}`))?.key).to.equal(`${prefix}-${i}`);
       }
       await store.close();
-      temp.remove();
     });
 
     it('lets two processes create the same new file at once', async function () {
       this.timeout(60_000);
-      const temp = tempDir();
-      const path = join(temp.dir, 'new.db');
+      const path = tempFile('new.db');
       const [a, b] = await Promise.all([writer(path, 'a', 20), writer(path, 'b', 20)]);
       expect([a.errors, b.errors]).to.deep.equal([[], []]);
       const store = new SqliteStore({ path });
       expect(await store.count()).to.equal(40);
       await store.close();
-      temp.remove();
     });
   });
 });
