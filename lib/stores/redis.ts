@@ -23,6 +23,7 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { CorruptEntryError, EntryTooLargeError, StoreClosedError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
+import { DECODED_MEMO_BYTES, DecodedMemo } from './decoded-memo.js';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, headHasStamp, STAMPED_HEAD_BYTES, type DecodeResult, type EncodeOptions } from './codec.js';
 import { estimateRecordBytes } from './memory.js';
 import { nodeCompressor, nodeEncodeOptions, type StoreCompressionOptions } from './compression-node.js';
@@ -238,6 +239,8 @@ export class RedisStore implements CacheStore, InvalidationSource {
    */
   #lastRecord: CacheRecord | undefined;
   #lastStamp = '';
+  /** Records decoded lately, answered again while Redis answers the same bytes (see decoded-memo.ts). */
+  readonly #decoded: DecodedMemo;
   #closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -260,6 +263,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     if (!Number.isSafeInteger(this.#scanBatchSize) || this.#scanBatchSize <= 0) throw storeOptionError('RedisStore', 'option scanBatchSize must be a positive integer');
     this.#memoBytes = options.memoBytes ?? 16 * 1024 * 1024;
     if (!Number.isSafeInteger(this.#memoBytes) || this.#memoBytes < 0) throw storeOptionError('RedisStore', 'option memoBytes must be a non-negative integer (bytes; 0 turns the memo off)');
+    this.#decoded = new DecodedMemo(Math.min(this.#memoBytes, DECODED_MEMO_BYTES));
     this.#now = options.now ?? Date.now;
     if (typeof this.#now !== 'function') throw storeOptionError('RedisStore', 'option now must be a function returning epoch ms');
     this.#waitForReplicas = options.waitForReplicas ?? 0;
@@ -336,8 +340,10 @@ export class RedisStore implements CacheStore, InvalidationSource {
     // Written with .then rather than await, and decoded synchronously when uncompressed: this is the hit path.
     return this.#client.getBuffer(redisKey).then((data) => {
       if (data === null) return undefined;
+      const known = this.#decoded.recall(redisKey, data);
+      if (known !== undefined) return this.#answer(known.record, known.stamp, data.byteLength);
       const quick = decodeUncompressedRecord(data);
-      return quick !== undefined ? this.#accept(key, redisKey, quick, data.byteLength) : decodeRecord(data, nodeCompressor).then((decoded) => this.#accept(key, redisKey, decoded, data.byteLength));
+      return quick !== undefined ? this.#accept(key, redisKey, quick, data) : decodeRecord(data, nodeCompressor).then((decoded) => this.#accept(key, redisKey, decoded, data));
     });
   }
 
@@ -365,23 +371,30 @@ export class RedisStore implements CacheStore, InvalidationSource {
   }
 
   #release(redisKey: string): void {
+    this.#decoded.forget(redisKey);
     const held = this.#held.get(redisKey);
     if (held === undefined) return;
     this.#held.delete(redisKey);
     this.#heldBytes -= held.bytes;
   }
 
-  /** The decoded entry as `get` answers it; `encodedBytes`, its size as stored, bounds what is kept for `retain`. */
-  #accept(key: string, redisKey: string, decoded: DecodeResult, encodedBytes: number): CacheRecord | undefined | Promise<never> {
+  /** The entry decoded from `data` as `get` answers it (and remembered, see decoded-memo.ts). */
+  #accept(key: string, redisKey: string, decoded: DecodeResult, data: Uint8Array): CacheRecord | undefined | Promise<never> {
     if (!decoded.ok) {
       return this.#client.unlink(redisKey).then(() => Promise.reject(new CorruptEntryError(key, decoded.reason)));
     }
-    if (decoded.stamp !== undefined && encodedBytes < this.#memoBytes) {
-      this.#lastRecord = decoded.record;
-      this.#lastStamp = decoded.stamp;
+    this.#decoded.keep(redisKey, data, decoded.record, decoded.stamp);
+    return this.#answer(decoded.record, decoded.stamp, data.byteLength);
+  }
+
+  /** A decoded record as `get` answers it; `encodedBytes`, its size as stored, bounds what is kept for `retain`. */
+  #answer(record: CacheRecord, stamp: string | undefined, encodedBytes: number): CacheRecord | undefined {
+    if (stamp !== undefined && encodedBytes < this.#memoBytes) {
+      this.#lastRecord = record;
+      this.#lastStamp = stamp;
     }
     // Redis already drops the key once its PX has run out (checked on every access); this check follows the store's clock.
-    return decoded.record.expiresAt > this.#now() ? decoded.record : undefined;
+    return record.expiresAt > this.#now() ? record : undefined;
   }
 
   /**
@@ -479,6 +492,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     this.#checkOpen('clear');
     this.#held.clear();
     this.#heldBytes = 0;
+    this.#decoded.clear();
     for (let pass = 1; ; pass++) {
       let found = 0;
       const plan = await this.#scanPlan();
@@ -627,6 +641,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     this.#lastRecord = undefined;
     this.#held.clear();
     this.#heldBytes = 0;
+    this.#decoded.clear();
     const owned = this.#ownedClient;
     if (owned === undefined) return;
     try {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 // The low end of the peer range (ioredis ^5.3.0), installed beside ioredis 6 as a second copy.
 import { Redis as Redis5 } from 'ioredis5';
-import { StoreClosedError } from '../../lib/errors.js';
+import { CorruptEntryError, StoreClosedError } from '../../lib/errors.js';
 import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
 import { escapeGlob } from '../../lib/stores/redis-glob.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
@@ -127,9 +127,10 @@ describe('RedisStore against the shared redis-server', function () {
 
     it('retains the record it read last or holds already, and not one it read before', async function () {
       const store = new RedisStore({ client: raw, prefix, now: () => now });
-      await store.set('k', makeRecord('k', now), now + 60_000);
+      await store.set('k', makeRecord('k', now, { headers: { etag: '"1"' } }), now + 60_000);
       await store.set('other', makeRecord('other', now), now + 60_000);
       const earlier = await store.get('k');
+      await store.set('k', makeRecord('k', now, { headers: { etag: '"2"' } }), now + 60_000);
       const current = await store.get('k');
       if (earlier === undefined || current === undefined) throw new Error('the entry was not read back');
       expect(store.retain('k', earlier, 10)).to.equal(false);
@@ -139,6 +140,37 @@ describe('RedisStore against the shared redis-server', function () {
       // Held already: more data beside it (another transform recipe) is counted again.
       expect(store.retain('k', current, 20)).to.equal(true);
       expect(store.retain('k', earlier, 20)).to.equal(false);
+    });
+
+    it('answers the same stored bytes with the record it decoded from them, and changed bytes with a new decode', async function () {
+      const store = new RedisStore({ client: raw, prefix, now: () => now });
+      const other = new RedisStore({ client: raw, prefix, now: () => now });
+      await store.set('k', makeRecord('k', now, { headers: { etag: '"1"' } }), now + 60_000);
+      const first = await store.get('k');
+      expect(await store.get('k')).to.equal(first);
+      // Another process rewrites the entry: the next read decodes what is stored now.
+      await other.set('k', makeRecord('k', now, { headers: { etag: '"2"' } }), now + 60_000);
+      expect((await store.get('k'))?.headers['etag']).to.equal('"2"');
+      // Bytes that no longer decode are a corrupt entry, whatever was decoded before.
+      await raw.set(`${prefix}:k`, Buffer.from('not a record'));
+      await store.get('k').then(() => expect.fail('a corrupt entry was answered'), (error: unknown) => expect(error).to.be.instanceOf(CorruptEntryError));
+    });
+
+    it('decodes every read again with memoBytes 0', async function () {
+      const store = new RedisStore({ client: raw, prefix, now: () => now, memoBytes: 0 });
+      await store.set('k', makeRecord('k', now), now + 60_000);
+      const first = await store.get('k');
+      const second = await store.get('k');
+      expect(second).to.deep.equal(first);
+      expect(second).to.not.equal(first);
+    });
+
+    it('never answers a remembered record past its expiry by the application\'s clock', async function () {
+      const store = new RedisStore({ client: raw, prefix, now: () => now });
+      await store.set('k', makeRecord('k', now, { expiresAt: now + 60_000 }), now + 60_000);
+      expect(await store.get('k')).to.not.equal(undefined);
+      now += 60_001;
+      expect(await store.get('k')).to.equal(undefined);
     });
 
     it('never closes a client it was given', async function () {

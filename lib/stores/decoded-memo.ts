@@ -1,0 +1,87 @@
+/**
+ * Decoded records by store key, each valid only while the store answers the very bytes it was decoded from.
+ *
+ * A store that keeps encoded records (Redis) reads the whole entry on every hit and would decode it again each time.
+ * A hot key answers the same bytes over and over: comparing them with the bytes decoded last time (a `memcmp`) costs a
+ * fraction of decoding them, and gives back the record decoded then. Any change in the stored bytes, however small,
+ * is a miss here and a fresh decode, so the answer is always what decoding these bytes gives. Records are never
+ * changed by the cache (a memory store hands out the same record object on every hit too).
+ *
+ * Bounded in bytes (each entry counts its bytes twice: the copy kept for comparison and the record decoded from them),
+ * least recently used out first; entries larger than a sixteenth of the budget are not kept.
+ */
+import type { CacheRecord } from '../record.js';
+
+interface Decoded {
+  /** A copy of the bytes decoded: a client may hand out views of a buffer it reuses. */
+  readonly bytes: Uint8Array;
+  readonly record: CacheRecord;
+  /** The record's write stamp, when it has one a store can read back. */
+  readonly stamp: string | undefined;
+}
+
+/** Default budget of a store's memo of decoded records. */
+export const DECODED_MEMO_BYTES = 1024 * 1024;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  // Node's Buffer compares with memcmp; elsewhere, byte by byte.
+  const compare = (a as { equals?: (other: Uint8Array) => boolean }).equals;
+  if (typeof compare === 'function') return compare.call(a, b);
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class DecodedMemo {
+  readonly #entries = new Map<string, Decoded>();
+  readonly #budgetBytes: number;
+  #bytes = 0;
+
+  /** `budgetBytes` 0 keeps nothing. */
+  constructor(budgetBytes: number) {
+    this.#budgetBytes = budgetBytes;
+  }
+
+  /** The record decoded earlier from exactly `bytes` under `key`, or undefined (then decode, and {@link keep} it). */
+  recall(key: string, bytes: Uint8Array): Decoded | undefined {
+    if (this.#entries.size === 0) return undefined;
+    const known = this.#entries.get(key);
+    if (known === undefined) return undefined;
+    if (!sameBytes(bytes, known.bytes)) {
+      this.forget(key);
+      return undefined;
+    }
+    if (this.#entries.size > 1) {
+      // Most recently used last.
+      this.#entries.delete(key);
+      this.#entries.set(key, known);
+    }
+    return known;
+  }
+
+  /** Remembers what `bytes` decoded to under `key` (a copy of the bytes is kept). */
+  keep(key: string, bytes: Uint8Array, record: CacheRecord, stamp: string | undefined): void {
+    const cost = 2 * bytes.byteLength;
+    if (cost * 16 > this.#budgetBytes) return;
+    this.forget(key);
+    this.#entries.set(key, { bytes: new Uint8Array(bytes), record, stamp });
+    this.#bytes += cost;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#bytes <= this.#budgetBytes) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= 2 * entry.bytes.byteLength;
+    }
+  }
+
+  forget(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= 2 * entry.bytes.byteLength;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+}
