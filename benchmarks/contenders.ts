@@ -9,6 +9,7 @@ import { buildMemoryStorage, setupCache } from 'axios-cache-interceptor';
 import { attachCache, MemoryStore } from '../lib/index.js';
 import { preparedAdapter, type BodyCase } from './bodies.js';
 import { ahcHit, ahcMiss, ahcRevalidated, anyAnswer, requestContender, type Expect, type RequestContender } from './contender-kit.js';
+import { leastCacheInstance } from './least-cache.js';
 import type { Origin } from './servers.js';
 
 export const FLOOR_ID = 'floor';
@@ -82,6 +83,12 @@ export async function aciMemoryContender(body: BodyCase): Promise<RequestContend
   return warmed(requestContender('aci-memory', 'axios-cache-interceptor, memory storage', () => api.get(PATH), aciHit));
 }
 
+/** axios-cache-interceptor went to the origin. */
+const aciMiss: Expect = (response) => (response as { cached?: boolean }).cached === false;
+
+export const ACI_MISS_ID = 'aci-miss';
+export const LEAST_MISS_ID = 'least-miss';
+
 /** Network rows against the local origin on 127.0.0.1 (real http adapter, keep-alive). */
 export function networkContenders(body: BodyCase, origin: Origin): Promise<RequestContender>[] {
   const base = { baseURL: origin.baseUrl, responseType: body.responseType };
@@ -90,12 +97,16 @@ export function networkContenders(body: BodyCase, origin: Origin): Promise<Reque
   attachCache(missing, { store: new MemoryStore() });
   // One counter for both rows: every miss asks for a URL never asked before, and the bare row asks for new URLs too,
   // so that the two differ by the cache alone (the origin and axios see the same kind of request).
+  const aciMissing = setupCache(axios.create(base), { storage: buildMemoryStorage() });
+  const least = leastCacheInstance(base);
   let n = 0;
   const revalidating = axios.create(base);
   attachCache(revalidating, { store: new MemoryStore() });
   return [
     Promise.resolve(requestContender('origin-bare', 'bare axios, local origin (no cache)', () => bare.get(`/data/${body.id}?n=${n++}`), anyAnswer)),
     Promise.resolve(requestContender('ahc-miss', 'axios-http-cache miss, local origin (stores)', () => missing.get(`/data/${body.id}?n=${n++}`), ahcMiss)),
+    Promise.resolve(requestContender(ACI_MISS_ID, 'axios-cache-interceptor miss, local origin (stores)', () => aciMissing.get(`/data/${body.id}?n=${n++}`), aciMiss)),
+    Promise.resolve(requestContender(LEAST_MISS_ID, 'miss floor: the least a cache does on a miss (see least-cache.ts)', () => least.get(`/data/${body.id}?n=${n++}`), anyAnswer)),
     warmed(requestContender('ahc-304', 'axios-http-cache 304 revalidation, local origin', () => revalidating.get(`/etag/${body.id}`), ahcRevalidated), ahcMiss),
   ];
 }

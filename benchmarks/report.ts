@@ -67,10 +67,11 @@ export function renderMarkdown(results: RunResults): string {
     lines.push(`| ${row.label} | ${row.requests} | ${row.originRequests} | ${row.allAnswered ? 'yes' : '**no**'} |`);
   }
   lines.push(...processTables(results));
-  lines.push('', '## Misses next to the bare request', '', 'A miss that stores into a MemoryStore and a request with no cache, both to a new URL each time, to the same local origin, in the same rounds.', '');
-  lines.push('| Body | Miss median | Bare median | Miss / bare (median of per-round ratios) |', '|---|---:|---:|---:|');
+  lines.push('', '## Misses next to the bare request', '', 'A miss that stores into a MemoryStore and a request with no cache, both to a new URL each time, to the same local origin, in the same rounds; beside them, in the same rounds, axios-cache-interceptor\'s miss (memory storage) and the miss floor: the least any cache does on a miss (a key from the URL as given, a map lookup, its own config for the adapter, a max-age read, a map write: `benchmarks/least-cache.ts`, not a cache to use).', '');
+  lines.push('| Body | Miss median | Bare median | Miss / bare (median of per-round ratios) | axios-cache-interceptor miss / bare | Miss floor / bare |', '|---|---:|---:|---:|---:|---:|');
+  const ratioOrDash = (ratio: number | undefined): string => (ratio === undefined ? '—' : formatRatio(ratio));
   for (const row of results.misses) {
-    lines.push(`| ${row.caseLabel} | ${formatMs(row.missMs)} | ${formatMs(row.bareMs)} | ${formatRatio(row.ratioToBare)} |`);
+    lines.push(`| ${row.caseLabel} | ${formatMs(row.missMs)} | ${formatMs(row.bareMs)} | ${formatRatio(row.ratioToBare)} | ${ratioOrDash(row.aciRatioToBare)} | ${ratioOrDash(row.floorRatioToBare)} |`);
   }
   lines.push('', '## Memory retained per cached 1 KB response', '', 'Heap plus external memory, after full GCs, each row in a fresh process (after a warm-up through a throwaway cache).', '');
   lines.push('| Cache | Entries | Body bytes | Heap per entry | External per entry | Retained per entry | vs body size |', '|---|---:|---:|---:|---:|---:|---:|');

@@ -33,6 +33,9 @@ export interface MissResult {
   readonly bareMs: number;
   /** Median over rounds of (miss median / bare median in the same round). */
   readonly ratioToBare: number;
+  /** The same ratio for axios-cache-interceptor's miss and for the miss floor (least-cache.ts), when they ran. */
+  readonly aciRatioToBare: number | undefined;
+  readonly floorRatioToBare: number | undefined;
 }
 
 export interface TargetCheck {

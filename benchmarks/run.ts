@@ -16,7 +16,7 @@ import { MongoStore } from '../lib/stores/mongodb.js';
 import { RedisStore } from '../lib/stores/redis.js';
 import { bodyCases, type BodyCase } from './bodies.js';
 import { probe, type RequestContender } from './contender-kit.js';
-import { aciMemoryContender, ahcMemoryContender, ahcMemoryFrozenContender, FLOOR_ID, floorContender, networkContenders, PARSED_FLOOR_ID, parsedFloorContender } from './contenders.js';
+import { LEAST_MISS_ID, aciMemoryContender, ahcMemoryContender, ahcMemoryFrozenContender, FLOOR_ID, floorContender, networkContenders, PARSED_FLOOR_ID, parsedFloorContender } from './contenders.js';
 import { aciRedisContender, ahcMongoContender, ahcRedisContenders, ahcRedisFrozenContender } from './contenders-servers.js';
 import { runRounds, type RoundOptions } from './harness.js';
 import { renderMarkdown } from './report.js';
@@ -41,7 +41,7 @@ const ROUNDS: RoundOptions = quick
 /** Entries of the large memory row (the defaults row holds 1,000); the quick mode only checks that the measurement still runs. */
 const LARGE_ENTRIES = quick ? 10_000 : 100_000;
 /** Contenders that are not caches: no answer probe. */
-const NOT_CACHES = new Set([FLOOR_ID, PARSED_FLOOR_ID, 'redis-floor', 'origin-bare']);
+const NOT_CACHES = new Set([FLOOR_ID, PARSED_FLOOR_ID, 'redis-floor', 'origin-bare', LEAST_MISS_ID]);
 const RUN_ID = `ahc-bench-${process.pid}`;
 /** The hot-keys row across processes: 100 keys for 10 s; the quick mode only checks that it still runs. */
 const HOT_KEYS = quick ? { keys: 20, seconds: 2, loops: 8 } : { keys: 100, seconds: 10, loops: 8 };

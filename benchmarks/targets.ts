@@ -1,4 +1,5 @@
 /** The targets, checked against one run's figures. */
+import { ACI_MISS_ID, LEAST_MISS_ID } from './contenders.js';
 import { formatMs, formatRatio, type CaseResult, type MissResult, type TargetCheck } from './results.js';
 import type { RoundSamples } from './harness.js';
 import type { ConcurrencyResult, EmptyStoreResult, MemoryResult } from './scenarios.js';
@@ -32,7 +33,14 @@ export function missResults(cases: readonly CaseSamples[]): MissResult[] {
     const bare = row(found, 'origin-bare');
     const ratioToBare = pairRatio(found, 'ahc-miss', 'origin-bare');
     if (miss && bare && ratioToBare !== undefined) {
-      results.push({ caseLabel: found.result.label, missMs: miss.summary.medianMs, bareMs: bare.summary.medianMs, ratioToBare });
+      results.push({
+        caseLabel: found.result.label,
+        missMs: miss.summary.medianMs,
+        bareMs: bare.summary.medianMs,
+        ratioToBare,
+        aciRatioToBare: pairRatio(found, ACI_MISS_ID, 'origin-bare'),
+        floorRatioToBare: pairRatio(found, LEAST_MISS_ID, 'origin-bare'),
+      });
     }
   }
   return results;

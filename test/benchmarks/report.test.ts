@@ -28,7 +28,10 @@ function results(): RunResults {
     concurrency: [{ label: 'axios-http-cache, MemoryStore', requests: 100, originRequests: 1, allAnswered: true }],
     memory: [{ label: 'axios-http-cache, defaults (MemoryStore)', entries: 1000, bodyBytes: 1092, heapBytesPerEntry: 1700, externalBytesPerEntry: 100, retainedBytesPerEntry: 1800 }],
     emptyStore: { label: 'new MemoryStore({ maxEntries: 1e6, maxBytes: 1e9 })', bytes: 640 },
-    misses: [{ caseLabel: '1 KB JSON', missMs: 0.55, bareMs: 0.5, ratioToBare: 1.08 }],
+    misses: [
+      { caseLabel: '1 KB JSON', missMs: 0.55, bareMs: 0.5, ratioToBare: 1.08, aciRatioToBare: 1.9, floorRatioToBare: 1.04 },
+      { caseLabel: '100 KB JSON', missMs: 1.2, bareMs: 1.1, ratioToBare: 1.09, aciRatioToBare: undefined, floorRatioToBare: undefined },
+    ],
     processes: {
       cold: [{ label: 'axios-http-cache, RedisStore', processes: 4, requests: 200, originRequests: 1, allAnswered: true }],
       hotKeys: [{ label: 'axios-http-cache, RedisStore', processes: 4, keys: 100, seconds: 10, hitsPerSecond: 12_345.4, p99Ms: 2.5, originRequests: 100, allAnswered: true }],
@@ -57,8 +60,10 @@ describe('benchmark report', () => {
     expect(markdown).to.contain('| axios-http-cache, RedisStore | 4 | 100 | 10 | 12,345 | 2.50 ms | 100 | yes |');
   });
 
-  it('states each miss next to the bare request of the same run, with their ratio', () => {
-    expect(renderMarkdown(results())).to.contain('| 1 KB JSON | 550 µs | 500 µs | 1.08x |');
+  it('states each miss next to the bare request of the same run, with their ratio, and beside it the ratios of the other miss rows that ran', () => {
+    const markdown = renderMarkdown(results());
+    expect(markdown).to.contain('| 1 KB JSON | 550 µs | 500 µs | 1.08x | 1.90x | 1.04x |');
+    expect(markdown).to.contain('| 100 KB JSON | 1.20 ms | 1.10 ms | 1.09x | — | — |');
   });
 
   it('states heap, external and retained bytes per entry, and what an empty store retains', () => {
