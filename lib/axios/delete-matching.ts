@@ -20,6 +20,11 @@ export function reportFailure(ctx: CacheContext, error: unknown, operation: stri
   recordOutcome(ctx, 'error', { key, url: undefined, method: undefined, error: failure, operation }, `store ${operation} failed: ${failure.message}`);
 }
 
+/**
+ * A store call of a management operation, its failure reported as an `error` event before it is rethrown. Unbounded:
+ * for calls over the whole namespace (`count`, `size`, `clear`), which take as long as the store is large; a single
+ * entry's read, write or deletion goes through {@link guardedCall}.
+ */
 export async function guarded<T>(ctx: CacheContext, operation: string, key: string | undefined, run: () => T | PromiseLike<T>): Promise<T> {
   try {
     return await run();
@@ -27,6 +32,11 @@ export async function guarded<T>(ctx: CacheContext, operation: string, key: stri
     reportFailure(ctx, error, operation, key);
     throw error;
   }
+}
+
+/** {@link guarded} for one entry's store call, bounded by `storeTimeoutMs`: a hung store rejects with a StoreTimeoutError. */
+export function guardedCall<T>(ctx: CacheContext, operation: string, key: string, run: () => T | PromiseLike<T>): Promise<T> {
+  return guarded(ctx, operation, key, () => ctx.access.bounded(operation, run));
 }
 
 /**
@@ -82,6 +92,16 @@ export async function* boundedListing<T>(ctx: CacheContext, operation: string, l
   } finally {
     if (open && !failed) await iterator.return?.();
     else if (failed) void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
+
+/** {@link boundedListing}, with a failure of the listing itself reported as an `error` event before it is rethrown. */
+export async function* reportedListing<T>(ctx: CacheContext, operation: string, listing: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* boundedListing(ctx, operation, listing);
+  } catch (error) {
+    reportFailure(ctx, error, operation, undefined);
+    throw error;
   }
 }
 

@@ -7,7 +7,7 @@ import type { AxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import type { CacheContext } from './context.js';
 import { abandonStreams } from './stream-tee.js';
-import { boundedListing, deleteMatching, guarded, listingOf, readRecord, reportFailure, walk } from './delete-matching.js';
+import { deleteMatching, guarded, guardedCall, listingOf, readRecord, reportedListing, walk } from './delete-matching.js';
 import { isVariantKey } from './records.js';
 import type { CacheQuery } from './options.js';
 import { compileQuery, freshUntil, isEmptyQuery } from './query.js';
@@ -142,13 +142,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
     const queries = compile('query', query);
     if (queries.length === 0) {
       if (!store.keys) listingOf(store, 'keys');
-      const all = boundedListing(ctx, 'keys', store.keys());
-      try {
-        for await (const key of all) if (!isVariantKey(key)) yield key;
-      } catch (error) {
-        reportFailure(ctx, error, 'keys', undefined);
-        throw error;
-      }
+      for await (const key of reportedListing(ctx, 'keys', store.keys())) if (!isVariantKey(key)) yield key;
       return;
     }
     const yieldedVaryKeys = new Set<string>();
@@ -197,7 +191,7 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
         await guarded(ctx, 'clear', undefined, () => (store.clear as () => PromiseLike<void> | void).call(store));
       } else {
         if (!store.keys) listingOf(store, 'keys');
-        for await (const key of store.keys()) await guarded(ctx, 'delete', key, () => store.delete(key));
+        for await (const key of reportedListing(ctx, 'keys', store.keys())) await guardedCall(ctx, 'delete', key, () => store.delete(key));
       }
       ctx.urls.clear();
       ctx.debug('cleared the store', {});

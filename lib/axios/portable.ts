@@ -13,7 +13,7 @@ import { asError, ImportError, ReadOnlyError } from '../errors.js';
 import { isBinaryKind } from '../stores/record-shape.js';
 import type { BinaryKind } from '../stores/record-shape.js';
 import type { CacheContext } from './context.js';
-import { guarded, readRecord, walk } from './delete-matching.js';
+import { guardedCall, readRecord, walk } from './delete-matching.js';
 import type { CompiledQuery } from './query.js';
 import { isVariantKey, plainResponseHeaders, variantKey } from './records.js';
 import { policyFor } from './request-model.js';
@@ -342,9 +342,9 @@ async function writeEntry(ctx: CacheContext, record: CacheRecord): Promise<void>
   const store = ctx.options.store;
   if (record.vary && record.varyValues && record.varyEpoch !== undefined) {
     const variant = variantKey(record.key, record.varyEpoch, record.varyValues);
-    await guarded(ctx, 'set', variant, () => ctx.access.bounded('set', () => store.set(variant, record, record.expiresAt)));
+    await guardedCall(ctx, 'set', variant, () => store.set(variant, record, record.expiresAt));
     const primary = await readRecord(ctx, record.key);
     if (primary?.varyEpoch === record.varyEpoch && primary.responseTime > record.responseTime) return;
   }
-  await guarded(ctx, 'set', record.key, () => ctx.access.bounded('set', () => store.set(record.key, record, record.expiresAt)));
+  await guardedCall(ctx, 'set', record.key, () => store.set(record.key, record, record.expiresAt));
 }

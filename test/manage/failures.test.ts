@@ -39,6 +39,41 @@ describe('store failures seen through events', function () {
     expect(cache.stats().errors).to.be.greaterThan(0);
   });
 
+  it('cache.clear() on a store without clear() rejects with a StoreTimeoutError once its listing stops answering, with an error event, instead of waiting forever', async () => {
+    const inner = new MemoryStore();
+    const store: CacheStore = {
+      get: (key) => inner.get(key),
+      set: (key, record, expiresAt) => inner.set(key, record, expiresAt),
+      delete: (key) => inner.delete(key),
+      keys: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined) }) }),
+    };
+    const cache = attachCache(axios.create({ baseURL: ORIGIN }), { store, storeTimeoutMs: 30 });
+    const errors: Array<CacheEventMap['error']> = [];
+    cache.on('error', (event) => errors.push(event));
+    const failure = await cache.clear().then(() => undefined, (error: unknown) => error);
+    expect((failure as { code?: string } | undefined)?.code).to.equal('ECACHE_TIMEOUT');
+    expect(errors.map((event) => [event.operation, (event.error as { code?: string }).code])).to.deep.equal([['keys', 'ECACHE_TIMEOUT']]);
+  });
+
+  it('cache.clear() on a store without clear() rejects with a StoreTimeoutError when a deletion hangs, naming its key in the error event', async () => {
+    const inner = new MemoryStore();
+    const store: CacheStore = {
+      get: (key) => inner.get(key),
+      set: (key, record, expiresAt) => inner.set(key, record, expiresAt),
+      delete: () => new Promise<never>(() => undefined),
+      keys: () => inner.keys(),
+    };
+    const api = axios.create({ baseURL: ORIGIN });
+    const cache = attachCache(api, { store, storeTimeoutMs: 30 });
+    serve('/one');
+    await api.get('/one');
+    const errors: Array<CacheEventMap['error']> = [];
+    cache.on('error', (event) => errors.push(event));
+    const failure = await cache.clear().then(() => undefined, (error: unknown) => error);
+    expect((failure as { code?: string } | undefined)?.code).to.equal('ECACHE_TIMEOUT');
+    expect(errors.map((event) => [event.operation, event.key, (event.error as { code?: string }).code])).to.deep.equal([['delete', `GET ${ORIGIN}/one`, 'ECACHE_TIMEOUT']]);
+  });
+
   describe('with a Redis that goes away', function () {
     let server: PrivateServer | undefined;
 
