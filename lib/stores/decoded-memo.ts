@@ -3,14 +3,20 @@
  *
  * A store that keeps encoded records (Redis) reads the whole entry on every hit and would decode it again each time.
  * A hot key answers the same bytes over and over: comparing them with the bytes decoded last time (a `memcmp`) costs a
- * fraction of decoding them, and gives back the record decoded then. Any change in the stored bytes, however small,
- * is a miss here and a fresh decode, so the answer is always what decoding these bytes gives. Records are never
- * changed by the cache (a memory store hands out the same record object on every hit too).
+ * fraction of decoding them, and gives back what decoding them gave. Any change in the stored bytes, however small, is
+ * a miss here and a fresh decode.
  *
- * Bounded in bytes (each entry counts its bytes twice: the copy kept for comparison and the record decoded from them),
- * least recently used out first; entries larger than a sixteenth of the budget are not kept.
+ * The memo keeps a record object nobody else has, and each recall answers a shallow copy of it (records are never
+ * changed, by the cache or by anyone): what the cache keeps beside a record object (its frozen data, through
+ * `retain`) is counted by the store that answered that object, so a record a tiered store's near tier has let go of
+ * must not come back from here with that data still attached.
+ *
+ * Bounded in bytes (each entry counts the copy of its bytes and the estimated size of its record, so a compressed
+ * entry counts what it decodes to), least recently used out first; entries larger than a sixteenth of the budget are
+ * not kept.
  */
 import type { CacheRecord } from '../record.js';
+import { estimateRecordBytes } from './memory.js';
 
 interface Decoded {
   /** A copy of the bytes decoded: a client may hand out views of a buffer it reuses. */
@@ -18,6 +24,8 @@ interface Decoded {
   readonly record: CacheRecord;
   /** The record's write stamp, when it has one a store can read back. */
   readonly stamp: string | undefined;
+  /** What the entry counts against the budget. */
+  readonly cost: number;
 }
 
 /** Default budget of a store's memo of decoded records. */
@@ -42,8 +50,11 @@ export class DecodedMemo {
     this.#budgetBytes = budgetBytes;
   }
 
-  /** The record decoded earlier from exactly `bytes` under `key`, or undefined (then decode, and {@link keep} it). */
-  recall(key: string, bytes: Uint8Array): Decoded | undefined {
+  /**
+   * A copy of the record decoded earlier from exactly `bytes` under `key`, with its stamp; undefined when there is none
+   * (then decode, and {@link keep} what it gives).
+   */
+  recall(key: string, bytes: Uint8Array): { readonly record: CacheRecord; readonly stamp: string | undefined } | undefined {
     if (this.#entries.size === 0) return undefined;
     const known = this.#entries.get(key);
     if (known === undefined) return undefined;
@@ -56,20 +67,20 @@ export class DecodedMemo {
       this.#entries.delete(key);
       this.#entries.set(key, known);
     }
-    return known;
+    return { record: { ...known.record }, stamp: known.stamp };
   }
 
-  /** Remembers what `bytes` decoded to under `key` (a copy of the bytes is kept). */
+  /** Remembers what `bytes` decoded to under `key` (a copy of the bytes is kept; the record is never handed out itself). */
   keep(key: string, bytes: Uint8Array, record: CacheRecord, stamp: string | undefined): void {
-    const cost = 2 * bytes.byteLength;
+    const cost = bytes.byteLength + estimateRecordBytes(record);
     if (cost * 16 > this.#budgetBytes) return;
     this.forget(key);
-    this.#entries.set(key, { bytes: new Uint8Array(bytes), record, stamp });
+    this.#entries.set(key, { bytes: new Uint8Array(bytes), record: { ...record }, stamp, cost });
     this.#bytes += cost;
     for (const [oldest, entry] of this.#entries) {
       if (this.#bytes <= this.#budgetBytes) break;
       this.#entries.delete(oldest);
-      this.#bytes -= 2 * entry.bytes.byteLength;
+      this.#bytes -= entry.cost;
     }
   }
 
@@ -77,7 +88,7 @@ export class DecodedMemo {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     this.#entries.delete(key);
-    this.#bytes -= 2 * entry.bytes.byteLength;
+    this.#bytes -= entry.cost;
   }
 
   clear(): void {

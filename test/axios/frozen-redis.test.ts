@@ -3,7 +3,9 @@ import type { AxiosAdapter, AxiosResponse } from 'axios';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { attachCache } from '../../lib/index.js';
+import { MemoryStore } from '../../lib/stores/memory.js';
 import { RedisStore, type RedisClientLike } from '../../lib/stores/redis.js';
+import { TieredStore } from '../../lib/stores/tiered.js';
 import { missingServer, sharedRedisUrl, uniqueName } from '../support/servers.js';
 
 /** A client that forwards to ioredis and counts the commands it is sent. */
@@ -105,6 +107,43 @@ describe('frozen: true over RedisStore', function () {
     expect(counts.get('getrangeBuffer') ?? 0).to.equal(0);
     expect(counts.get('getBuffer')).to.equal(1);
     await store.clear();
+  });
+
+  it('under a TieredStore, never hands out again frozen data of an entry the near tier dropped: the far store answers a record the data is not attached to', async () => {
+    const prefix = uniqueName('ahc-frozen-tiered');
+    const state = { body: JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ a: i }))), calls: 0 };
+    const near = new MemoryStore({ maxEntries: 2 });
+    const far = new RedisStore({ client, prefix });
+    const store = new TieredStore({ near, far });
+    const retained: string[] = [];
+    const retain = near.retain.bind(near);
+    near.retain = (key, record, bytes) => {
+      const kept = retain(key, record, bytes);
+      if (kept) retained.push(key);
+      return kept;
+    };
+    const api = axios.create({ baseURL: 'http://api.test', adapter: origin(state) });
+    attachCache(api, { store, frozen: true });
+    const turn = (): Promise<unknown> => new Promise((resolve) => setImmediate(resolve));
+    const paths = ['/t0', '/t1', '/t2', '/t3'];
+    try {
+      for (const path of paths) await api.get(path); // misses: the near tier keeps the last two
+      const made = new Map<string, unknown>();
+      for (const path of paths) {
+        await api.get(path); // a far hit for t0 and t1 (the near tier is filled on the next turn)
+        await turn();
+        made.set(path, (await api.get(path)).data); // a near hit: frozen data made, counted by the near tier
+        await turn();
+      }
+      // The near tier holds t2 and t3 now: t0 is read from Redis again, the same bytes as before.
+      retained.length = 0;
+      const again = await api.get('/t0');
+      expect(again.cacheInfo?.status).to.equal('hit');
+      expect(again.data === made.get('/t0') && retained.length === 0, 'frozen data handed out again without any store counting it').to.equal(false);
+    } finally {
+      await far.clear();
+      await store.close();
+    }
   });
 
   it('rejects a memoBytes that is not a non-negative integer, naming it', () => {

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { DecodedMemo } from '../../lib/stores/decoded-memo.js';
+import { estimateRecordBytes } from '../../lib/stores/memory.js';
 import { makeRecord } from './fixtures.js';
 
 const record = makeRecord('k', 1_000);
@@ -17,9 +18,19 @@ describe('DecodedMemo', function () {
         memo.keep('k', Buffer.from(kept), record, 'stamp');
         expect(memo.recall('other', Buffer.from(kept))).to.equal(undefined);
         const same = Buffer.from(kept).equals(Buffer.from(asked));
-        expect(memo.recall('k', Buffer.from(asked))?.record).to.equal(same ? record : undefined);
+        expect(memo.recall('k', Buffer.from(asked))?.record).to.deep.equal(same ? record : undefined);
       }),
     );
+  });
+
+  it('answers each recall with a record object of its own, never the one it was given, with the same fields', function () {
+    const memo = new DecodedMemo(1024 * 1024);
+    memo.keep('k', Buffer.from([1]), record, undefined);
+    const first = memo.recall('k', Buffer.from([1]))?.record;
+    const second = memo.recall('k', Buffer.from([1]))?.record;
+    expect(first).to.deep.equal(record);
+    expect(first).to.not.equal(record);
+    expect(second).to.not.equal(first);
   });
 
   it('forgets an entry once the store answers other bytes under its key', function () {
@@ -45,7 +56,8 @@ describe('DecodedMemo', function () {
   });
 
   it('stays within its budget, least recently used out first, and keeps nothing larger than a sixteenth of it', function () {
-    const memo = new DecodedMemo(16 * 2 * 100);
+    const cost = 100 + estimateRecordBytes(record);
+    const memo = new DecodedMemo(16 * cost);
     const bytes = (seed: number): Buffer => Buffer.alloc(100, seed);
     for (let i = 0; i < 16; i++) memo.keep(`k${i}`, bytes(i), record, undefined);
     expect(memo.recall('k0', bytes(0))).to.not.equal(undefined); // now the most recently used
@@ -55,6 +67,13 @@ describe('DecodedMemo', function () {
     expect(memo.recall('k16', bytes(16))).to.not.equal(undefined);
     memo.keep('big', Buffer.alloc(101), record, undefined);
     expect(memo.recall('big', Buffer.alloc(101))).to.equal(undefined);
+  });
+
+  it('counts a record at what it decoded to, not at its stored bytes: a compressed entry larger than its share is not kept', function () {
+    const inflated = makeRecord('k', 1_000, { body: { type: 'text', text: 'x'.repeat(1024 * 1024) } });
+    const memo = new DecodedMemo(1024 * 1024);
+    memo.keep('k', Buffer.alloc(1024), inflated, undefined);
+    expect(memo.recall('k', Buffer.alloc(1024))).to.equal(undefined);
   });
 
   it('keeps nothing with a budget of 0', function () {
