@@ -68,7 +68,8 @@ function storeKeysOf(record: CacheRecord): string[] {
 /**
  * A store listing with every step bounded by `storeTimeoutMs`: a listing that keeps answering takes as long as it
  * needs; one that answers nothing for that long (a store hung mid-listing) rejects with a StoreTimeoutError and is
- * let go. A listing stopped early is closed (its cursor released), without waiting on one that failed or hung.
+ * let go. A listing stopped early is closed (its cursor released), waiting for that close at most `storeTimeoutMs`
+ * and never on a listing that failed.
  */
 export async function* boundedListing<T>(ctx: CacheContext, operation: string, listing: AsyncIterable<T>): AsyncGenerator<T> {
   const iterator = listing[Symbol.asyncIterator]();
@@ -90,7 +91,10 @@ export async function* boundedListing<T>(ctx: CacheContext, operation: string, l
       yield step.value;
     }
   } finally {
-    if (open && !failed) await iterator.return?.();
+    // Closed when stopped early (its cursor released), as long as the store answers within `storeTimeoutMs`: a store
+    // that hangs or fails on the close does not hold or fail what stopped the listing. Not waited for when the
+    // listing itself failed.
+    if (open && !failed) await ctx.access.bounded(operation, () => iterator.return?.()).catch(() => undefined);
     else if (failed) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }

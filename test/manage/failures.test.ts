@@ -74,6 +74,45 @@ describe('store failures seen through events', function () {
     expect(errors.map((event) => [event.operation, event.key, (event.error as { code?: string }).code])).to.deep.equal([['delete', `GET ${ORIGIN}/one`, 'ECACHE_TIMEOUT']]);
   });
 
+  /** A store whose one key cannot be deleted (`deletion`), and whose listing's close (its cursor release) does `close`. */
+  const closingStore = (deletion: () => Promise<never>, close: () => Promise<never>): CacheStore => {
+    const inner = new MemoryStore();
+    return {
+      get: (key) => inner.get(key),
+      set: (key, record, expiresAt) => inner.set(key, record, expiresAt),
+      delete: deletion,
+      keys: () => {
+        let given = false;
+        return {
+          [Symbol.asyncIterator]: () => ({
+            next: () => Promise.resolve(given ? { done: true as const, value: undefined } : ((given = true), { done: false as const, value: `GET ${ORIGIN}/one` })),
+            return: close,
+          }),
+        };
+      },
+    };
+  };
+
+  it('cache.clear() on a store without clear() rejects with a StoreTimeoutError when a deletion hangs, even if closing its listing hangs too', async () => {
+    const hang = (): Promise<never> => new Promise<never>(() => undefined);
+    const cache = attachCache(axios.create(), { store: closingStore(hang, hang), storeTimeoutMs: 30 });
+    const outcome = await Promise.race([
+      cache.clear().then(() => 'resolved', (error: unknown) => (error as { code?: string }).code ?? 'rejected'),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still pending after 2 s'), 2000)),
+    ]);
+    expect(outcome).to.equal('ECACHE_TIMEOUT');
+  });
+
+  it('cache.clear() on a store without clear() reports a failed deletion once, not again when closing its listing fails too', async () => {
+    const lost = (): Promise<never> => Promise.reject(new Error('connection lost'));
+    const cache = attachCache(axios.create(), { store: closingStore(lost, lost), storeTimeoutMs: 30 });
+    const operations: string[] = [];
+    cache.on('error', (event) => operations.push(event.operation ?? '?'));
+    const failure = await cache.clear().then(() => undefined, (error: unknown) => error);
+    expect((failure as Error | undefined)?.message).to.contain('connection lost');
+    expect(operations).to.deep.equal(['delete']);
+  });
+
   describe('with a Redis that goes away', function () {
     let server: PrivateServer | undefined;
 
