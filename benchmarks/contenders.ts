@@ -109,7 +109,9 @@ export function networkContenders(body: BodyCase, origin: Origin): Promise<Reque
   attachCache(missing, { store: new MemoryStore() });
   // One counter for both rows: every miss asks for a URL never asked before, and the bare row asks for new URLs too,
   // so that the two differ by the cache alone (the origin and axios see the same kind of request).
-  const aciMissing = setupCache(axios.create(base), { storage: buildMemoryStorage() });
+  // Its default of 1,024 entries, but no more than the MemoryStore default holds of this body (50 MiB): 100 KB bodies
+  // would otherwise keep 100 MB alive in the process every row is measured in.
+  const aciMissing = setupCache(axios.create(base), { storage: buildMemoryStorage(false, false, Math.min(1024, Math.floor((50 * 1024 * 1024) / body.bytes))) });
   const least = leastCacheInstance(base);
   let n = 0;
   const revalidating = axios.create(base);
