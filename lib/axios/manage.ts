@@ -199,7 +199,6 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
         if (!store.keys) listingOf(store, 'keys');
         for await (const key of store.keys()) await guarded(ctx, 'delete', key, () => store.delete(key));
       }
-      ctx.urls.clear();
       ctx.debug('cleared the store', {});
     },
     export: exported,

@@ -8,7 +8,6 @@
  */
 import { Axios } from 'axios';
 import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
-import { BoundedMemo, stringBytes } from '../semantics/memo.js';
 
 /** One request, as the origin will receive it. */
 export interface WireRequest {
@@ -235,10 +234,9 @@ function isHexTail(url: string, start: number, end: number): boolean {
 
 /**
  * The key URL of `prefix` (scheme, host and path, as parsed) and `search` (the query without its `?`): the query
- * parameters named in `ignored` left out and returned as credential lines. `built`, the URL as given, when that is
- * the key URL already and it carries no userinfo.
+ * parameters named in `ignored` left out and returned as credential lines.
  */
-function withoutCredentials(built: string, prefix: string, search: string, userinfo: string | undefined, ignored: ReadonlySet<string>): ParsedUrl | typeof AS_BUILT {
+function withoutCredentials(prefix: string, search: string, userinfo: string | undefined, ignored: ReadonlySet<string>): ParsedUrl {
   // The kept pairs are joined only once one is left out; until then the query stays as it is.
   let kept: string[] | undefined;
   let credentialParams = '';
@@ -257,7 +255,7 @@ function withoutCredentials(built: string, prefix: string, search: string, useri
   const query = kept === undefined ? search : kept.join('&');
   // A query made of one empty pair left after the others were taken out stays ('?'), as it always has.
   const url = query === '' && (kept === undefined || kept.length === 0) ? prefix : `${prefix}?${query}`;
-  return url === built && userinfo === undefined ? AS_BUILT : { url, userinfo, credentialParams };
+  return { url, userinfo, credentialParams };
 }
 
 /** A query parameter's name as compared with `ignoredParams`: decoded (`+` is a space) when it holds `%` or `+`, lower-case. */
@@ -265,29 +263,21 @@ function queryName(raw: string): string {
   return (raw.includes('%') || raw.includes('+') ? safeDecode(raw.replace(/\+/g, ' ')) : raw).toLowerCase();
 }
 
-function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl | typeof AS_BUILT {
+function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl {
   const queryStart = plainQueryStart(built);
-  if (queryStart !== -1) return withoutCredentials(built, built.slice(0, queryStart), built.slice(queryStart + 1), undefined, ignored);
+  if (queryStart !== -1) return withoutCredentials(built.slice(0, queryStart), built.slice(queryStart + 1), undefined, ignored);
   // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
   const parsed = new URL(built, isAbsolute(built) ? undefined : fallbackBase());
   const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username)}:${safeDecode(parsed.password)}` : undefined;
-  return withoutCredentials(built, `${parsed.protocol}//${parsed.host}${parsed.pathname}`, parsed.search.slice(1), userinfo, ignored);
+  return withoutCredentials(`${parsed.protocol}//${parsed.host}${parsed.pathname}`, parsed.search.slice(1), userinfo, ignored);
 }
 
 /**
- * What the memo keeps for the usual URL: one that is its own key URL (normalised already, no userinfo, no credential
- * parameter). The memo then holds nothing but its key, a string every record of that URL shares, instead of a parse
- * result of its own: with a cache full of distinct URLs, about 150 bytes less per entry.
- */
-const AS_BUILT = null;
-
-/**
- * One cache's URL parser: the request's absolute URL as axios sends it, reduced for keying. Parses are remembered by
- * the exact URL string in a memo bounded in bytes (URLs can be long) that belongs to this cache and is emptied by
- * `cache.clear()`. Throws what axios would throw for a URL or params it cannot serialise.
+ * One cache's URL parser: the request's absolute URL as axios sends it, reduced for keying. Only the last request's
+ * parse is remembered (most URLs parse with one scan, {@link plainQueryStart}, which costs less than remembering
+ * them would). Throws what axios would throw for a URL or params it cannot serialise.
  */
 export class UrlParser {
-  readonly #memo = new BoundedMemo<ParsedUrl | typeof AS_BUILT>((parsed) => (parsed === AS_BUILT ? 0 : stringBytes(parsed.url) + stringBytes(parsed.userinfo ?? '') + stringBytes(parsed.credentialParams)));
   readonly #ignored: ReadonlySet<string>;
   /** The last request's URL parts and parse, when it had no params. */
   #last: { readonly url: string | undefined; readonly baseURL: string | undefined; readonly allowAbsoluteUrls: boolean | undefined; readonly parsed: ParsedUrl } | undefined;
@@ -304,28 +294,17 @@ export class UrlParser {
     }
     const built = builtUri(config);
     // A relative URL (a browser's) names the resource of the page it is requested from: 'items' on /a/ is not 'items'
-    // on /b/. Its parse is remembered under the page's URL too (a key starting with a line break, which no absolute URL
-    // does), and never stands for the next request's.
+    // on /b/. Its parse never stands for the next request's.
     const relative = !isAbsolute(built);
-    const parsed = this.#memo.remember(relative ? `\n${fallbackBase()}\n${built}` : built, () => parseBuilt(built, this.#ignored)) ?? { url: built, userinfo: undefined, credentialParams: '' };
+    const parsed = parseBuilt(built, this.#ignored);
     // Only a parse made without params stands for the next request's (its URL alone does not say what params added),
     // and only for a URL given as text (a URL object compares by identity, and may have changed since).
     this.#last = !relative && (config.url === undefined || typeof config.url === 'string') && (config.params === undefined || config.params === null) ? { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed } : undefined;
     return parsed;
   }
 
-  /** Estimated bytes the memo holds now; never above its budget (256 KB). */
-  get memoBytes(): number {
-    return this.#memo.bytes;
-  }
-
   /** The key URL alone. */
   readonly url: UrlNormaliser = (config) => this.parse(config).url;
-
-  clear(): void {
-    this.#last = undefined;
-    this.#memo.clear();
-  }
 }
 
 function safeDecode(text: string): string {
