@@ -260,6 +260,15 @@ function headersLine(headers: ReadonlyMap<string, string>): string {
   return line;
 }
 
+/**
+ * What two requests under one key must also share to share an origin call: everything the origin sees, credentials
+ * included (in memory only), and the answer's shape (bytes or text, the caller's size limit).
+ */
+export function flightIdentity(plan: Exchange): string {
+  const { config, wire } = plan;
+  return `${wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${headersLine(wire.headers)}`;
+}
+
 /** Ask the origin (sharing the call with identical concurrent requests when `dedupe` is on), then answer this caller. */
 export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined): Promise<AxiosResponse> {
   const { config } = plan;
@@ -267,13 +276,12 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
   let shared = false;
   // A stream is read by one caller only: stream requests never share a call (see stream-tee.ts).
   if (ctx.options.dedupe && !isStreamRequest(config)) {
-    // Requests share a call only when everything the origin sees is the same, credentials included (in memory only).
-    // The answer's shape too: bytes or text, and the caller's size limit.
-    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${headersLine(plan.wire.headers)}`;
+    // Requests share a call only when their identities are the same too (flightIdentity, compared by the flights).
+    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}`;
     // Across processes too, for a plain miss: a revalidation or a caller asking for the origin itself goes on its own.
     // A read-only cache writes nothing, leases included: it shares calls within this process only.
     const acrossProcesses = ctx.options.dedupe === 'store' && !ctx.options.readOnly && !stale && plan.options.forceRefresh !== true && plan.options.refresh !== true;
-    const flight = await ctx.flights.run(flightKey, config, (signal) => acrossProcesses
+    const flight = await ctx.flights.run(flightKey, plan, config, (signal) => acrossProcesses
       ? leasedTrip(ctx, plan, signal, () => originTrip(ctx, plan, stale, signal)).catch((error: unknown): OriginResult => ({ kind: 'error', error }))
       : originTrip(ctx, plan, stale, signal), plan.ticket);
     // Cancelled by the caller's own signal or token, or past the caller's own timeout.
