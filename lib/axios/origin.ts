@@ -23,7 +23,8 @@ import { asError } from '../errors.js';
 
 /** The outcome of one (possibly shared) trip to the origin, before it is handed to each caller. */
 export type OriginResult =
-  | { readonly kind: 'response'; readonly response: AxiosResponse; readonly record: CacheRecord | undefined }
+  /** `unannounced`: the record this trip stored until the first caller answered announces it (see announceStored). */
+  | { readonly kind: 'response'; readonly response: AxiosResponse; readonly record: CacheRecord | undefined; unannounced: CacheRecord | undefined }
   | { readonly kind: 'revalidated'; readonly record: CacheRecord }
   | { readonly kind: 'stale'; readonly record: CacheRecord; readonly reason: string }
   /** Another process went to the origin and stored this entry while this one waited (`dedupe: 'store'`). */
@@ -100,20 +101,13 @@ async function maybeStore(ctx: CacheContext, plan: Exchange, response: AxiosResp
   }
   if (!(await writeRecord(ctx, key, record))) return undefined;
   // Counted now; announced once, by the first caller to be answered, after its `miss`: see announceStored.
-  const payload = { key, url, method, expiresAt: record.expiresAt };
-  recordOutcome(ctx, 'stored', payload, 'stored', true);
-  unannounced.set(record, () => ctx.events.emit('stored', payload));
+  recordOutcome(ctx, 'stored', { key, url, method, expiresAt: record.expiresAt }, 'stored', true);
   return record;
 }
 
-/** `stored` events waiting for the `miss` of the request that stored them, so listeners see miss → stored. */
-const unannounced = new WeakMap<CacheRecord, () => void>();
-
-function announceStored(record: CacheRecord | undefined): void {
-  const announce = record && unannounced.get(record);
-  if (!record || !announce) return;
-  unannounced.delete(record);
-  announce();
+/** The `stored` event of a record this request stored, emitted after its `miss`, so listeners see miss → stored. */
+function announceStored(ctx: CacheContext, plan: Exchange, record: CacheRecord): void {
+  ctx.events.emit('stored', { key: plan.key, url: plan.url, method: plan.method, expiresAt: record.expiresAt });
 }
 
 /** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
@@ -238,11 +232,11 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
   if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, { wire: plan.wire, config: plan.config, partition: plan.partition, requested: plan.options.invalidate }, response);
   if (isStreamRequest(plan.config)) {
     // Stored (and announced) once the caller has read the body whole: see stream-tee.ts.
-    const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then(announceStored));
-    return { kind: 'response', response: teed, record: undefined };
+    const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then((record) => record && announceStored(ctx, plan, record)));
+    return { kind: 'response', response: teed, record: undefined, unannounced: undefined };
   }
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
-  return { kind: 'response', response, record };
+  return { kind: 'response', response, record, unannounced: record };
 }
 
 /**
@@ -308,7 +302,12 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
     case 'response': {
       const reason = stale ? 'revalidation answered with a new response' : 'no usable entry';
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason }, `miss: ${reason}`);
-      announceStored(result.record);
+      // Shared by the flight's callers: the first one answered announces the record.
+      const unannounced = result.unannounced;
+      if (unannounced !== undefined) {
+        result.unannounced = undefined;
+        announceStored(ctx, plan, unannounced);
+      }
       // A response nobody else receives is this caller's already: it is given its config and marked in place.
       const own = shared ? ownResponse(result.response, config) : result.response;
       own.config = config;
