@@ -24,7 +24,7 @@ export interface CacheContext {
   readonly access: StoreAccess;
   readonly events: CacheEvents;
   readonly stats: CacheStats;
-  /** This cache's URL parser (its memo belongs to the cache) and its key-URL function. */
+  /** This cache's URL parser (it remembers this cache's last request's parse) and its key-URL function. */
   readonly urls: UrlParser;
   readonly normaliseUrl: UrlNormaliser;
   readonly flights: SingleFlight<OriginResult, Exchange>;

@@ -240,13 +240,14 @@ function withoutCredentials(prefix: string, search: string, userinfo: string | u
   // The kept pairs are joined only once one is left out; until then the query stays as it is.
   let kept: string[] | undefined;
   let credentialParams = '';
-  for (let start = 0, pairs = 0; search !== ''; pairs++) {
+  let start = 0;
+  while (search !== '') {
     let end = search.indexOf('&', start);
     if (end === -1) end = search.length;
     let nameEnd = start;
     while (nameEnd < end && search.charCodeAt(nameEnd) !== 0x3d) nameEnd++;
     if (ignored.has(queryName(search.slice(start, nameEnd)))) {
-      kept ??= pairs === 0 ? [] : search.slice(0, start - 1).split('&');
+      kept ??= start === 0 ? [] : search.slice(0, start - 1).split('&');
       credentialParams += `?${search.slice(start, end)}\n`;
     } else kept?.push(search.slice(start, end));
     if (end === search.length) break;

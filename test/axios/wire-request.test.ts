@@ -30,6 +30,17 @@ describe('the wire request', () => {
     expect(keyed).to.deep.equal(['http://api.test/users?id=1', 'http://api.test/users?id=2', 'http://api.test/users?id=3']);
   });
 
+  it('takes credential query parameters out wherever they stand, matching their decoded lower-case names, and keeps the rest in order', () => {
+    const urls = new UrlParser(IGNORED);
+    expect(urls.parse({ url: 'http://api.test/a?x=1&access_token=s&y=2&Access%5Ftoken=t&&z' })).to.deep.equal({
+      url: 'http://api.test/a?x=1&y=2&&z',
+      userinfo: undefined,
+      credentialParams: '?access_token=s\n?Access%5Ftoken=t\n',
+    });
+    expect(urls.parse({ url: 'http://api.test/a?access_token=s' }).url).to.equal('http://api.test/a');
+    expect(urls.parse({ url: 'http://api.test/a?access+token=s&b' }).url).to.equal('http://api.test/a?access+token=s&b');
+  });
+
   it('counts the Authorization axios makes from auth, replacing a header the caller set, as axios does', () => {
     const wire = wireRequest(config({ url: 'http://api.test/a', auth: { username: 'alice', password: 'pw' }, headers: new AxiosHeaders({ Authorization: 'Bearer other' }) }), new UrlParser(IGNORED), IGNORED);
     expect(wire.headers.get('authorization')).to.equal(`Basic ${btoa('alice:pw')}`);
