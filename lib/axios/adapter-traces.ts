@@ -117,7 +117,7 @@ export function redirectedTo(response: AxiosResponse, wire: WireRequest, urls: U
   if (!request) return undefined;
   const final = fetchTraces.get(request)?.finalUrl ?? request.res?.responseUrl ?? request.responseURL;
   if (typeof final !== 'string' || final === '') return undefined;
-  // The usual answer: the key URL itself, which parses to itself (no second parse, and no second sighting in the memo).
+  // The usual answer: the key URL itself, which parses to itself (no second parse).
   if (final === wire.url && wire.credentialParams === '') return undefined;
   try {
     const parsed = urls.parse({ url: final });

@@ -5,7 +5,9 @@ import type { CacheStore } from '../stores/store.js';
 import './augment.js';
 import type { CachedResponse } from './cache-info.js';
 import type { CacheContext, CacheStats } from './context.js';
+import { flightIdentity } from './origin.js';
 import type { OriginResult } from './origin.js';
+import type { Exchange } from './request-model.js';
 import { CacheEvents } from './events.js';
 import { checkEventName } from './diagnostics.js';
 import type { CacheEventName, CacheListener } from './events.js';
@@ -152,7 +154,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     stats,
     urls,
     normaliseUrl: urls.url,
-    flights: new SingleFlight<OriginResult>(resolved.storeTimeoutMs + 1000),
+    flights: new SingleFlight<OriginResult, Exchange>(resolved.storeTimeoutMs + 1000, flightIdentity),
     refreshing: new Map(),
     debug,
   };

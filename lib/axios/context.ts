@@ -1,5 +1,6 @@
 import type { CacheEvents } from './events.js';
 import type { OriginResult } from './origin.js';
+import type { Exchange } from './request-model.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { SingleFlight } from './single-flight.js';
 import type { StoreAccess } from './store-access.js';
@@ -23,10 +24,10 @@ export interface CacheContext {
   readonly access: StoreAccess;
   readonly events: CacheEvents;
   readonly stats: CacheStats;
-  /** This cache's URL parser (its memo belongs to the cache) and its key-URL function. */
+  /** This cache's URL parser (it remembers this cache's last request's parse) and its key-URL function. */
   readonly urls: UrlParser;
   readonly normaliseUrl: UrlNormaliser;
-  readonly flights: SingleFlight<OriginResult>;
+  readonly flights: SingleFlight<OriginResult, Exchange>;
   /** Keys with a background (stale-while-revalidate) refresh under way, and the stale callers waiting to hear of it (`onUpdate`). */
   readonly refreshing: Map<string, UpdateWaiter[]>;
   readonly debug: (message: string, details: Record<string, unknown>) => void;

@@ -193,7 +193,6 @@ export function createManager(ctx: CacheContext, defaults: () => AxiosRequestCon
         if (!store.keys) listingOf(store, 'keys');
         for await (const key of reportedListing(ctx, 'keys', store.keys())) await guardedCall(ctx, 'delete', key, () => store.delete(key));
       }
-      ctx.urls.clear();
       ctx.debug('cleared the store', {});
     },
     export: exported,

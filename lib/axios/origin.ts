@@ -23,7 +23,8 @@ import { asError } from '../errors.js';
 
 /** The outcome of one (possibly shared) trip to the origin, before it is handed to each caller. */
 export type OriginResult =
-  | { readonly kind: 'response'; readonly response: AxiosResponse; readonly record: CacheRecord | undefined }
+  /** `unannounced`: the record this trip stored until the first caller answered announces it (see announceStored). */
+  | { readonly kind: 'response'; readonly response: AxiosResponse; readonly record: CacheRecord | undefined; unannounced: CacheRecord | undefined }
   | { readonly kind: 'revalidated'; readonly record: CacheRecord }
   | { readonly kind: 'stale'; readonly record: CacheRecord; readonly reason: string }
   /** Another process went to the origin and stored this entry while this one waited (`dedupe: 'store'`). */
@@ -100,20 +101,13 @@ async function maybeStore(ctx: CacheContext, plan: Exchange, response: AxiosResp
   }
   if (!(await writeRecord(ctx, key, record))) return undefined;
   // Counted now; announced once, by the first caller to be answered, after its `miss`: see announceStored.
-  const payload = { key, url, method, expiresAt: record.expiresAt };
-  recordOutcome(ctx, 'stored', payload, 'stored', true);
-  unannounced.set(record, () => ctx.events.emit('stored', payload));
+  recordOutcome(ctx, 'stored', { key, url, method, expiresAt: record.expiresAt }, 'stored', true);
   return record;
 }
 
-/** `stored` events waiting for the `miss` of the request that stored them, so listeners see miss → stored. */
-const unannounced = new WeakMap<CacheRecord, () => void>();
-
-function announceStored(record: CacheRecord | undefined): void {
-  const announce = record && unannounced.get(record);
-  if (!record || !announce) return;
-  unannounced.delete(record);
-  announce();
+/** The `stored` event of a record this request stored, emitted after its `miss`, so listeners see miss → stored. */
+function announceStored(ctx: CacheContext, plan: Exchange, record: CacheRecord): void {
+  ctx.events.emit('stored', { key: plan.key, url: plan.url, method: plan.method, expiresAt: record.expiresAt });
 }
 
 /** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
@@ -238,11 +232,11 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
   if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, { wire: plan.wire, config: plan.config, partition: plan.partition, requested: plan.options.invalidate }, response);
   if (isStreamRequest(plan.config)) {
     // Stored (and announced) once the caller has read the body whole: see stream-tee.ts.
-    const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then(announceStored));
-    return { kind: 'response', response: teed, record: undefined };
+    const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then((record) => record && announceStored(ctx, plan, record)));
+    return { kind: 'response', response: teed, record: undefined, unannounced: undefined };
   }
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
-  return { kind: 'response', response, record };
+  return { kind: 'response', response, record, unannounced: record };
 }
 
 /**
@@ -260,6 +254,15 @@ function headersLine(headers: ReadonlyMap<string, string>): string {
   return line;
 }
 
+/**
+ * What two requests under one key must also share to share an origin call: everything the origin sees, credentials
+ * included (in memory only), and the answer's shape (bytes or text, the caller's size limit).
+ */
+export function flightIdentity(plan: Exchange): string {
+  const { config, wire } = plan;
+  return `${wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${headersLine(wire.headers)}`;
+}
+
 /** Ask the origin (sharing the call with identical concurrent requests when `dedupe` is on), then answer this caller. */
 export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined): Promise<AxiosResponse> {
   const { config } = plan;
@@ -267,13 +270,12 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
   let shared = false;
   // A stream is read by one caller only: stream requests never share a call (see stream-tee.ts).
   if (ctx.options.dedupe && !isStreamRequest(config)) {
-    // Requests share a call only when everything the origin sees is the same, credentials included (in memory only).
-    // The answer's shape too: bytes or text, and the caller's size limit.
-    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}\n${plan.wire.credentials}\n${String(wantsBytes(config))} ${config.maxContentLength ?? ''}\n${headersLine(plan.wire.headers)}`;
+    // Requests share a call only when their identities are the same too (flightIdentity, compared by the flights).
+    const flightKey = `${stale ? 'revalidate' : 'fetch'} ${plan.key}`;
     // Across processes too, for a plain miss: a revalidation or a caller asking for the origin itself goes on its own.
     // A read-only cache writes nothing, leases included: it shares calls within this process only.
     const acrossProcesses = ctx.options.dedupe === 'store' && !ctx.options.readOnly && !stale && plan.options.forceRefresh !== true && plan.options.refresh !== true;
-    const flight = await ctx.flights.run(flightKey, config, (signal) => acrossProcesses
+    const flight = await ctx.flights.run(flightKey, plan, config, (signal) => acrossProcesses
       ? leasedTrip(ctx, plan, signal, () => originTrip(ctx, plan, stale, signal)).catch((error: unknown): OriginResult => ({ kind: 'error', error }))
       : originTrip(ctx, plan, stale, signal), plan.ticket);
     // Cancelled by the caller's own signal or token, or past the caller's own timeout.
@@ -300,7 +302,12 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
     case 'response': {
       const reason = stale ? 'revalidation answered with a new response' : 'no usable entry';
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason }, `miss: ${reason}`);
-      announceStored(result.record);
+      // Shared by the flight's callers: the first one answered announces the record.
+      const unannounced = result.unannounced;
+      if (unannounced !== undefined) {
+        result.unannounced = undefined;
+        announceStored(ctx, plan, unannounced);
+      }
       // A response nobody else receives is this caller's already: it is given its config and marked in place.
       const own = shared ? ownResponse(result.response, config) : result.response;
       own.config = config;

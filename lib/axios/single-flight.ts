@@ -14,8 +14,11 @@ function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
  */
 export const JOIN_WINDOW_MS = 10_000;
 
-interface Flight<T> {
+interface Flight<T, I> {
   readonly startedAt: number;
+  /** What its callers share besides the key (see {@link SingleFlight}), and that as a line, once a newcomer compared it. */
+  readonly identity: I;
+  line: string | undefined;
   readonly result: Promise<T>;
   /** Absent when the caller that started the flight cannot cancel its wait: then nothing can ever abort the call. */
   readonly controller: AbortController | undefined;
@@ -62,17 +65,28 @@ function cancellable(config: InternalAxiosRequestConfig): boolean {
  * signal, and the call runs as that caller would have sent it): an AbortSignal per miss is measurable. Whatever the work ends with reaches every caller
  * still waiting, and the flight is forgotten as soon as it settles, so nothing stays in flight after a failure.
  * `start` must not reject: it returns its failures as values.
+ *
+ * Flights are found by a key; a caller joins one only when its identity (everything else two callers must share,
+ * written as a line by `identityLine`) is the same too. The lines are made only when a caller finds a flight under
+ * its key, so a lone request makes none. A caller that finds one of another identity goes under a second key, the key
+ * and its own line, where only callers of its identity find it.
  */
-export class SingleFlight<T> {
-  private readonly flights = new Map<string, Flight<T>>();
+export class SingleFlight<T, I> {
+  private readonly flights = new Map<string, Flight<T, I>>();
   /** Flights that settled recently, for requests that started before they settled (see {@link begin}). */
-  private readonly settled = new Map<string, { readonly flight: Flight<T>; readonly sequence: number; readonly at: number }>();
+  private readonly settled = new Map<string, { readonly flight: Flight<T, I>; readonly sequence: number; readonly at: number }>();
   private sequence = 0;
   /** Requests between {@link begin} and {@link end}: only they can join a settled flight. */
   private inLookup = 0;
 
-  /** @param lingerMs how long a settled flight stays joinable by requests that started before it settled. */
-  constructor(private readonly lingerMs: number) {}
+  /**
+   * @param lingerMs how long a settled flight stays joinable by requests that started before it settled.
+   * @param identityLine an identity as a line that two identities share exactly when their callers may share a flight.
+   */
+  constructor(
+    private readonly lingerMs: number,
+    private readonly identityLine: (identity: I) => string,
+  ) {}
 
   /**
    * Taken (`begin`) when a request is about to read the store, and given back (`end`) once it has. A request whose store read was still under way
@@ -91,37 +105,54 @@ export class SingleFlight<T> {
     if (this.inLookup === 0 && this.settled.size !== 0) this.settled.clear();
   }
 
-  run(key: string, config: InternalAxiosRequestConfig, start: (signal: AbortSignal | undefined) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
-    let flight = this.flights.get(key);
-    // Nor is a call every caller left joined: it was aborted, and would answer the newcomer with that cancellation.
-    if (flight && (performance.now() - flight.startedAt > JOIN_WINDOW_MS || flight.controller?.signal.aborted === true)) flight = undefined;
-    if (!flight && ticket !== undefined) flight = this.recentlySettled(key, ticket);
+  run(key: string, identity: I, config: InternalAxiosRequestConfig, start: (signal: AbortSignal | undefined) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
+    let slot = key;
+    let flight = this.joinable(slot, identity, ticket);
+    if (flight === null) {
+      slot = `${key}\n${this.identityLine(identity)}`;
+      flight = this.joinable(slot, identity, ticket);
+    }
     if (!flight) {
       const controller = cancellable(config) ? new AbortController() : undefined;
-      const created: Flight<T> = {
+      const created: Flight<T, I> = {
         startedAt: performance.now(),
+        identity,
+        line: undefined,
         controller,
         waiters: 0,
         receivers: undefined,
         // `start` never rejects: a `then` does what `finally` would, in fewer steps.
         result: start(controller?.signal).then((value) => {
-          if (this.flights.get(key) === created) this.flights.delete(key);
+          if (this.flights.get(slot) === created) this.flights.delete(slot);
           this.sequence += 1;
-          this.settled.delete(key);
+          this.settled.delete(slot);
           // Kept only while some request is still reading the store; sequential traffic keeps nothing.
-          if (this.inLookup > 0) this.settled.set(key, { flight: created, sequence: this.sequence, at: performance.now() });
+          if (this.inLookup > 0) this.settled.set(slot, { flight: created, sequence: this.sequence, at: performance.now() });
           else created.receivers = created.waiters;
           return value;
         }),
       };
-      this.flights.set(key, created);
+      this.flights.set(slot, created);
       flight = created;
     }
     flight.waiters += 1;
     return this.wait(flight, config);
   }
 
-  private recentlySettled(key: string, ticket: number): Flight<T> | undefined {
+  /**
+   * The flight under `slot` a caller of `identity` may join: running (and joinable still), or settled after its
+   * ticket was taken; null when the flight there is another identity's, undefined when there is none.
+   */
+  private joinable(slot: string, identity: I, ticket: number | undefined): Flight<T, I> | null | undefined {
+    let flight = this.flights.get(slot);
+    // Nor is a call every caller left joined: it was aborted, and would answer the newcomer with that cancellation.
+    if (flight && (performance.now() - flight.startedAt > JOIN_WINDOW_MS || flight.controller?.signal.aborted === true)) flight = undefined;
+    if (!flight && ticket !== undefined) flight = this.recentlySettled(slot, ticket);
+    if (!flight) return undefined;
+    return flight.identity === identity || (flight.line ??= this.identityLine(flight.identity)) === this.identityLine(identity) ? flight : null;
+  }
+
+  private recentlySettled(key: string, ticket: number): Flight<T, I> | undefined {
     const oldest = performance.now() - this.lingerMs;
     for (const [settledKey, entry] of this.settled) {
       if (entry.at >= oldest) break;
@@ -131,7 +162,7 @@ export class SingleFlight<T> {
     return entry && entry.sequence > ticket && entry.flight.controller?.signal.aborted !== true ? entry.flight : undefined;
   }
 
-  private wait(flight: Flight<T>, config: InternalAxiosRequestConfig): Promise<FlightResult<T>> {
+  private wait(flight: Flight<T, I>, config: InternalAxiosRequestConfig): Promise<FlightResult<T>> {
     if (!cancellable(config)) {
       // A caller that cannot end its wait (axios' defaults) waits for the work itself: no timer, listener or promise of its own.
       return flight.result.then((value) => {

@@ -8,7 +8,6 @@
  */
 import { Axios } from 'axios';
 import type { AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios';
-import { BoundedMemo, stringBytes } from '../semantics/memo.js';
 
 /** One request, as the origin will receive it. */
 export interface WireRequest {
@@ -34,7 +33,24 @@ export interface WireRequest {
 
 /** A builder with no defaults of its own: `getUri` is axios' URL building (buildFullPath + buildURL + paramsSerializer). */
 const uriBuilder = new Axios({});
-const ABSOLUTE = /^[a-z][a-z\d+\-.]*:/i;
+
+/** Where the scheme of `url` ends (its `:`), or -1 when it starts with none: a letter, then letters, digits, `+`, `-`, `.`. */
+function schemeEnd(url: string): number {
+  for (let i = 0; i < url.length; i++) {
+    const code = url.charCodeAt(i) | 0x20; // lower-case for letters
+    if (code >= 0x61 && code <= 0x7a) continue;
+    if (i === 0) return -1;
+    const raw = url.charCodeAt(i);
+    if (raw === 0x3a) return i;
+    if (!((raw >= 0x30 && raw <= 0x39) || raw === 0x2b || raw === 0x2d || raw === 0x2e)) return -1;
+  }
+  return -1;
+}
+
+/** An absolute URL: one with a scheme. */
+function isAbsolute(url: string): boolean {
+  return schemeEnd(url) !== -1;
+}
 
 function fallbackBase(): string {
   return (globalThis as { location?: { href?: string } }).location?.href ?? 'http://localhost/';
@@ -65,11 +81,6 @@ export function lowerCaseHeaders(headers: unknown): Map<string, string> {
   return result;
 }
 
-/** A query parameter's name as compared with `ignoredParams`: decoded (`+` is a space), lower-case. */
-function decodeName(raw: string): string {
-  return safeDecode(raw.replace(/\+/g, ' ')).toLowerCase();
-}
-
 /** A parsed request URL: what keys use, and what the URL itself carries as credentials. */
 export interface ParsedUrl {
   readonly url: string;
@@ -85,7 +96,19 @@ export type UrlParts = Pick<InternalAxiosRequestConfig, 'url' | 'baseURL' | 'par
 /** The key URL of a request given as a URL (and base URL): for invalidation targets and management queries. */
 export type UrlNormaliser = (config: UrlParts) => string;
 
-const ABSOLUTE_WITH_AUTHORITY = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+/** A URL axios' buildFullPath takes as absolute: a scheme and `//`, or `//` alone. */
+function isAbsoluteWithAuthority(url: string): boolean {
+  return url.startsWith('//', schemeEnd(url) + 1);
+}
+
+/** `baseURL` and `url` joined as axios' combineURLs joins them: one `/` between, up to two trailing ones of `baseURL` dropped. */
+function combineUrls(baseURL: string, url: string): string {
+  let end = baseURL.length;
+  if (baseURL.charCodeAt(end - 1) === 0x2f) end -= baseURL.charCodeAt(end - 2) === 0x2f ? 2 : 1;
+  let start = 0;
+  while (url.charCodeAt(start) === 0x2f) start++;
+  return `${baseURL.slice(0, end)}/${url.slice(start)}`;
+}
 
 /**
  * The URL axios sends: `baseURL` joined to `url` as axios' buildFullPath does; with params, that URL parsed (as
@@ -96,89 +119,166 @@ function builtUri(config: UrlParts): string {
   // Its text: axios' adapters also take a URL object (`new URL(url)`), whose text may change between two requests.
   const url = String(config.url ?? '');
   const { baseURL } = config;
-  const full = !baseURL || (ABSOLUTE_WITH_AUTHORITY.test(url) && config.allowAbsoluteUrls !== false)
-    ? url
-    : url ? `${baseURL.replace(/\/?\/$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
+  const full = !baseURL || (isAbsoluteWithAuthority(url) && config.allowAbsoluteUrls !== false) ? url : url ? combineUrls(baseURL, url) : baseURL;
   if (config.params === undefined || config.params === null) return full;
   // Node's http adapter parses the URL first, then appends the serialised params to its path and query.
-  const parsed = new URL(full, ABSOLUTE.test(full) ? undefined : fallbackBase());
+  const parsed = new URL(full, isAbsolute(full) ? undefined : fallbackBase());
   const userinfo = parsed.username || parsed.password ? `${parsed.username}:${parsed.password}@` : '';
   const parts: AxiosRequestConfig = { url: `${parsed.protocol}//${userinfo}${parsed.host}${parsed.pathname}${parsed.search}`, params: config.params as unknown };
   if (config.paramsSerializer !== undefined) parts.paramsSerializer = config.paramsSerializer;
   return uriBuilder.getUri(parts);
 }
 
-/**
- * An http(s) URL that WHATWG URL parsing leaves exactly as it is (up to an empty query): lower-case scheme and host
- * name, no userinfo, an explicit path, and only characters no percent-encode set touches. What the pattern cannot
- * rule out is checked in {@link alreadyParsed}.
- */
-const PLAIN_URL = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::([1-9][0-9]{0,4}))?(\/[A-Za-z0-9\-._~!$&()*+,;=:@/%]*)(\?[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*)?$/;
-/** A path segment WHATWG URL parsing removes or resolves: `.` or `..`, percent-encoded or not. */
-const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:\/|$)/i;
-/** A host name that WHATWG URL parsing reads as an IPv4 address (its last label is a number) or decodes (punycode). */
-const NUMERIC_OR_PUNYCODE = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$|(?:^|\.)xn--/i;
+/** Per ASCII code: {@link PATH} when a path may hold it as it is, {@link QUERY} when a query may (no percent-encode set touches it). */
+const URL_CHARS = new Uint8Array(128);
+const PATH = 1;
+const QUERY = 2;
+for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&()*+,;=:@/%") URL_CHARS[char.charCodeAt(0)] = PATH | QUERY;
+URL_CHARS[0x3f] = QUERY; // '?'
 
-/** An IPv4 address as WHATWG URL parsing writes it: four decimal numbers up to 255, no leading zeros. */
-const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
-
-/**
- * The URL's query (with its `?`, or '' when it has none) when `new URL(built)` would give back `built` itself, or
- * undefined when only the full parse can tell. Most request URLs are of this kind; a miss then skips the parse.
- */
-function alreadyParsed(built: string): string | undefined {
-  const match = PLAIN_URL.exec(built);
-  if (match === null) return undefined;
-  const [, scheme, host = '', port, path = '', query = ''] = match;
-  if ((NUMERIC_OR_PUNYCODE.test(host) && !CANONICAL_IPV4.test(host)) || DOT_SEGMENT.test(path)) return undefined;
-  if (port !== undefined && (Number(port) > 65535 || port === (scheme === 'http' ? '80' : '443'))) return undefined;
-  return query;
+/** `.`, `..` or their percent-encoded forms (`%2e`, any case): a path segment WHATWG URL parsing removes or resolves. */
+function isDotSegment(url: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 1 || length === 2) return url.charCodeAt(start) === 0x2e && (length === 1 || url.charCodeAt(start + 1) === 0x2e);
+  if (length !== 3 && length !== 4 && length !== 6) return false;
+  const lower = url.slice(start, end).toLowerCase();
+  return lower === '%2e' || lower === '.%2e' || lower === '%2e.' || lower === '%2e%2e';
 }
 
-function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl | typeof AS_BUILT {
-  const plainQuery = alreadyParsed(built);
-  let parsed: { readonly protocol: string; readonly host: string; readonly pathname: string; readonly search: string } & Partial<Pick<URL, 'username' | 'password'>>;
-  if (plainQuery === undefined) {
-    // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
-    parsed = new URL(built, ABSOLUTE.test(built) ? undefined : fallbackBase());
-  } else {
-    const queryStart = built.length - plainQuery.length;
-    const hostStart = built.indexOf('//') + 2;
-    const pathStart = built.indexOf('/', hostStart);
-    // `new URL` reads an empty query ('?' alone) as none.
-    parsed = { protocol: built.slice(0, hostStart - 2), host: built.slice(hostStart, pathStart), pathname: built.slice(pathStart, queryStart), search: plainQuery === '?' ? '' : plainQuery };
-  }
-  const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username ?? '')}:${safeDecode(parsed.password ?? '')}` : undefined;
-  const kept: string[] = [];
-  let credentialParams = '';
-  const search = parsed.search.slice(1);
-  if (search !== '') {
-    for (const pair of search.split('&')) {
-      const equals = pair.indexOf('=');
-      const name = decodeName(equals === -1 ? pair : pair.slice(0, equals));
-      if (ignored.has(name)) credentialParams += `?${pair}\n`;
-      else kept.push(pair);
+/**
+ * Where the query of `url` starts (its `?`, or its length when it has none) when `new URL(url)` would give back `url`
+ * itself up to an empty query, or -1 when only the full parse can tell. Most request URLs are of this kind; a miss
+ * then skips the parse. One scan: a lower-case `http` or `https` scheme; a lower-case host name of letters, digits
+ * and `-` in non-empty labels, neither punycode (`xn--`) nor numeric (WHATWG URL parsing reads a host whose last
+ * label is a number as an IPv4 address) unless a canonical IPv4 address (four decimal numbers up to 255, no leading
+ * zeros); no userinfo; a port from 1 to 65535 without leading zeros, not the scheme's default; an explicit path with
+ * no dot segment; and only characters no percent-encode set touches.
+ */
+export function plainQueryStart(url: string): number {
+  let i: number;
+  let defaultPort: number;
+  if (url.startsWith('http://')) {
+    i = 7;
+    defaultPort = 80;
+  } else if (url.startsWith('https://')) {
+    i = 8;
+    defaultPort = 443;
+  } else return -1;
+  const length = url.length;
+  // The host, label by label: `octets` counts the labels that are a canonical IPv4 number.
+  let labels = 0;
+  let octets = 0;
+  let numeric = false;
+  let code = 0;
+  for (;;) {
+    const labelStart = i;
+    let digits = true;
+    let value = 0;
+    for (; i < length; i++) {
+      code = url.charCodeAt(i);
+      if (code >= 0x30 && code <= 0x39) value = value * 10 + code - 0x30;
+      else if ((code >= 0x61 && code <= 0x7a) || code === 0x2d) digits = false;
+      else break;
     }
+    const labelLength = i - labelStart;
+    if (labelLength === 0) return -1;
+    labels += 1;
+    if (digits && value <= 255 && (labelLength === 1 || url.charCodeAt(labelStart) !== 0x30)) octets += 1;
+    if (labelLength >= 4 && url.startsWith('xn--', labelStart)) return -1;
+    if (i >= length || code !== 0x2e) {
+      // The last label: a number (decimal, or hexadecimal after 0x) makes the host an IPv4 address.
+      numeric = digits || (url.charCodeAt(labelStart) === 0x30 && url.charCodeAt(labelStart + 1) === 0x78 && isHexTail(url, labelStart + 2, i));
+      break;
+    }
+    i += 1;
   }
-  const query = kept.length === 0 ? '' : `?${kept.join('&')}`;
-  const url = `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`;
-  return url === built && userinfo === undefined && credentialParams === '' ? AS_BUILT : { url, userinfo, credentialParams };
+  if (numeric && (labels !== 4 || octets !== 4)) return -1;
+  if (i < length && code === 0x3a) {
+    const portStart = ++i;
+    let port = 0;
+    for (; i < length; i++) {
+      code = url.charCodeAt(i);
+      if (code < 0x30 || code > 0x39) break;
+      port = port * 10 + code - 0x30;
+    }
+    if (i === portStart || i - portStart > 5 || url.charCodeAt(portStart) === 0x30 || port > 65535 || port === defaultPort) return -1;
+  }
+  if (i >= length || url.charCodeAt(i) !== 0x2f) return -1;
+  // The path, segment by segment, up to the query.
+  let segmentStart = i + 1;
+  for (i += 1; i < length; i++) {
+    code = url.charCodeAt(i);
+    if (code === 0x2f || code === 0x3f) {
+      if (isDotSegment(url, segmentStart, i)) return -1;
+      if (code === 0x3f) break;
+      segmentStart = i + 1;
+    } else if (code >= 128 || (URL_CHARS[code]! & PATH) === 0) return -1;
+  }
+  if (i >= length) return isDotSegment(url, segmentStart, length) ? -1 : length;
+  const queryStart = i;
+  for (i += 1; i < length; i++) {
+    code = url.charCodeAt(i);
+    if (code >= 128 || (URL_CHARS[code]! & QUERY) === 0) return -1;
+  }
+  return queryStart;
+}
+
+/** Whether `url` holds only lower-case hexadecimal digits from `start` to `end` (none at all included). */
+function isHexTail(url: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = url.charCodeAt(i);
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66))) return false;
+  }
+  return true;
 }
 
 /**
- * What the memo keeps for the usual URL: one that is its own key URL (normalised already, no userinfo, no credential
- * parameter). The memo then holds nothing but its key, a string every record of that URL shares, instead of a parse
- * result of its own: with a cache full of distinct URLs, about 150 bytes less per entry.
+ * The key URL of `prefix` (scheme, host and path, as parsed) and `search` (the query without its `?`): the query
+ * parameters named in `ignored` left out and returned as credential lines.
  */
-const AS_BUILT = null;
+function withoutCredentials(prefix: string, search: string, userinfo: string | undefined, ignored: ReadonlySet<string>): ParsedUrl {
+  // The kept pairs are joined only once one is left out; until then the query stays as it is.
+  let kept: string[] | undefined;
+  let credentialParams = '';
+  let start = 0;
+  while (search !== '') {
+    let end = search.indexOf('&', start);
+    if (end === -1) end = search.length;
+    let nameEnd = start;
+    while (nameEnd < end && search.charCodeAt(nameEnd) !== 0x3d) nameEnd++;
+    if (ignored.has(queryName(search.slice(start, nameEnd)))) {
+      kept ??= start === 0 ? [] : search.slice(0, start - 1).split('&');
+      credentialParams += `?${search.slice(start, end)}\n`;
+    } else kept?.push(search.slice(start, end));
+    if (end === search.length) break;
+    start = end + 1;
+  }
+  const query = kept === undefined ? search : kept.join('&');
+  // A query made of one empty pair left after the others were taken out stays ('?'), as it always has.
+  const url = query === '' && (kept === undefined || kept.length === 0) ? prefix : `${prefix}?${query}`;
+  return { url, userinfo, credentialParams };
+}
+
+/** A query parameter's name as compared with `ignoredParams`: decoded (`+` is a space) when it holds `%` or `+`, lower-case. */
+function queryName(raw: string): string {
+  return (raw.includes('%') || raw.includes('+') ? safeDecode(raw.replace(/\+/g, ' ')) : raw).toLowerCase();
+}
+
+function parseBuilt(built: string, ignored: ReadonlySet<string>): ParsedUrl {
+  const queryStart = plainQueryStart(built);
+  if (queryStart !== -1) return withoutCredentials(built.slice(0, queryStart), built.slice(queryStart + 1), undefined, ignored);
+  // The adapters parse the URL with WHATWG URL rules too, so what this parse normalises, they normalise alike.
+  const parsed = new URL(built, isAbsolute(built) ? undefined : fallbackBase());
+  const userinfo = parsed.username || parsed.password ? `${safeDecode(parsed.username)}:${safeDecode(parsed.password)}` : undefined;
+  return withoutCredentials(`${parsed.protocol}//${parsed.host}${parsed.pathname}`, parsed.search.slice(1), userinfo, ignored);
+}
 
 /**
- * One cache's URL parser: the request's absolute URL as axios sends it, reduced for keying. Parses are remembered by
- * the exact URL string in a memo bounded in bytes (URLs can be long) that belongs to this cache and is emptied by
- * `cache.clear()`. Throws what axios would throw for a URL or params it cannot serialise.
+ * One cache's URL parser: the request's absolute URL as axios sends it, reduced for keying. Only the last request's
+ * parse is remembered (most URLs parse with one scan, {@link plainQueryStart}, which costs less than remembering
+ * them would). Throws what axios would throw for a URL or params it cannot serialise.
  */
 export class UrlParser {
-  readonly #memo = new BoundedMemo<ParsedUrl | typeof AS_BUILT>((parsed) => (parsed === AS_BUILT ? 0 : stringBytes(parsed.url) + stringBytes(parsed.userinfo ?? '') + stringBytes(parsed.credentialParams)));
   readonly #ignored: ReadonlySet<string>;
   /** The last request's URL parts and parse, when it had no params. */
   #last: { readonly url: string | undefined; readonly baseURL: string | undefined; readonly allowAbsoluteUrls: boolean | undefined; readonly parsed: ParsedUrl } | undefined;
@@ -195,28 +295,17 @@ export class UrlParser {
     }
     const built = builtUri(config);
     // A relative URL (a browser's) names the resource of the page it is requested from: 'items' on /a/ is not 'items'
-    // on /b/. Its parse is remembered under the page's URL too (a key starting with a line break, which no absolute URL
-    // does), and never stands for the next request's.
-    const relative = !ABSOLUTE.test(built);
-    const parsed = this.#memo.remember(relative ? `\n${fallbackBase()}\n${built}` : built, () => parseBuilt(built, this.#ignored)) ?? { url: built, userinfo: undefined, credentialParams: '' };
+    // on /b/. Its parse never stands for the next request's.
+    const relative = !isAbsolute(built);
+    const parsed = parseBuilt(built, this.#ignored);
     // Only a parse made without params stands for the next request's (its URL alone does not say what params added),
     // and only for a URL given as text (a URL object compares by identity, and may have changed since).
     this.#last = !relative && (config.url === undefined || typeof config.url === 'string') && (config.params === undefined || config.params === null) ? { url: config.url, baseURL: config.baseURL, allowAbsoluteUrls: config.allowAbsoluteUrls, parsed } : undefined;
     return parsed;
   }
 
-  /** Estimated bytes the memo holds now; never above its budget (256 KB). */
-  get memoBytes(): number {
-    return this.#memo.bytes;
-  }
-
   /** The key URL alone. */
   readonly url: UrlNormaliser = (config) => this.parse(config).url;
-
-  clear(): void {
-    this.#last = undefined;
-    this.#memo.clear();
-  }
 }
 
 function safeDecode(text: string): string {

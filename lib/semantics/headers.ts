@@ -25,9 +25,10 @@ export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set([
 /** Copies `headers` without the named (lower-case) fields, into an object without prototype (any name is a field). */
 function without(headers: Headers, drop: ReadonlySet<string>): Record<string, string> {
   const out = emptyFields();
-  for (const [name, value] of Object.entries(headers)) {
+  // Names, not entries: no [name, value] array per field.
+  for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    if (!drop.has(lower)) out[lower] = value;
+    if (!drop.has(lower)) out[lower] = headers[name] as string;
   }
   return out;
 }
@@ -61,8 +62,8 @@ export function stripHopByHop(headers: Headers): Record<string, string> {
 export function headersToStore(res: ResponseFacts, opts: PolicyOptions): Record<string, string> {
   const kept = stripHopByHop(res.headers);
   const directives = parseCacheControl(fieldValue(kept, 'cache-control'));
-  const drop = new Set<string>();
-  if (typeof directives.noCache !== 'boolean') for (const name of directives.noCache) drop.add(name);
-  if (opts.shared && typeof directives.private !== 'boolean') for (const name of directives.private) drop.add(name);
-  return drop.size === 0 ? kept : without(kept, drop);
+  const noCache = typeof directives.noCache === 'boolean' ? [] : directives.noCache;
+  const listedPrivate = !opts.shared || typeof directives.private === 'boolean' ? [] : directives.private;
+  // Most responses list no field in either: the stripped copy is what is stored, with no set built.
+  return noCache.length === 0 && listedPrivate.length === 0 ? kept : without(kept, new Set([...noCache, ...listedPrivate]));
 }

@@ -46,6 +46,32 @@ describe('attachCache: concurrent identical misses (dedupe)', () => {
     expect((responses[1]!.data as { ok: boolean }).ok).to.equal(true);
   });
 
+  it('never shares a call between concurrent requests to one URL that differ in credentials, headers or size limit', async () => {
+    const seen: string[] = [];
+    const pending: Array<() => void> = [];
+    const adapter: AxiosAdapter = (config) =>
+      new Promise<AxiosResponse>((resolve) => {
+        const sent = `${String(config.headers.get('authorization') ?? '-')} ${String(config.headers.get('x-variant') ?? '-')} ${String(config.maxContentLength)}`;
+        seen.push(sent);
+        pending.push(() => resolve({ data: sent, status: 200, statusText: 'OK', headers: { 'cache-control': 'private, max-age=60' }, config, request: {} }));
+      });
+    const api = axios.create({ baseURL: 'http://origin.test', adapter, responseType: 'text' });
+    attachCache(api);
+    const variants = [
+      { headers: { authorization: 'Bearer alice' } },
+      { headers: { authorization: 'Bearer bob' } },
+      { headers: { authorization: 'Bearer alice', 'x-variant': '1' } },
+      { headers: { authorization: 'Bearer alice' }, maxContentLength: 5000 },
+    ];
+    const all = Promise.all([...variants, ...variants].map((extra) => api.get<string>('/same', extra)));
+    await tick();
+    for (const answer of pending.splice(0)) answer();
+    const bodies = (await all).map((response) => response.data);
+    expect(seen).to.have.length(4);
+    expect(new Set(seen).size).to.equal(4);
+    expect(bodies).to.deep.equal([...seen, ...seen]);
+  });
+
   it('rejects every waiter when the shared request fails, and the next request goes to the origin again', async () => {
     const origin = controlledOrigin();
     const api = axios.create({ baseURL: 'http://origin.test', adapter: origin.adapter });

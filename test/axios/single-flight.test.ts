@@ -12,28 +12,50 @@ function deferred(): { promise: Promise<string>; resolve: (value: string) => voi
 
 describe('SingleFlight (who may take a shared value without a copy)', () => {
   it('tells a lone caller that nobody else receives its value', async () => {
-    const flights = new SingleFlight<string>(1000);
-    const result = await flights.run('k', config, () => Promise.resolve('v'));
+    const flights = new SingleFlight<string, string>(1000, (identity) => identity);
+    const result = await flights.run('k', 'alice', config, () => Promise.resolve('v'));
     expect(result).to.deep.equal({ cancelled: false, value: 'v', alone: true });
   });
 
   it('tells every caller of a flight joined by two that the value is shared', async () => {
-    const flights = new SingleFlight<string>(1000);
+    const flights = new SingleFlight<string, string>(1000, (identity) => identity);
     const work = deferred();
-    const first = flights.run('k', config, () => work.promise);
-    const second = flights.run('k', config, () => Promise.resolve('other'));
+    const first = flights.run('k', 'alice', config, () => work.promise);
+    const second = flights.run('k', 'alice', config, () => Promise.resolve('other'));
     work.resolve('v');
     const results = await Promise.all([first, second]);
     expect(results.map((result) => !result.cancelled && result.alone)).to.deep.equal([false, false]);
   });
 
   it('never calls a value alone while a request still reading the store may join the settled flight', async () => {
-    const flights = new SingleFlight<string>(1000);
+    const flights = new SingleFlight<string, string>(1000, (identity) => identity);
     const ticket = flights.begin();
-    const first = await flights.run('k', config, () => Promise.resolve('v'));
-    const late = await flights.run('k', config, () => Promise.resolve('other'), ticket);
+    const first = await flights.run('k', 'alice', config, () => Promise.resolve('v'));
+    const late = await flights.run('k', 'alice', config, () => Promise.resolve('other'), ticket);
     flights.end();
     expect(first.cancelled || first.alone).to.equal(false);
     expect(late).to.deep.equal({ cancelled: false, value: 'v', alone: false });
+  });
+
+  it('shares a flight only between callers of the same identity under a key, and makes no identity line for a lone caller', async () => {
+    const lines: string[] = [];
+    const flights = new SingleFlight<string, string>(1000, (identity) => {
+      lines.push(identity);
+      return identity;
+    });
+    const lone = await flights.run('k', 'alice', config, () => Promise.resolve('lone'));
+    expect([lone, lines]).to.deep.equal([{ cancelled: false, value: 'lone', alone: true }, []]);
+    const works = { alice: deferred(), bob: deferred() };
+    const started: string[] = [];
+    const call = (who: 'alice' | 'bob'): Promise<unknown> =>
+      flights.run('k', who, config, () => {
+        started.push(who);
+        return works[who].promise;
+      });
+    const results = Promise.all([call('alice'), call('bob'), call('alice'), call('bob')]);
+    works.alice.resolve('for alice');
+    works.bob.resolve('for bob');
+    expect((await results).map((result) => (result as { value: string }).value)).to.deep.equal(['for alice', 'for bob', 'for alice', 'for bob']);
+    expect(started).to.deep.equal(['alice', 'bob']);
   });
 });

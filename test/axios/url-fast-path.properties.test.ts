@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { UrlParser } from '../../lib/axios/wire-request.js';
+import { plainQueryStart, UrlParser } from '../../lib/axios/wire-request.js';
 
 /** The key URL as WHATWG URL parsing gives it (no credential parameters to remove). */
 function reference(url: string): string {
@@ -46,6 +46,20 @@ describe('UrlParser (the key URL of a request, with or without a full URL parse)
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('calls a string plain only when WHATWG URL parsing gives it back as it is (up to an empty query), and splits it at its query', () => {
+    const plain = (candidate: string): void => {
+      const queryStart = plainQueryStart(candidate);
+      if (queryStart === -1) return;
+      const href = new URL(candidate).href;
+      expect(href === candidate || `${href}?` === candidate, candidate).to.equal(true);
+      expect(candidate.indexOf('?') === -1 ? candidate.length : candidate.indexOf('?'), candidate).to.equal(queryStart);
+    };
+    fc.assert(fc.property(url, plain), { numRuns: 5000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary-ascii' }).map((rest) => `http://${rest}`), plain), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string(), plain), { numRuns: 2000 });
+    for (const candidate of ['http://127.0.0.1:8080/data?n=1', 'https://api.test/a/b?', 'http://a-b.c9/x/.../%2e%2ex?y=%2e%2e&z']) expect(plainQueryStart(candidate), candidate).to.not.equal(-1);
   });
 
   it('keeps an empty query out of the key URL, as URL parsing does', () => {

@@ -1,7 +1,6 @@
 import { AxiosHeaders } from 'axios';
 import type { InternalAxiosRequestConfig } from 'axios';
 import { expect } from 'chai';
-import { MEMO_BUDGET_BYTES } from '../../lib/semantics/memo.js';
 import { UrlParser, wireRequest } from '../../lib/axios/wire-request.js';
 
 const IGNORED = new Set(['access_token', 'authorization', 'x-xsrf-token']);
@@ -11,16 +10,6 @@ function config(fields: Partial<InternalAxiosRequestConfig>): InternalAxiosReque
 }
 
 describe('the wire request', () => {
-  it('keeps the URL memo of a cache within its byte budget however long and many the URLs, and empties it on clear', () => {
-    const urls = new UrlParser(IGNORED);
-    const long = 'x'.repeat(40_000);
-    for (let i = 0; i < 2_000; i++) urls.parse({ url: `http://api.test/${long}?i=${i}` });
-    expect(urls.memoBytes).to.be.greaterThan(0);
-    expect(urls.memoBytes).to.be.at.most(MEMO_BUDGET_BYTES);
-    urls.clear();
-    expect(urls.memoBytes).to.equal(0);
-  });
-
   it('gives a request without params to a URL the key URL without a query, right after a request with params to the same URL', () => {
     const urls = new UrlParser(IGNORED);
     const withParams = urls.parse({ baseURL: 'http://api.test', url: '/p/', params: { a: [1] } });
@@ -28,7 +17,7 @@ describe('the wire request', () => {
     expect([withParams.url, without.url]).to.deep.equal(['http://api.test/p/?a%5B%5D=1', 'http://api.test/p/']);
   });
 
-  it('keys a URL object by its text at each request, however it changed since the last, and keeps the memo within its budget', () => {
+  it('keys a URL object by its text at each request, however it changed since the last', () => {
     const urls = new UrlParser(IGNORED);
     const shared = new URL('http://api.test/users?id=1');
     const asUrl = (url: URL): string => url as unknown as string; // axios' adapters take a URL object too
@@ -39,8 +28,17 @@ describe('the wire request', () => {
     shared.searchParams.set('id', '3');
     keyed.push(urls.parse({ url: asUrl(shared) }).url);
     expect(keyed).to.deep.equal(['http://api.test/users?id=1', 'http://api.test/users?id=2', 'http://api.test/users?id=3']);
-    for (let i = 0; i < 5_000; i++) urls.parse({ url: asUrl(new URL(`http://api.test/${'x'.repeat(1_000)}?i=${i % 2_000}`)) });
-    expect(urls.memoBytes).to.be.within(1, MEMO_BUDGET_BYTES);
+  });
+
+  it('takes credential query parameters out wherever they stand, matching their decoded lower-case names, and keeps the rest in order', () => {
+    const urls = new UrlParser(IGNORED);
+    expect(urls.parse({ url: 'http://api.test/a?x=1&access_token=s&y=2&Access%5Ftoken=t&&z' })).to.deep.equal({
+      url: 'http://api.test/a?x=1&y=2&&z',
+      userinfo: undefined,
+      credentialParams: '?access_token=s\n?Access%5Ftoken=t\n',
+    });
+    expect(urls.parse({ url: 'http://api.test/a?access_token=s' }).url).to.equal('http://api.test/a');
+    expect(urls.parse({ url: 'http://api.test/a?access+token=s&b' }).url).to.equal('http://api.test/a?access+token=s&b');
   });
 
   it('counts the Authorization axios makes from auth, replacing a header the caller set, as axios does', () => {
