@@ -15,6 +15,8 @@ function timeoutError(config: InternalAxiosRequestConfig): AxiosError {
 export const JOIN_WINDOW_MS = 10_000;
 
 interface Flight<T, I> {
+  /** The key its callers asked under (its slot in the map may be the key and an identity line). */
+  readonly key: string;
   readonly startedAt: number;
   /** What its callers share besides the key (see {@link SingleFlight}), and that as a line, once a newcomer compared it. */
   readonly identity: I;
@@ -107,14 +109,15 @@ export class SingleFlight<T, I> {
 
   run(key: string, identity: I, config: InternalAxiosRequestConfig, start: (signal: AbortSignal | undefined) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
     let slot = key;
-    let flight = this.joinable(slot, identity, ticket);
+    let flight = this.joinable(slot, key, identity, ticket);
     if (flight === null) {
       slot = `${key}\n${this.identityLine(identity)}`;
-      flight = this.joinable(slot, identity, ticket);
+      flight = this.joinable(slot, key, identity, ticket);
     }
     if (!flight) {
       const controller = cancellable(config) ? new AbortController() : undefined;
       const created: Flight<T, I> = {
+        key,
         startedAt: performance.now(),
         identity,
         line: undefined,
@@ -140,15 +143,17 @@ export class SingleFlight<T, I> {
   }
 
   /**
-   * The flight under `slot` a caller of `identity` may join: running (and joinable still), or settled after its
-   * ticket was taken; null when the flight there is another identity's, undefined when there is none.
+   * The flight under `slot` a caller of `key` and `identity` may join: running (and joinable still), or settled after
+   * its ticket was taken; null when the flight there is another key's or another identity's (a key may hold a line
+   * break, so one key's slot can spell another key and line), undefined when there is none.
    */
-  private joinable(slot: string, identity: I, ticket: number | undefined): Flight<T, I> | null | undefined {
+  private joinable(slot: string, key: string, identity: I, ticket: number | undefined): Flight<T, I> | null | undefined {
     let flight = this.flights.get(slot);
     // Nor is a call every caller left joined: it was aborted, and would answer the newcomer with that cancellation.
     if (flight && (performance.now() - flight.startedAt > JOIN_WINDOW_MS || flight.controller?.signal.aborted === true)) flight = undefined;
     if (!flight && ticket !== undefined) flight = this.recentlySettled(slot, ticket);
     if (!flight) return undefined;
+    if (flight.key !== key) return null;
     return flight.identity === identity || (flight.line ??= this.identityLine(flight.identity)) === this.identityLine(identity) ? flight : null;
   }
 

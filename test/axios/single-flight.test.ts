@@ -58,4 +58,20 @@ describe('SingleFlight (who may take a shared value without a copy)', () => {
     expect((await results).map((result) => (result as { value: string }).value)).to.deep.equal(['for alice', 'for bob', 'for alice', 'for bob']);
     expect(started).to.deep.equal(['alice', 'bob']);
   });
+
+  it('never lets a caller of another key join a flight whose slot its key spells (a key holding a line break)', async () => {
+    const flights = new SingleFlight<string, string>(1000, (identity) => identity);
+    const works = [deferred(), deferred(), deferred()];
+    const started: string[] = [];
+    const call = (key: string, who: string, index: number): Promise<unknown> =>
+      flights.run(key, who, config, () => {
+        started.push(`${key}|${who}`);
+        return (works[index] as { promise: Promise<string> }).promise;
+      });
+    // Bob's flight under 'k' lands in the slot 'k\nbob'; a request whose own key is 'k\nbob' must not join it.
+    const results = Promise.all([call('k', 'alice', 0), call('k', 'bob', 1), call('k\nbob', 'bob', 2)]);
+    works.forEach((work, index) => work.resolve(`answer ${index}`));
+    expect((await results).map((result) => (result as { value: string }).value)).to.deep.equal(['answer 0', 'answer 1', 'answer 2']);
+    expect(started).to.deep.equal(['k|alice', 'k|bob', 'k\nbob|bob']);
+  });
 });
