@@ -105,9 +105,12 @@ async function maybeStore(ctx: CacheContext, plan: Exchange, response: AxiosResp
   return record;
 }
 
-/** The `stored` event of a record this request stored, emitted after its `miss`, so listeners see miss → stored. */
-function announceStored(ctx: CacheContext, plan: Exchange, record: CacheRecord): void {
-  ctx.events.emit('stored', { key: plan.key, url: plan.url, method: plan.method, expiresAt: record.expiresAt });
+/**
+ * The `stored` event of a record, emitted after the `miss` of a request that receives it, so listeners see miss →
+ * stored. It names what was stored: callers sharing one call share its key, not always its URL (a `key` option).
+ */
+function announceStored(ctx: CacheContext, record: CacheRecord): void {
+  ctx.events.emit('stored', { key: record.key, url: record.url, method: record.method, expiresAt: record.expiresAt });
 }
 
 /** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
@@ -232,7 +235,7 @@ async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | 
   if (isUnsafeMethod(plan.method)) await invalidateAfter(ctx, { wire: plan.wire, config: plan.config, partition: plan.partition, requested: plan.options.invalidate }, response);
   if (isStreamRequest(plan.config)) {
     // Stored (and announced) once the caller has read the body whole: see stream-tee.ts.
-    const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then((record) => record && announceStored(ctx, plan, record)));
+    const teed = teeToStore(ctx, plan, response, (whole) => maybeStore(ctx, plan, whole, requestTime, responseTime, stale).then((record) => record && announceStored(ctx, record)));
     return { kind: 'response', response: teed, record: undefined, unannounced: undefined };
   }
   const record = await maybeStore(ctx, plan, response, requestTime, responseTime, stale);
@@ -306,7 +309,7 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
       const unannounced = result.unannounced;
       if (unannounced !== undefined) {
         result.unannounced = undefined;
-        announceStored(ctx, plan, unannounced);
+        announceStored(ctx, unannounced);
       }
       // A response nobody else receives is this caller's already: it is given its config and marked in place.
       const own = shared ? ownResponse(result.response, config) : result.response;

@@ -80,6 +80,8 @@ export class SingleFlight<T, I> {
   private sequence = 0;
   /** Requests between {@link begin} and {@link end}: only they can join a settled flight. */
   private inLookup = 0;
+  /** Running flights in a second slot (the key and an identity line), by key. */
+  private readonly inSecondSlots = new Map<string, number>();
 
   /**
    * @param lingerMs how long a settled flight stays joinable by requests that started before it settled.
@@ -110,11 +112,16 @@ export class SingleFlight<T, I> {
   run(key: string, identity: I, config: InternalAxiosRequestConfig, start: (signal: AbortSignal | undefined) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
     let slot = key;
     let flight = this.joinable(slot, key, identity, ticket);
-    if (flight === null) {
-      slot = `${key}\n${this.identityLine(identity)}`;
-      flight = this.joinable(slot, key, identity, ticket);
+    // A flight of this identity may sit in its second slot while the first is free (the flight there settled), or
+    // have settled there: looked for only then, so that a lone request makes no identity line.
+    if (flight === null || (flight === undefined && (this.inSecondSlots.has(key) || this.settled.size !== 0))) {
+      const second = `${key}\n${this.identityLine(identity)}`;
+      const found = this.joinable(second, key, identity, ticket);
+      if (flight === null) slot = second;
+      flight = found ?? undefined;
     }
     if (!flight) {
+      if (slot !== key) this.inSecondSlots.set(key, (this.inSecondSlots.get(key) ?? 0) + 1);
       const controller = cancellable(config) ? new AbortController() : undefined;
       const created: Flight<T, I> = {
         key,
@@ -127,6 +134,11 @@ export class SingleFlight<T, I> {
         // `start` never rejects: a `then` does what `finally` would, in fewer steps.
         result: start(controller?.signal).then((value) => {
           if (this.flights.get(slot) === created) this.flights.delete(slot);
+          if (slot !== key) {
+            const left = (this.inSecondSlots.get(key) ?? 1) - 1;
+            if (left === 0) this.inSecondSlots.delete(key);
+            else this.inSecondSlots.set(key, left);
+          }
           this.sequence += 1;
           this.settled.delete(slot);
           // Kept only while some request is still reading the store; sequential traffic keeps nothing.

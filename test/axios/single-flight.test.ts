@@ -74,4 +74,31 @@ describe('SingleFlight (who may take a shared value without a copy)', () => {
     expect((await results).map((result) => (result as { value: string }).value)).to.deep.equal(['answer 0', 'answer 1', 'answer 2']);
     expect(started).to.deep.equal(['k|alice', 'k|bob', 'k\nbob|bob']);
   });
+
+  it('lets a caller join the running flight of its identity in its second slot after the flight in the first slot settled', async () => {
+    const lines: string[] = [];
+    const flights = new SingleFlight<string, string>(1000, (identity) => {
+      lines.push(identity);
+      return identity;
+    });
+    const works = { alice: deferred(), bob: deferred() };
+    let calls = 0;
+    const call = (who: 'alice' | 'bob', work: Promise<string>): Promise<unknown> =>
+      flights.run('k', who, config, () => {
+        calls += 1;
+        return work;
+      });
+    const alice = call('alice', works.alice.promise);
+    const bob = call('bob', works.bob.promise); // alice holds the slot 'k': bob's flight goes to 'k\nbob'
+    works.alice.resolve('for alice');
+    await alice; // the slot 'k' is free again
+    const bobAgain = call('bob', Promise.resolve('a second call for bob'));
+    works.bob.resolve('for bob');
+    expect([(await bob) as { value: string }, (await bobAgain) as { value: string }].map((result) => result.value)).to.deep.equal(['for bob', 'for bob']);
+    expect(calls).to.equal(2);
+    // Once nothing is in flight, a lone caller makes no identity line again.
+    lines.length = 0;
+    await flights.run('k', 'carol', config, () => Promise.resolve('lone'));
+    expect(lines).to.deep.equal([]);
+  });
 });

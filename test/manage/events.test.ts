@@ -1,4 +1,7 @@
+import axios, { CanceledError } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { expect } from 'chai';
+import { attachCache } from '../../lib/index.js';
 import type { CacheEventMap, CacheEventName } from '../../lib/index.js';
 import { FRESH, managedInstance, nock, ORIGIN, resetNock, serve } from './helpers.js';
 import { forEachStore } from './stores.js';
@@ -151,5 +154,36 @@ describe('cache events, stats and the debug log', function () {
       await api.get('/m');
       expect(messages).to.include.members(['miss: no entry', 'not stored: Cache-Control no-store', 'stored', 'hit: fresh', 'served stale: origin 503']);
     });
+  });
+});
+
+describe('the stored event of a shared origin call', () => {
+  it('names the URL and method of what was stored, not those of whichever caller was answered first (callers share a key option)', async () => {
+    const pending: Array<{ config: InternalAxiosRequestConfig; resolve: (response: AxiosResponse) => void }> = [];
+    let calls = 0;
+    const adapter: AxiosAdapter = (config) =>
+      new Promise<AxiosResponse>((resolve, reject) => {
+        calls += 1;
+        pending.push({ config, resolve });
+        config.signal?.addEventListener?.('abort', () => reject(new CanceledError(undefined, undefined, config)));
+      });
+    const api = axios.create({ baseURL: 'http://origin.test', adapter });
+    const cache = attachCache(api, { key: () => 'one-resource' });
+    const stored: Array<CacheEventMap['stored']> = [];
+    cache.on('stored', (event) => stored.push(event));
+    const turn = (): Promise<unknown> => new Promise((resolve) => setImmediate(resolve));
+    const controller = new AbortController();
+    const first = api.get('/a', { signal: controller.signal }).catch(() => undefined);
+    await turn();
+    const second = api.get('/b', { signal: new AbortController().signal });
+    await turn();
+    controller.abort(); // the caller that started the call leaves; /b is answered first
+    await first;
+    for (const { config, resolve } of pending.splice(0)) resolve({ data: 'x', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} });
+    await second;
+    expect(calls).to.equal(1);
+    const record = await cache.store.get('one-resource');
+    expect(record?.url).to.equal('http://origin.test/a');
+    expect(stored.map((event) => [event.key, event.url, event.method])).to.deep.equal([['one-resource', 'http://origin.test/a', 'GET']]);
   });
 });
