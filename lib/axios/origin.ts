@@ -113,6 +113,22 @@ function announceStored(ctx: CacheContext, record: CacheRecord): void {
   ctx.events.emit('stored', { key: record.key, url: record.url, method: record.method, expiresAt: record.expiresAt });
 }
 
+/**
+ * Announces the record a shared call stored if no caller took the announcement (every caller left before the answer):
+ * checked after the callers still waiting have been answered, each of whom would have taken it after its `miss`.
+ */
+function announceUnclaimed(ctx: CacheContext, result: OriginResult): OriginResult {
+  if (result.kind === 'response' && result.unannounced !== undefined) {
+    setTimeout(() => {
+      const record = result.unannounced;
+      if (record === undefined) return;
+      result.unannounced = undefined;
+      announceStored(ctx, record);
+    }, 0);
+  }
+  return result;
+}
+
 /** 304 handling (RFC 9111 §4.3.4): refresh the stored headers and times, then answer from the record. */
 async function refreshFromNotModified(ctx: CacheContext, plan: Exchange, stored: CacheRecord, response: AxiosResponse, requestTime: number, responseTime: number): Promise<CacheRecord | undefined> {
   const headers304 = plainResponseHeaders(response.headers);
@@ -278,9 +294,14 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
     // Across processes too, for a plain miss: a revalidation or a caller asking for the origin itself goes on its own.
     // A read-only cache writes nothing, leases included: it shares calls within this process only.
     const acrossProcesses = ctx.options.dedupe === 'store' && !ctx.options.readOnly && !stale && plan.options.forceRefresh !== true && plan.options.refresh !== true;
-    const flight = await ctx.flights.run(flightKey, plan, config, (signal) => acrossProcesses
-      ? leasedTrip(ctx, plan, signal, () => originTrip(ctx, plan, stale, signal)).catch((error: unknown): OriginResult => ({ kind: 'error', error }))
-      : originTrip(ctx, plan, stale, signal), plan.ticket);
+    const flight = await ctx.flights.run(flightKey, plan, config, (signal) => {
+      const trip = acrossProcesses
+        ? leasedTrip(ctx, plan, signal, () => originTrip(ctx, plan, stale, signal)).catch((error: unknown): OriginResult => ({ kind: 'error', error }))
+        : originTrip(ctx, plan, stale, signal);
+      // A signal means callers that can leave (their own signal, token or timeout): should all of them have gone before
+      // the answer, what it stored is announced all the same.
+      return signal === undefined ? trip : trip.then((result) => announceUnclaimed(ctx, result));
+    }, plan.ticket);
     // Cancelled by the caller's own signal or token, or past the caller's own timeout.
     if (flight.cancelled) throw flight.reason instanceof AxiosError ? flight.reason : new CanceledError(undefined, undefined, config);
     result = flight.value;

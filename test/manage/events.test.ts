@@ -1,7 +1,7 @@
 import axios, { CanceledError } from 'axios';
 import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { expect } from 'chai';
-import { attachCache } from '../../lib/index.js';
+import { attachCache, MemoryStore } from '../../lib/index.js';
 import type { CacheEventMap, CacheEventName } from '../../lib/index.js';
 import { FRESH, managedInstance, nock, ORIGIN, resetNock, serve } from './helpers.js';
 import { forEachStore } from './stores.js';
@@ -185,5 +185,35 @@ describe('the stored event of a shared origin call', () => {
     const record = await cache.store.get('one-resource');
     expect(record?.url).to.equal('http://origin.test/a');
     expect(stored.map((event) => [event.key, event.url, event.method])).to.deep.equal([['one-resource', 'http://origin.test/a', 'GET']]);
+  });
+
+  it('is emitted even when every caller left before the store write finished (the entry is stored and counted)', async () => {
+    class SlowWrites extends MemoryStore {
+      override async set(...args: Parameters<MemoryStore['set']>): ReturnType<MemoryStore['set']> {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return super.set(...args);
+      }
+    }
+    const adapter: AxiosAdapter = (config) => Promise.resolve({ data: 'x', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} });
+    const api = axios.create({ baseURL: 'http://origin.test', adapter });
+    const cache = attachCache(api, { store: new SlowWrites() });
+    const names: string[] = [];
+    for (const name of ['miss', 'stored', 'hit'] as const) cache.on(name, () => names.push(name));
+    const left = await api.get('/a', { timeout: 30 }).then(() => 'answered', (error: { code?: string }) => error.code);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = await api.get('/a');
+    expect([left, again.data, cache.stats().stores]).to.deep.equal(['ECONNABORTED', 'x', 1]);
+    expect(names).to.deep.equal(['stored', 'hit']);
+  });
+
+  it('is emitted once, after the miss, for a caller that could have left and stayed', async () => {
+    const adapter: AxiosAdapter = (config) => Promise.resolve({ data: 'x', status: 200, statusText: 'OK', headers: { 'cache-control': 'max-age=60' }, config, request: {} });
+    const api = axios.create({ baseURL: 'http://origin.test', adapter });
+    const cache = attachCache(api);
+    const names: string[] = [];
+    for (const name of ['miss', 'stored'] as const) cache.on(name, () => names.push(name));
+    await api.get('/a', { timeout: 5_000, signal: new AbortController().signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(names).to.deep.equal(['miss', 'stored']);
   });
 });
