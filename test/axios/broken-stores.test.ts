@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { attachCache, MemoryStore, StoreClosedError, StoreTimeoutError, type CacheRecord, type CacheStore } from '../../lib/index.js';
 import { isUnreachable, StoreError } from '../../lib/errors.js';
 import { FakeClock } from './helpers.js';
+import { storeOver } from '../support/store-over.js';
 
 /** An origin answering `answer N` (N counts calls), cacheable for 60 s; a POST answers 200 too. */
 function countingOrigin(): { adapter: AxiosAdapter; readonly calls: number } {
@@ -123,15 +124,13 @@ describe('attachCache with broken custom stores', () => {
   it('retries a refused deletion on its own, with no read of the key in this process, so other processes stop seeing the entry', async () => {
     const memory = new MemoryStore();
     let refusals = 2;
-    const store: CacheStore = {
-      get: (key) => memory.get(key),
-      set: (key, record, expiresAt) => memory.set(key, record, expiresAt),
+    const store = storeOver(memory, {
       delete: (key) => {
         if (refusals === 0) return memory.delete(key);
         refusals -= 1;
         return Promise.reject(new Error('NOREPLICAS Not enough good replicas to write.'));
       },
-    };
+    });
     const { api, errors, deleted } = setUp(store);
     await api.get('/shared');
     await api.post('/shared', 'changed');
@@ -191,11 +190,9 @@ describe('attachCache with broken custom stores', () => {
   it('keeps using a store that refuses writes: stored entries still hit', async () => {
     const memory = new MemoryStore();
     let refuseWrites = false;
-    const store: CacheStore = {
-      get: (key) => memory.get(key),
+    const store = storeOver(memory, {
       set: (key, record, expiresAt) => (refuseWrites ? Promise.reject(new Error("READONLY You can't write against a read only replica.")) : memory.set(key, record, expiresAt)),
-      delete: (key) => memory.delete(key),
-    };
+    });
     const { api, errors } = setUp(store);
     await api.get('/kept');
     refuseWrites = true;

@@ -5,6 +5,7 @@ import type { AxiosAdapter, AxiosInstance, AxiosResponse } from 'axios';
 import { expect } from 'chai';
 import { attachCache, MemoryStore } from '../../lib/index.js';
 import type { CacheEventMap, CacheOptions, CacheStore } from '../../lib/index.js';
+import { storeOver } from '../support/store-over.js';
 
 const SECRET = 'the same secret in every process';
 
@@ -135,10 +136,7 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
     const lateAnswers: Array<Promise<string>> = [];
     let leased = '';
     // A store whose lease() takes the lease, but answers only after the cache has stopped waiting.
-    const slow: CacheStore = {
-      get: (key) => memory.get(key),
-      set: (key, record, expiresAt) => memory.set(key, record, expiresAt),
-      delete: (key) => memory.delete(key),
+    const slow = storeOver(memory, {
       lease: (name, token, ttlMs) => {
         leased = name;
         const answer = sleep(150).then(() => memory.lease(name, token, ttlMs));
@@ -146,7 +144,7 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
         return answer;
       },
       release: (name, token) => memory.release(name, token),
-    };
+    });
     const origin = slowOrigin(10, cacheable);
     const one = processOn(slow, origin.adapter, { storeTimeoutMs: 50 });
     expect((await one.api.get<string>('/late-lease')).data).to.equal('shared');
@@ -161,17 +159,14 @@ describe("dedupe: 'store' (cross-process single flight, instances sharing a stor
     let leased = '';
     let calls = 0;
     // The first lease() is answered at once; every renewal after the cache has stopped waiting for it.
-    const store: CacheStore = {
-      get: (key) => memory.get(key),
-      set: (key, record, expiresAt) => memory.set(key, record, expiresAt),
-      delete: (key) => memory.delete(key),
+    const store = storeOver(memory, {
       lease: (name, token, ttlMs) => {
         leased = name;
         calls += 1;
         return calls === 1 ? memory.lease(name, token, ttlMs) : sleep(300).then(() => memory.lease(name, token, ttlMs));
       },
       release: (name, token) => memory.release(name, token),
-    };
+    });
     const origin = slowOrigin(1200, cacheable);
     // Renewed at 200 ms, answered at 500 ms: held until 1100 ms, where the first take ran out at 600 ms.
     const { api } = processOn(store, origin.adapter, { dedupeLeaseMs: 600, storeTimeoutMs: 100 });

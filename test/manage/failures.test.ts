@@ -6,6 +6,7 @@ import { RedisStore } from '../../lib/stores/redis.js';
 import { missingServer, startPrivateRedis } from '../support/servers.js';
 import type { PrivateServer } from '../support/servers.js';
 import { nock, ORIGIN, resetNock, serve } from './helpers.js';
+import { storeOver } from '../support/store-over.js';
 
 /** A remote-like store (not inMemory, so timeouts apply) whose reads take `delayMs`. */
 class SlowStore implements CacheStore {
@@ -41,12 +42,9 @@ describe('store failures seen through events', function () {
 
   it('cache.clear() on a store without clear() rejects with a StoreTimeoutError once its listing stops answering, with an error event, instead of waiting forever', async () => {
     const inner = new MemoryStore();
-    const store: CacheStore = {
-      get: (key) => inner.get(key),
-      set: (key, record, expiresAt) => inner.set(key, record, expiresAt),
-      delete: (key) => inner.delete(key),
+    const store = storeOver(inner, {
       keys: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined) }) }),
-    };
+    });
     const cache = attachCache(axios.create({ baseURL: ORIGIN }), { store, storeTimeoutMs: 30 });
     const errors: Array<CacheEventMap['error']> = [];
     cache.on('error', (event) => errors.push(event));
@@ -57,12 +55,7 @@ describe('store failures seen through events', function () {
 
   it('cache.clear() on a store without clear() rejects with a StoreTimeoutError when a deletion hangs, naming its key in the error event', async () => {
     const inner = new MemoryStore();
-    const store: CacheStore = {
-      get: (key) => inner.get(key),
-      set: (key, record, expiresAt) => inner.set(key, record, expiresAt),
-      delete: () => new Promise<never>(() => undefined),
-      keys: () => inner.keys(),
-    };
+    const store = storeOver(inner, { delete: () => new Promise<never>(() => undefined), keys: () => inner.keys() });
     const api = axios.create({ baseURL: ORIGIN });
     const cache = attachCache(api, { store, storeTimeoutMs: 30 });
     serve('/one');
@@ -76,10 +69,7 @@ describe('store failures seen through events', function () {
 
   /** A store whose one key cannot be deleted (`deletion`), and whose listing's close (its cursor release) does `close`. */
   const closingStore = (deletion: () => Promise<never>, close: () => Promise<never>): CacheStore => {
-    const inner = new MemoryStore();
-    return {
-      get: (key) => inner.get(key),
-      set: (key, record, expiresAt) => inner.set(key, record, expiresAt),
+    return storeOver(new MemoryStore(), {
       delete: deletion,
       keys: () => {
         let given = false;
@@ -90,7 +80,7 @@ describe('store failures seen through events', function () {
           }),
         };
       },
-    };
+    });
   };
 
   it('cache.clear() on a store without clear() rejects with a StoreTimeoutError when a deletion hangs, even if closing its listing hangs too', async () => {

@@ -3,16 +3,14 @@ import { expect } from 'chai';
 import { attachCache, MemoryStore } from '../../lib/index.js';
 import type { CacheRecord, CacheStore, StoreFilter } from '../../lib/index.js';
 import { FRESH, nock, ORIGIN, resetNock, serve } from './helpers.js';
+import { storeOver } from '../support/store-over.js';
 
 /** A MemoryStore that answers find() with every record (a superset, as the contract allows) and logs each filter. */
 function indexedStore(): { store: CacheStore; filters: StoreFilter[]; walkedEntries: () => number } {
   const inner = new MemoryStore();
   const filters: StoreFilter[] = [];
   let walked = 0;
-  const store: CacheStore = {
-    get: (key) => inner.get(key),
-    set: (key, record, expiresAt) => inner.set(key, record, expiresAt),
-    delete: (key) => inner.delete(key),
+  const store = storeOver(inner, {
     keys: () => inner.keys(),
     entries: () => {
       walked += 1;
@@ -22,7 +20,7 @@ function indexedStore(): { store: CacheStore; filters: StoreFilter[]; walkedEntr
       filters.push(filter);
       yield* inner.entries();
     },
-  };
+  });
   return { store, filters, walkedEntries: () => walked };
 }
 
