@@ -16,6 +16,7 @@
  * not kept.
  */
 import type { CacheRecord } from '../record.js';
+import { ByteBudgetLru } from './byte-budget-lru.js';
 import { estimateRecordBytes } from './memory.js';
 
 interface Decoded {
@@ -41,13 +42,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export class DecodedMemo {
-  readonly #entries = new Map<string, Decoded>();
+  readonly #entries: ByteBudgetLru<Decoded>;
   readonly #budgetBytes: number;
-  #bytes = 0;
 
   /** `budgetBytes` 0 keeps nothing. */
   constructor(budgetBytes: number) {
     this.#budgetBytes = budgetBytes;
+    this.#entries = new ByteBudgetLru<Decoded>(budgetBytes);
   }
 
   /**
@@ -56,17 +57,13 @@ export class DecodedMemo {
    */
   recall(key: string, bytes: Uint8Array): { readonly record: CacheRecord; readonly stamp: string | undefined } | undefined {
     if (this.#entries.size === 0) return undefined;
-    const known = this.#entries.get(key);
+    const known = this.#entries.peek(key);
     if (known === undefined) return undefined;
     if (!sameBytes(bytes, known.bytes)) {
-      this.forget(key);
+      this.#entries.delete(key);
       return undefined;
     }
-    if (this.#entries.size > 1) {
-      // Most recently used last.
-      this.#entries.delete(key);
-      this.#entries.set(key, known);
-    }
+    this.#entries.touch(key, known);
     return { record: { ...known.record }, stamp: known.stamp };
   }
 
@@ -74,25 +71,14 @@ export class DecodedMemo {
   keep(key: string, bytes: Uint8Array, record: CacheRecord, stamp: string | undefined): void {
     const cost = bytes.byteLength + estimateRecordBytes(record);
     if (cost * 16 > this.#budgetBytes) return;
-    this.forget(key);
     this.#entries.set(key, { bytes: new Uint8Array(bytes), record: { ...record }, stamp, cost });
-    this.#bytes += cost;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= this.#budgetBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= entry.cost;
-    }
   }
 
   forget(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
     this.#entries.delete(key);
-    this.#bytes -= entry.cost;
   }
 
   clear(): void {
     this.#entries.clear();
-    this.#bytes = 0;
   }
 }

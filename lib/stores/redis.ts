@@ -23,6 +23,7 @@
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { CorruptEntryError, EntryTooLargeError, StoreClosedError } from '../errors.js';
 import type { CacheRecord } from '../record.js';
+import { ByteBudgetLru } from './byte-budget-lru.js';
 import { DECODED_MEMO_BYTES, DecodedMemo } from './decoded-memo.js';
 import { decodeRecord, decodeUncompressedRecord, encodeRecord, headHasStamp, STAMPED_HEAD_BYTES, type DecodeResult, type EncodeOptions } from './codec.js';
 import { estimateRecordBytes } from './memory.js';
@@ -192,7 +193,7 @@ export interface RedisStoreOptions extends StoreCompressionOptions {
 interface Held {
   readonly record: CacheRecord;
   readonly stamp: string;
-  readonly bytes: number;
+  readonly cost: number;
 }
 
 /** Passes `clear()` makes over a cluster whose slot map keeps changing before it gives up. */
@@ -229,8 +230,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
   readonly #events = new EventHub();
   readonly #memoBytes: number;
   /** Records retained, by Redis key, least recently read first. */
-  readonly #held = new Map<string, Held>();
-  #heldBytes = 0;
+  readonly #held: ByteBudgetLru<Held>;
   /**
    * The record this store decoded last (uncompressed, stamped, and small enough for the memo) and its write stamp, for
    * `retain`: the cache retains a record on the promise chain of the read that answered it. Two fields written per
@@ -263,6 +263,7 @@ export class RedisStore implements CacheStore, InvalidationSource {
     if (!Number.isSafeInteger(this.#scanBatchSize) || this.#scanBatchSize <= 0) throw storeOptionError('RedisStore', 'option scanBatchSize must be a positive integer');
     this.#memoBytes = options.memoBytes ?? 16 * 1024 * 1024;
     if (!Number.isSafeInteger(this.#memoBytes) || this.#memoBytes < 0) throw storeOptionError('RedisStore', 'option memoBytes must be a non-negative integer (bytes; 0 turns the memo off)');
+    this.#held = new ByteBudgetLru<Held>(this.#memoBytes);
     this.#decoded = new DecodedMemo(Math.min(this.#memoBytes, DECODED_MEMO_BYTES));
     this.#now = options.now ?? Date.now;
     if (typeof this.#now !== 'function') throw storeOptionError('RedisStore', 'option now must be a function returning epoch ms');
@@ -319,13 +320,12 @@ export class RedisStore implements CacheStore, InvalidationSource {
     if (this.#closed) return Promise.reject(new StoreClosedError('RedisStore', 'get'));
     const redisKey = this.#redisKey(key);
     // Nothing held (no `frozen: true` cache uses this store): no lookup, which would hash the key on every read.
-    const held = this.#held.size === 0 ? undefined : this.#held.get(redisKey);
+    const held = this.#held.size === 0 ? undefined : this.#held.peek(redisKey);
     if (held !== undefined && this.#client.getrangeBuffer !== undefined) {
       // A retained record: its first bytes tell whether it is still the write stored under the key.
       return this.#client.getrangeBuffer(redisKey, 0, STAMPED_HEAD_BYTES - 1).then((head) => {
-        if (this.#held.get(redisKey) === held && headHasStamp(head, held.stamp)) {
-          this.#held.delete(redisKey);
-          this.#held.set(redisKey, held);
+        if (this.#held.peek(redisKey) === held && headHasStamp(head, held.stamp)) {
+          this.#held.touch(redisKey, held);
           return held.record.expiresAt > this.#now() ? held.record : undefined;
         }
         this.#release(redisKey);
@@ -355,27 +355,18 @@ export class RedisStore implements CacheStore, InvalidationSource {
    */
   retain(key: string, record: CacheRecord, bytes: number): boolean {
     const redisKey = this.#redisKey(key);
-    const held = this.#held.get(redisKey);
+    const held = this.#held.peek(redisKey);
     const stamp = record === this.#lastRecord ? this.#lastStamp : held?.record === record ? held.stamp : undefined;
     const total = estimateRecordBytes(record) + Math.ceil(bytes);
     if (this.#closed || stamp === undefined || !(bytes >= 0) || total > this.#memoBytes || this.#client.getrangeBuffer === undefined) return false;
-    this.#release(redisKey);
-    this.#held.set(redisKey, { record, stamp, bytes: total });
-    this.#heldBytes += total;
-    for (const [oldest, entry] of this.#held) {
-      if (this.#heldBytes <= this.#memoBytes) break;
-      this.#held.delete(oldest);
-      this.#heldBytes -= entry.bytes;
-    }
+    this.#decoded.forget(redisKey);
+    this.#held.set(redisKey, { record, stamp, cost: total });
     return true;
   }
 
   #release(redisKey: string): void {
     this.#decoded.forget(redisKey);
-    const held = this.#held.get(redisKey);
-    if (held === undefined) return;
     this.#held.delete(redisKey);
-    this.#heldBytes -= held.bytes;
   }
 
   /** The entry decoded from `data` as `get` answers it (and remembered, see decoded-memo.ts). */
@@ -491,7 +482,6 @@ export class RedisStore implements CacheStore, InvalidationSource {
   async clear(): Promise<void> {
     this.#checkOpen('clear');
     this.#held.clear();
-    this.#heldBytes = 0;
     this.#decoded.clear();
     for (let pass = 1; ; pass++) {
       let found = 0;
@@ -640,7 +630,6 @@ export class RedisStore implements CacheStore, InvalidationSource {
     this.#closed = true;
     this.#lastRecord = undefined;
     this.#held.clear();
-    this.#heldBytes = 0;
     this.#decoded.clear();
     const owned = this.#ownedClient;
     if (owned === undefined) return;
