@@ -82,6 +82,8 @@ export class SingleFlight<T, I> {
   private inLookup = 0;
   /** Running flights in a second slot (the key and an identity line), by key. */
   private readonly inSecondSlots = new Map<string, number>();
+  /** The identity line of the caller in {@link run}, built at most once per call and only when a comparison needs it. */
+  private callerLine: string | undefined;
 
   /**
    * @param lingerMs how long a settled flight stays joinable by requests that started before it settled.
@@ -110,12 +112,13 @@ export class SingleFlight<T, I> {
   }
 
   run(key: string, identity: I, config: InternalAxiosRequestConfig, start: (signal: AbortSignal | undefined) => Promise<T>, ticket?: number): Promise<FlightResult<T>> {
+    this.callerLine = undefined;
     let slot = key;
     let flight = this.joinable(slot, key, identity, ticket);
     // A flight of this identity may sit in its second slot while the first is free (the flight there settled), or
     // have settled there: looked for only then, so that a lone request makes no identity line.
     if (flight === null || (flight === undefined && (this.inSecondSlots.has(key) || this.settled.size !== 0))) {
-      const second = `${key}\n${this.identityLine(identity)}`;
+      const second = `${key}\n${this.lineOf(identity)}`;
       const found = this.joinable(second, key, identity, ticket);
       if (flight === null) slot = second;
       flight = found ?? undefined;
@@ -166,7 +169,12 @@ export class SingleFlight<T, I> {
     if (!flight && ticket !== undefined) flight = this.recentlySettled(slot, ticket);
     if (!flight) return undefined;
     if (flight.key !== key) return null;
-    return flight.identity === identity || (flight.line ??= this.identityLine(flight.identity)) === this.identityLine(identity) ? flight : null;
+    return flight.identity === identity || (flight.line ??= this.identityLine(flight.identity)) === this.lineOf(identity) ? flight : null;
+  }
+
+  /** The identity line of the caller in {@link run} (whose identity `identity` is). */
+  private lineOf(identity: I): string {
+    return (this.callerLine ??= this.identityLine(identity));
   }
 
   private recentlySettled(key: string, ticket: number): Flight<T, I> | undefined {

@@ -101,4 +101,19 @@ describe('SingleFlight (who may take a shared value without a copy)', () => {
     await flights.run('k', 'carol', config, () => Promise.resolve('lone'));
     expect(lines).to.deep.equal([]);
   });
+
+  it("builds a caller's identity line once, even when the flight in its first slot belongs to another identity", async () => {
+    const lines: string[] = [];
+    const flights = new SingleFlight<string, string>(1000, (identity) => {
+      lines.push(identity);
+      return identity;
+    });
+    const work = deferred();
+    const alice = flights.run('k', 'alice', config, () => work.promise);
+    const bob = flights.run('k', 'bob', config, () => Promise.resolve('for bob'));
+    work.resolve('for alice');
+    expect([((await alice) as { value: string }).value, ((await bob) as { value: string }).value]).to.deep.equal(['for alice', 'for bob']);
+    // Alice's line, to compare with; Bob's line once, for the comparison and for his second slot.
+    expect(lines).to.deep.equal(['alice', 'bob']);
+  });
 });
