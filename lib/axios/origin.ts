@@ -321,7 +321,10 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
       return serveRecord(ctx, plan, result.record, 'stale');
     case 'error': {
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' }, 'miss: the origin call failed');
-      throw markError(shared ? ownError(result.error, config) : result.error, info(ctx, plan.key, 'miss', undefined));
+      // The caller's error names the caller's own config, never the origin call's (whose validateStatus is null): a retry
+      // plugin sends `error.config` again, and must send what the caller asked for.
+      const failure = shared || (result.error instanceof AxiosError && result.error.config !== config) ? ownError(result.error, config) : result.error;
+      throw markError(failure, info(ctx, plan.key, 'miss', undefined));
     }
     case 'response': {
       const reason = stale ? 'revalidation answered with a new response' : 'no usable entry';

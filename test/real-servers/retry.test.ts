@@ -64,3 +64,49 @@ describe('axios-retry on a cached instance, real Express origin', function () {
     });
   }
 });
+
+describe('axios-retry on a cached instance after a network error, real Express origin', function () {
+  withoutNock();
+  let origin: RunningExpress;
+
+  beforeEach(async function () {
+    origin = await startExpress();
+    let calls = 0;
+    origin.app.get('/reset-then-500', (req, res) => {
+      calls += 1;
+      // First a connection cut before any answer, then a server error.
+      if (calls === 1) req.socket.destroy();
+      else res.status(500).json({ error: 'broken' });
+    });
+  });
+
+  afterEach(async function () {
+    await origin.close();
+  });
+
+  for (const adapter of ADAPTERS) {
+    for (const timeout of [0, 5000]) {
+      it(`${adapter} adapter, timeout ${timeout}: the retry keeps the caller's validateStatus, so its 500 rejects as it would without the cache`, async function () {
+        const api = axios.create({ adapter, baseURL: origin.url, timeout });
+        attachCache(api);
+        axiosRetry(api, { retries: 1, retryDelay: () => 0, retryCondition: (error) => error.response === undefined });
+        const outcome = await api.get('/reset-then-500').then(
+          (response) => `resolved with ${response.status}`,
+          (error: unknown) => (error instanceof AxiosError ? `rejected with ${String(error.response?.status)}` : 'rejected'),
+        );
+        expect(outcome).to.equal('rejected with 500');
+        expect(origin.log.count('/reset-then-500')).to.equal(2);
+      });
+    }
+
+    it(`${adapter} adapter: a network error carries the caller's own config, with its validateStatus and without the headers the adapter adds`, async function () {
+      const api = axios.create({ adapter, baseURL: origin.url });
+      attachCache(api);
+      const error: unknown = await api.get('/reset-then-500').then(() => undefined, (failure: unknown) => failure);
+      expect(error).to.be.instanceOf(AxiosError);
+      const config = (error as AxiosError).config;
+      expect(config?.validateStatus).to.be.a('function');
+      expect(config?.headers.has('accept-encoding')).to.equal(false);
+    });
+  }
+});
