@@ -194,50 +194,80 @@ export function copyConfig(config: InternalAxiosRequestConfig): InternalAxiosReq
   return copy as unknown as InternalAxiosRequestConfig;
 }
 
+/** The config of one origin call, and what of the caller's config it borrowed (see {@link originConfig}). */
+interface OriginCall {
+  readonly config: InternalAxiosRequestConfig;
+  readonly conditional: boolean;
+  /** The caller's own headers and validateStatus, to put back once the adapter has answered; none for a copy. */
+  readonly lent: { readonly headers: InternalAxiosRequestConfig['headers']; readonly validateStatus: InternalAxiosRequestConfig['validateStatus'] } | undefined;
+}
+
 /**
  * The config of the origin call. Statuses are settled per caller afterwards (each with its own `validateStatus`),
  * so the adapter rejects only for what went wrong on the way: a reset, a cut-off or undecodable body, a timeout.
  * Such a failure never leaves an entry behind.
+ *
+ * A call whose callers can leave (a shared signal) gets a copy of the caller's config. Any other call borrows the
+ * caller's config itself: its headers and validateStatus are swapped for the call's, and {@link giveBack} restores them
+ * as soon as the adapter has answered (copying axios' config, a null-prototype dictionary, costs several µs per miss).
+ * Meanwhile nobody else reads them: axios waits for the adapter, and the key, the flight identity and the storing
+ * rules read the request model, not the config.
  */
-function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): { config: InternalAxiosRequestConfig; conditional: boolean } {
-  // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
-  // retry of the caller's config must not arrive carrying them.
-  const config = copyConfig(plan.config);
-  config.headers = ownHeaders(plan.config.headers);
-  config.validateStatus = null;
+function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): OriginCall {
+  const caller = plan.config;
+  let config: InternalAxiosRequestConfig;
+  let lent: OriginCall['lent'];
   if (signal) {
     // A shared call: each caller waits with its own timeout and cancellation (see SingleFlight).
+    config = copyConfig(caller);
     config.signal = signal;
     config.timeout = 0;
     delete config.cancelToken;
+  } else {
+    config = caller;
+    lent = { headers: caller.headers, validateStatus: caller.validateStatus };
   }
+  // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
+  // retry of the caller's config must not arrive carrying them.
+  const headers = ownHeaders(caller.headers);
+  config.headers = headers;
+  config.validateStatus = null;
   const conditional = stale ? conditionalHeaders(stale) : {};
   const names = Object.keys(conditional);
-  if (names.length === 0) return { config, conditional: false };
-  const headers = config.headers;
+  if (names.length === 0) return { config, conditional: false, lent };
   for (const name of names) headers.set(name, conditional[name]);
   // Node's fetch adds `Cache-Control: no-cache` to a conditional request without one, and origins such as Express
   // answer no-cache with a full 200. A revalidation says what it is, as browsers do: max-age=0.
   if (!headers.has('cache-control')) headers.set('cache-control', 'max-age=0');
-  config.headers = headers;
-  return { config, conditional: true };
+  return { config, conditional: true, lent };
+}
+
+/** Puts back what an origin call borrowed of the caller's config. */
+function giveBack(call: OriginCall): void {
+  if (call.lent === undefined) return;
+  call.config.headers = call.lent.headers;
+  const { validateStatus } = call.lent;
+  if (validateStatus === undefined) delete call.config.validateStatus;
+  else call.config.validateStatus = validateStatus;
 }
 
 async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
-  const { config, conditional } = originConfig(plan, stale, signal);
+  const call = originConfig(plan, stale, signal);
   const requestTime = ctx.options.now();
   let response: AxiosResponse;
   try {
-    response = await plan.inner(config);
+    response = await plan.inner(call.config);
   } catch (error) {
+    giveBack(call);
     const responseTime = ctx.options.now();
     if (!isCancel(error) && stale && canServeStaleOnError(plan.facts, stale, responseTime, plan.policy)) {
       return { kind: 'stale', record: stale, reason: 'origin unreachable' };
     }
     return { kind: 'error', error };
   }
+  giveBack(call);
   const responseTime = ctx.options.now();
-  if (conditional && stale && response.status === 304) {
+  if (call.conditional && stale && response.status === 304) {
     discardBody(response.data);
     const updated = await refreshFromNotModified(ctx, plan, stale, response, requestTime, responseTime);
     // A 304 that does not match what is stored: ask again, unconditionally.
