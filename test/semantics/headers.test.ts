@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { headersToStore } from '../../lib/semantics/index.js';
-import { stripHopByHop } from '../../lib/semantics/headers.js';
+import { HOP_BY_HOP_FIELDS, stripHopByHop } from '../../lib/semantics/headers.js';
+import { parseFieldNames } from '../../lib/semantics/field-names.js';
 import { parseHttpDate } from '../../lib/semantics/http-date.js';
 import type { PolicyOptions } from '../../lib/semantics/index.js';
 
@@ -70,6 +72,41 @@ describe('stripHopByHop (RFC 9111 §3.1)', () => {
 
   it('lower-cases the names it keeps', () => {
     expect(stripHopByHop({ 'Content-Type': 'a/b' })).to.deep.equal({ 'content-type': 'a/b' });
+  });
+
+  it('keeps exactly the fields that are neither hop-by-hop nor listed in the first Connection field, for any names in any case', () => {
+    // The rule spelled out plainly: the first field named Connection (any case) lists names; a kept field is neither
+    // one of the standard hop-by-hop fields nor listed; a later field of the same lower-case name replaces an earlier.
+    const expected = (headers: Record<string, string>): Record<string, string> => {
+      const connectionName = Object.keys(headers).find((name) => name.toLowerCase() === 'connection');
+      const listed = (connectionName === undefined ? '' : (headers[connectionName] ?? '')).split(',').map((name) => name.trim().toLowerCase());
+      const out: Record<string, string> = {};
+      for (const [name, value] of Object.entries(headers)) {
+        const lower = name.toLowerCase();
+        if (!HOP_BY_HOP_FIELDS.has(lower) && !listed.includes(lower)) out[lower] = value;
+      }
+      return out;
+    };
+    const name = fc.constantFrom('Connection', 'connection', 'CONNECTION', 'Keep-Alive', 'te', 'x-a', 'X-A', 'x-b', 'etag', 'Content-Type', 'upgrade');
+    const connectionValue = fc.array(fc.constantFrom('x-a', ' X-A ', 'x-b', 'keep-alive', 'close', 'etag', '', 'content-type'), { maxLength: 4 }).map((names) => names.join(','));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(name, fc.oneof(connectionValue, fc.string({ maxLength: 8 }))), { maxLength: 8 }), (fields) => {
+        const headers = Object.fromEntries(fields);
+        expect({ ...stripHopByHop(headers) }).to.deep.equal(expected(headers));
+      }),
+    );
+  });
+});
+
+describe('parseFieldNames', () => {
+  it('lists the trimmed, lower-case, non-empty members of any comma-separated value', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('Accept-Encoding', ' origin ', '', 'X-A', '\t', 'keep-alive'), { maxLength: 5 }).map((names) => names.join(',')), (value) => {
+        const members = value.split(',').map((member) => member.trim().toLowerCase()).filter((member) => member !== '');
+        expect(parseFieldNames(value)).to.deep.equal(members);
+      }),
+    );
+    expect(parseFieldNames(undefined)).to.deep.equal([]);
   });
 });
 
