@@ -74,8 +74,15 @@ function requestFacts(wire: WireRequest): RequestFacts {
   return { method: wire.method, headers };
 }
 
-/** Builds the model of a request, or says why the cache passes it by. Not async: a hit costs no extra ticks. */
-export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): RequestModel | NotCached {
+/**
+ * Builds the model of a request, or says why the cache passes it by. Not async: a hit costs no extra ticks. Given the
+ * adapter a miss calls, it builds the caching adapter's {@link Exchange} at once (one object per request, not a model
+ * copied into an exchange), taking the single-flight ticket last; a `retried` config (dispatched before) then has
+ * `forceRefresh`.
+ */
+export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false, inner: AxiosAdapter, retried: boolean): Exchange | NotCached;
+export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): RequestModel | NotCached;
+export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false, inner?: AxiosAdapter, retried = false): RequestModel | NotCached {
   const wire = wireRequest(config, ctx.urls, ctx.options.ignoredParams);
   const { method, url } = wire;
   // The partition first: even a request the cache passes by invalidates within it.
@@ -93,7 +100,7 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
   if (key === UNKEYABLE) return { reason: 'the request body cannot be keyed (stream or form)', wire, partition: suffix, options: request };
   if (key instanceof KeyOptionError) return { reason: key.message, wire, partition: suffix, options: request, error: key };
   const facts = requestFacts(wire);
-  return {
+  const model: RequestModel & { readonly inner: AxiosAdapter | undefined; readonly ticket: number } = {
     config,
     method,
     url,
@@ -102,10 +109,15 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
     wire,
     facts,
     onlyIfCached: (request.onlyIfCached ?? ctx.options.onlyIfCached) || (ctx.options.cacheControl && facts.headers['cache-control'] !== undefined && parseCacheControl(facts.headers['cache-control']).onlyIfCached),
-    options: request,
+    // A retried request goes to the origin, and its answer replaces what is stored.
+    options: retried ? { ...request, forceRefresh: true } : request,
     ttl,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
+    inner,
+    // Last: nothing between the ticket and the store read.
+    ticket: inner === undefined ? 0 : ctx.flights.begin(),
   };
+  return model;
 }
 
 /** A model on its way through the flow: the adapter to call on a miss, and the single-flight ticket taken before the store read. */
@@ -114,7 +126,7 @@ export interface Exchange extends RequestModel {
   readonly ticket: number;
 }
 
-export function isModel(value: RequestModel | NotCached): value is RequestModel {
+export function isModel<M extends RequestModel>(value: M | NotCached): value is M {
   return 'key' in value;
 }
 
