@@ -91,7 +91,7 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
   const suffix = partitionSuffix(ctx.options.secret, partition);
   if (request === false) return { reason: 'cache: false', wire, partition: suffix };
   if (!ctx.options.methods.has(method)) return { reason: `method ${method} is not cached`, wire, partition: suffix, options: request };
-  if (isStreamRequest(config) && ctx.options.maxStreamBytes === 0) return { reason: 'responseType stream with maxStreamBytes 0', wire, partition: suffix, options: request };
+  if (ctx.options.maxStreamBytes === 0 && isStreamRequest(config)) return { reason: 'responseType stream with maxStreamBytes 0', wire, partition: suffix, options: request };
   const conditional = callerConditional(wire.headers);
   if (conditional !== undefined) return { reason: `the request carries its own ${conditional}`, wire, partition: suffix, options: request };
   const ttl = resolveTtl(ctx.options, url, request);
