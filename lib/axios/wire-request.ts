@@ -304,6 +304,11 @@ export class UrlParser {
     return parsed;
   }
 
+  /** The parse the next request of the same URL parts will be given back (the last one, when it had no params). */
+  lastParse(): ParsedUrl | undefined {
+    return this.#last?.parsed;
+  }
+
   /** The key URL alone. */
   readonly url: UrlNormaliser = (config) => this.parse(config).url;
 }
