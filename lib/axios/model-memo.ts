@@ -33,6 +33,11 @@ interface Remembered {
 }
 
 let last: Remembered | undefined;
+/**
+ * The URL parse of the last request whose parts were worked out: a request is remembered only when its URL parse is
+ * that one again (its URL repeats), so that a run of misses, each of a new URL, remembers nothing.
+ */
+let lastParsed: ParsedUrl | undefined;
 
 /** Whether the parts of this request depend only on what a memo compares (see the module comment). */
 function plain(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions): boolean {
@@ -74,9 +79,11 @@ function sameHeaders(headers: unknown, pairs: readonly unknown[]): boolean {
 /** The parts remembered for a request like this one; undefined when there are none. */
 export function recall(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): ModelParts | undefined {
   const memo = last;
-  if (memo === undefined || memo.options !== ctx.options || request === false || !plain(ctx, config, request)) return undefined;
+  if (memo === undefined || memo.options !== ctx.options || request === false || !plain(ctx, config, request) || config.method !== memo.method) return undefined;
+  // The URL next (after the method, which the model reads first): another URL (a miss, mostly) is parsed here, as its
+  // model needs anyway (the parser gives the parse back to the model built next), and is compared no further.
+  if ((config.params !== undefined && config.params !== null) || typeof config.url !== 'string' || ctx.urls.parse(config) !== memo.parsed) return undefined;
   if (
-    config.method !== memo.method ||
     config.responseType !== memo.responseType ||
     config.responseEncoding !== memo.responseEncoding ||
     config.decompress !== memo.decompress ||
@@ -86,16 +93,18 @@ export function recall(ctx: CacheContext, config: InternalAxiosRequestConfig, re
   ) {
     return undefined;
   }
-  if (!sameHeaders(config.headers, memo.headers) || (config.params !== undefined && config.params !== null) || typeof config.url !== 'string') return undefined;
-  // Last: a URL unlike the memo's is parsed here, and the parser gives that parse back to the model built next.
-  return ctx.urls.parse(config) === memo.parsed ? memo.parts : undefined;
+  return sameHeaders(config.headers, memo.headers) ? memo.parts : undefined;
 }
 
-/** Remembers the parts just worked out for this request, when a later request may be given them (see {@link recall}). */
+/** Remembers the parts just worked out for this request, when a later request may be given them (see {@link recall}) and its URL repeats. */
 export function remember(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions, parts: ModelParts): void {
   const parsed = ctx.urls.lastParse();
-  const headers = parsed === undefined || !plain(ctx, config, request) ? undefined : headerPairs(config.headers);
-  if (parsed === undefined || headers === undefined) return;
+  if (parsed === undefined || parsed !== lastParsed) {
+    lastParsed = parsed;
+    return;
+  }
+  const headers = plain(ctx, config, request) ? headerPairs(config.headers) : undefined;
+  if (headers === undefined) return;
   last = {
     options: ctx.options,
     parsed,
