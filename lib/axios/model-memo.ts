@@ -1,7 +1,7 @@
 /**
  * The last request's model parts, given back to the next request of the same cache when everything they are worked
  * out from is the same: a hot path repeats the request before it (its URL, headers and options), and working out
- * the wire request, the key, the facts and the policy again costs about a third of a hit.
+ * the wire request, the key, the facts and the policy again is about a fifth of the caching adapter's time on a hit.
  *
  * Only a request whose parts depend on nothing but what is compared here is remembered or answered: outside browsers
  * (no XSRF cookie), no body, no `auth`, no per-request cache options, no `key` or `partition` function, a URL the
@@ -42,7 +42,8 @@ let lastParsed: ParsedUrl | undefined;
 /** Whether the parts of this request depend only on what a memo compares (see the module comment). */
 function plain(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions): boolean {
   if ((globalThis as { document?: unknown }).document !== undefined || ctx.options.key || ctx.options.partition) return false;
-  for (const name in request) if (Object.hasOwn(request, name)) return false;
+  // No option of its own, nor one a read would find on another prototype.
+  if (Object.getPrototypeOf(request) !== Object.prototype || Object.keys(request).length !== 0) return false;
   return (config.data === undefined || config.data === null) && !config.auth;
 }
 
