@@ -61,7 +61,7 @@ export function recordAnswer(ctx: Pick<CacheContext, 'options' | 'access'>, plan
     statusText: record.statusText,
     headers,
     config: plan.config,
-    request: cachedRequest(plan.config, record.status, record.statusText, headers),
+    request: cachedRequest(plan.config, plan.method, record.status, record.statusText, headers),
     fromCache: true,
     cacheInfo: info(ctx, plan.key, status, record, revalidated),
   };
@@ -152,7 +152,7 @@ export function gatewayTimeout(ctx: Pick<CacheContext, 'options'>, plan: Pick<Re
     statusText: 'Gateway Timeout',
     headers,
     config: plan.config,
-    request: cachedRequest(plan.config, 504, 'Gateway Timeout', headers),
+    request: cachedRequest(plan.config, (plan.config.method ?? 'get').toUpperCase(), 504, 'Gateway Timeout', headers),
     fromCache: false,
     cacheInfo: info(ctx, plan.key, 'miss', undefined),
   };

@@ -85,8 +85,8 @@ class CacheAnsweredRequest implements CachedRequest {
   readonly #headers: HeadersLike;
   #url: URL | undefined;
 
-  constructor(config: InternalAxiosRequestConfig, status: number, statusText: string, headers: HeadersLike) {
-    this.method = (config.method ?? 'get').toUpperCase();
+  constructor(config: InternalAxiosRequestConfig, method: string, status: number, statusText: string, headers: HeadersLike) {
+    this.method = method;
     this.#config = config;
     this.#status = status;
     this.#statusText = statusText;
@@ -131,9 +131,9 @@ class CacheAnsweredRequest implements CachedRequest {
   }
 }
 
-/** The `response.request` of an answer from the cache; see {@link CachedRequest}. */
-export function cachedRequest(config: InternalAxiosRequestConfig, status: number, statusText: string, headers: HeadersLike): CachedRequest {
-  return new CacheAnsweredRequest(config, status, statusText, headers);
+/** The `response.request` of an answer from the cache; see {@link CachedRequest}. `method` is the config's, upper-case. */
+export function cachedRequest(config: InternalAxiosRequestConfig, method: string, status: number, statusText: string, headers: HeadersLike): CachedRequest {
+  return new CacheAnsweredRequest(config, method, status, statusText, headers);
 }
 
 /**

@@ -39,13 +39,8 @@ function markDispatched(config: InternalAxiosRequestConfig): boolean {
 export function handleRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, inner: AxiosAdapter, request: RequestCacheOptions | false): Promise<AxiosResponse> {
   try {
     const retried = markDispatched(config);
-    const model = modelRequest(ctx, config, request);
-    if (!isModel(model)) return bypass(ctx, config, inner, model);
-    // A retried request goes to the origin, and its answer replaces what is stored.
-    const options = retried ? { ...model.options, forceRefresh: true } : model.options;
-    // Spelled out rather than spread: one object shape for every request, on the hit path.
-    const { method, url, key, partition, wire, facts, onlyIfCached, policy, ttl } = model;
-    return lookup(ctx, { config, method, url, key, partition, wire, facts, onlyIfCached, options, policy, ttl, inner, ticket: ctx.flights.begin() });
+    const plan = modelRequest(ctx, config, request, inner, retried);
+    return isModel(plan) ? lookup(ctx, plan) : bypass(ctx, config, inner, plan);
   } catch (error) {
     // A throwing `key` option, say: the request fails as axios requests fail, by rejecting.
     return Promise.reject(asError(error));

@@ -10,13 +10,13 @@ import type { CacheContext } from './context.js';
 import { KeyOptionError, UNKEYABLE, partitionOf, partitionSuffix, requestKey } from './key.js';
 import type { RequestCacheOptions, TtlOption } from './options.js';
 import type { ResolvedOptions } from './resolve-options.js';
+import { recall, remember } from './model-memo.js';
 import { isStreamRequest } from './stream-body.js';
 import { wireRequest } from './wire-request.js';
 import type { WireRequest } from './wire-request.js';
 
-/** One request, as the cache sees it. */
-export interface RequestModel {
-  readonly config: InternalAxiosRequestConfig;
+/** What of a request's model is worked out from the request alone (not from its config object's identity). */
+export interface ModelParts {
   readonly method: string;
   readonly url: string;
   readonly key: string;
@@ -27,9 +27,14 @@ export interface RequestModel {
   readonly facts: RequestFacts;
   /** Never go to the network (`cache.onlyIfCached`, or `Cache-Control: only-if-cached`): a miss answers 504. */
   readonly onlyIfCached: boolean;
-  readonly options: RequestCacheOptions;
   readonly policy: PolicyOptions;
   readonly ttl: TtlOption | undefined;
+}
+
+/** One request, as the cache sees it. */
+export interface RequestModel extends ModelParts {
+  readonly config: InternalAxiosRequestConfig;
+  readonly options: RequestCacheOptions;
 }
 
 /** A request the cache passes by: why, and what invalidation after it needs. */
@@ -74,8 +79,41 @@ function requestFacts(wire: WireRequest): RequestFacts {
   return { method: wire.method, headers };
 }
 
-/** Builds the model of a request, or says why the cache passes it by. Not async: a hit costs no extra ticks. */
-export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): RequestModel | NotCached {
+/**
+ * Builds the model of a request, or says why the cache passes it by. Not async: a hit costs no extra ticks. Given the
+ * adapter a miss calls, it builds the caching adapter's {@link Exchange} at once (one object per request, not a model
+ * copied into an exchange), taking the single-flight ticket last; a `retried` config (dispatched before) then has
+ * `forceRefresh`.
+ */
+export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false, inner: AxiosAdapter, retried: boolean): Exchange | NotCached;
+export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): RequestModel | NotCached;
+export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false, inner?: AxiosAdapter, retried = false): RequestModel | NotCached {
+  const parts = recall(ctx, config, request) ?? workOut(ctx, config, request);
+  if (!('key' in parts)) return parts;
+  // `request` is not false here: that request is passed by.
+  const options = request === false ? {} : request;
+  const model: RequestModel & { readonly inner: AxiosAdapter | undefined; readonly ticket: number } = {
+    config,
+    method: parts.method,
+    url: parts.url,
+    key: parts.key,
+    partition: parts.partition,
+    wire: parts.wire,
+    facts: parts.facts,
+    onlyIfCached: parts.onlyIfCached,
+    // A retried request goes to the origin, and its answer replaces what is stored.
+    options: retried ? { ...options, forceRefresh: true } : options,
+    ttl: parts.ttl,
+    policy: parts.policy,
+    inner,
+    // Last: nothing between the ticket and the store read.
+    ticket: inner === undefined ? 0 : ctx.flights.begin(),
+  };
+  return model;
+}
+
+/** The parts of a request's model worked out (and remembered for the next request, see model-memo.ts), or why the cache passes it by. */
+function workOut(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): ModelParts | NotCached {
   const wire = wireRequest(config, ctx.urls, ctx.options.ignoredParams);
   const { method, url } = wire;
   // The partition first: even a request the cache passes by invalidates within it.
@@ -84,7 +122,7 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
   const suffix = partitionSuffix(ctx.options.secret, partition);
   if (request === false) return { reason: 'cache: false', wire, partition: suffix };
   if (!ctx.options.methods.has(method)) return { reason: `method ${method} is not cached`, wire, partition: suffix, options: request };
-  if (isStreamRequest(config) && ctx.options.maxStreamBytes === 0) return { reason: 'responseType stream with maxStreamBytes 0', wire, partition: suffix, options: request };
+  if (ctx.options.maxStreamBytes === 0 && isStreamRequest(config)) return { reason: 'responseType stream with maxStreamBytes 0', wire, partition: suffix, options: request };
   const conditional = callerConditional(wire.headers);
   if (conditional !== undefined) return { reason: `the request carries its own ${conditional}`, wire, partition: suffix, options: request };
   const ttl = resolveTtl(ctx.options, url, request);
@@ -93,8 +131,7 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
   if (key === UNKEYABLE) return { reason: 'the request body cannot be keyed (stream or form)', wire, partition: suffix, options: request };
   if (key instanceof KeyOptionError) return { reason: key.message, wire, partition: suffix, options: request, error: key };
   const facts = requestFacts(wire);
-  return {
-    config,
+  const parts: ModelParts = {
     method,
     url,
     key,
@@ -102,10 +139,11 @@ export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConf
     wire,
     facts,
     onlyIfCached: (request.onlyIfCached ?? ctx.options.onlyIfCached) || (ctx.options.cacheControl && facts.headers['cache-control'] !== undefined && parseCacheControl(facts.headers['cache-control']).onlyIfCached),
-    options: request,
     ttl,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
   };
+  remember(ctx, config, request, parts);
+  return parts;
 }
 
 /** A model on its way through the flow: the adapter to call on a miss, and the single-flight ticket taken before the store read. */
@@ -114,7 +152,7 @@ export interface Exchange extends RequestModel {
   readonly ticket: number;
 }
 
-export function isModel(value: RequestModel | NotCached): value is RequestModel {
+export function isModel<M extends RequestModel>(value: M | NotCached): value is M {
   return 'key' in value;
 }
 

@@ -304,6 +304,11 @@ export class UrlParser {
     return parsed;
   }
 
+  /** The parse the next request of the same URL parts will be given back (the last one, when it had no params). */
+  lastParse(): ParsedUrl | undefined {
+    return this.#last?.parsed;
+  }
+
   /** The key URL alone. */
   readonly url: UrlNormaliser = (config) => this.parse(config).url;
 }
@@ -323,9 +328,11 @@ interface CookieReader {
 /** The browser XSRF header axios adds from a cookie (same-origin requests, or `withXSRFToken: true`); undefined outside browsers. */
 function xsrfHeader(config: InternalAxiosRequestConfig, url: string): [string, string] | undefined {
   const doc = (globalThis as { document?: CookieReader }).document;
+  // Outside browsers, before any config read: each one is a dictionary lookup (axios' configs have no prototype).
+  if (doc === undefined || typeof doc.cookie !== 'string') return undefined;
   const name = config.xsrfHeaderName;
   const cookieName = config.xsrfCookieName;
-  if (doc === undefined || typeof doc.cookie !== 'string' || !name || !cookieName) return undefined;
+  if (!name || !cookieName) return undefined;
   if (config.withXSRFToken === false) return undefined;
   if (config.withXSRFToken !== true && typeof config.withXSRFToken !== 'function') {
     const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
