@@ -13,6 +13,7 @@ import { checkEventName } from './diagnostics.js';
 import type { CacheEventName, CacheListener } from './events.js';
 import { handleRequest } from './decide.js';
 import { UrlParser } from './wire-request.js';
+import { ModelMemo } from './model-memo.js';
 import { createManager } from './manage.js';
 import type { CacheManager } from './manage.js';
 import type { CacheOptions, RequestCacheOptions } from './options.js';
@@ -153,6 +154,7 @@ export function attachCache(instance: AxiosInstance, options?: CacheOptions): Ca
     events,
     stats,
     urls,
+    models: new ModelMemo(),
     normaliseUrl: urls.url,
     flights: new SingleFlight<OriginResult, Exchange>(resolved.storeTimeoutMs + 1000, flightIdentity),
     refreshing: new Map(),

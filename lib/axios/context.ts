@@ -1,3 +1,4 @@
+import type { ModelMemo } from './model-memo.js';
 import type { CacheEvents } from './events.js';
 import type { OriginResult } from './origin.js';
 import type { Exchange } from './request-model.js';
@@ -26,6 +27,8 @@ export interface CacheContext {
   readonly stats: CacheStats;
   /** This cache's URL parser (it remembers this cache's last request's parse) and its key-URL function. */
   readonly urls: UrlParser;
+  /** The last repeated request's model parts, for the next request like it (model-memo.ts). */
+  readonly models: ModelMemo;
   readonly normaliseUrl: UrlNormaliser;
   readonly flights: SingleFlight<OriginResult, Exchange>;
   /** Keys with a background (stale-while-revalidate) refresh under way, and the stale callers waiting to hear of it (`onUpdate`). */

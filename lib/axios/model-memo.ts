@@ -13,12 +13,9 @@ import type { InternalAxiosRequestConfig } from 'axios';
 import type { CacheContext } from './context.js';
 import type { RequestCacheOptions } from './options.js';
 import type { ModelParts } from './request-model.js';
-import type { ResolvedOptions } from './resolve-options.js';
 import type { ParsedUrl } from './wire-request.js';
 
 interface Remembered {
-  /** The cache's options: a memo answers only the cache that made it. */
-  readonly options: ResolvedOptions;
   readonly parsed: ParsedUrl;
   readonly method: unknown;
   /** The config's headers as name, value, name, value..., in their order. */
@@ -31,13 +28,6 @@ interface Remembered {
   readonly socketPath: unknown;
   readonly parts: ModelParts;
 }
-
-let last: Remembered | undefined;
-/**
- * The URL parse of the last request whose parts were worked out: a request is remembered only when its URL parse is
- * that one again (its URL repeats), so that a run of misses, each of a new URL, remembers nothing.
- */
-let lastParsed: ParsedUrl | undefined;
 
 /** Whether the parts of this request depend only on what a memo compares (see the module comment). */
 function plain(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions): boolean {
@@ -77,46 +67,55 @@ function sameHeaders(headers: unknown, pairs: readonly unknown[]): boolean {
   return true;
 }
 
-/** The parts remembered for a request like this one; undefined when there are none. */
-export function recall(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): ModelParts | undefined {
-  const memo = last;
-  if (memo === undefined || memo.options !== ctx.options || request === false || !plain(ctx, config, request) || config.method !== memo.method) return undefined;
-  // The URL next (after the method, which the model reads first): another URL (a miss, mostly) is parsed here, as its
-  // model needs anyway (the parser gives the parse back to the model built next), and is compared no further.
-  if ((config.params !== undefined && config.params !== null) || typeof config.url !== 'string' || ctx.urls.parse(config) !== memo.parsed) return undefined;
-  if (
-    config.responseType !== memo.responseType ||
-    config.responseEncoding !== memo.responseEncoding ||
-    config.decompress !== memo.decompress ||
-    config.maxRedirects !== memo.maxRedirects ||
-    config.socketPath !== memo.socketPath ||
-    fetchRedirect(config) !== memo.fetchRedirect
-  ) {
-    return undefined;
-  }
-  return sameHeaders(config.headers, memo.headers) ? memo.parts : undefined;
-}
+/** One cache's memo (each cache has its own, in its context: a detached cache's memo goes with it). */
+export class ModelMemo {
+  #last: Remembered | undefined;
+  /**
+   * The URL parse of the last request whose parts were worked out: a request is remembered only when its URL parse is
+   * that one again (its URL repeats), so that a run of misses, each of a new URL, remembers nothing.
+   */
+  #lastParsed: ParsedUrl | undefined;
 
-/** Remembers the parts just worked out for this request, when a later request may be given them (see {@link recall}) and its URL repeats. */
-export function remember(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions, parts: ModelParts): void {
-  const parsed = ctx.urls.lastParse();
-  if (parsed === undefined || parsed !== lastParsed) {
-    lastParsed = parsed;
-    return;
+  /** The parts remembered for a request like this one; undefined when there are none. */
+  recall(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): ModelParts | undefined {
+    const memo = this.#last;
+    if (memo === undefined || request === false || !plain(ctx, config, request) || config.method !== memo.method) return undefined;
+    // The URL next (after the method, which the model reads first): another URL (a miss, mostly) is parsed here, as its
+    // model needs anyway (the parser gives the parse back to the model built next), and is compared no further.
+    if ((config.params !== undefined && config.params !== null) || typeof config.url !== 'string' || ctx.urls.parse(config) !== memo.parsed) return undefined;
+    if (
+      config.responseType !== memo.responseType ||
+      config.responseEncoding !== memo.responseEncoding ||
+      config.decompress !== memo.decompress ||
+      config.maxRedirects !== memo.maxRedirects ||
+      config.socketPath !== memo.socketPath ||
+      fetchRedirect(config) !== memo.fetchRedirect
+    ) {
+      return undefined;
+    }
+    return sameHeaders(config.headers, memo.headers) ? memo.parts : undefined;
   }
-  const headers = plain(ctx, config, request) ? headerPairs(config.headers) : undefined;
-  if (headers === undefined) return;
-  last = {
-    options: ctx.options,
-    parsed,
-    method: config.method,
-    headers,
-    responseType: config.responseType,
-    responseEncoding: config.responseEncoding,
-    decompress: config.decompress,
-    maxRedirects: config.maxRedirects,
-    fetchRedirect: fetchRedirect(config),
-    socketPath: config.socketPath,
-    parts,
-  };
+
+  /** Remembers the parts just worked out for this request, when a later request may be given them (see {@link recall}) and its URL repeats. */
+  remember(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions, parts: ModelParts): void {
+    const parsed = ctx.urls.lastParse();
+    if (parsed === undefined || parsed !== this.#lastParsed) {
+      this.#lastParsed = parsed;
+      return;
+    }
+    const headers = plain(ctx, config, request) ? headerPairs(config.headers) : undefined;
+    if (headers === undefined) return;
+    this.#last = {
+      parsed,
+      method: config.method,
+      headers,
+      responseType: config.responseType,
+      responseEncoding: config.responseEncoding,
+      decompress: config.decompress,
+      maxRedirects: config.maxRedirects,
+      fetchRedirect: fetchRedirect(config),
+      socketPath: config.socketPath,
+      parts,
+    };
+  }
 }

@@ -10,7 +10,6 @@ import type { CacheContext } from './context.js';
 import { KeyOptionError, UNKEYABLE, partitionOf, partitionSuffix, requestKey } from './key.js';
 import type { RequestCacheOptions, TtlOption } from './options.js';
 import type { ResolvedOptions } from './resolve-options.js';
-import { recall, remember } from './model-memo.js';
 import { isStreamRequest } from './stream-body.js';
 import { wireRequest } from './wire-request.js';
 import type { WireRequest } from './wire-request.js';
@@ -88,7 +87,7 @@ function requestFacts(wire: WireRequest): RequestFacts {
 export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false, inner: AxiosAdapter, retried: boolean): Exchange | NotCached;
 export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false): RequestModel | NotCached;
 export function modelRequest(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions | false, inner?: AxiosAdapter, retried = false): RequestModel | NotCached {
-  const parts = recall(ctx, config, request) ?? workOut(ctx, config, request);
+  const parts = ctx.models.recall(ctx, config, request) ?? workOut(ctx, config, request);
   if (!('key' in parts)) return parts;
   // `request` is not false here: that request is passed by.
   const options = request === false ? {} : request;
@@ -142,7 +141,7 @@ function workOut(ctx: CacheContext, config: InternalAxiosRequestConfig, request:
     ttl,
     policy: policyFor(ctx.options, request, typeof ttl === 'number' ? ttl : undefined),
   };
-  remember(ctx, config, request, parts);
+  ctx.models.remember(ctx, config, request, parts);
   return parts;
 }
 

@@ -11,6 +11,7 @@ import { MemoryStore } from '../../lib/index.js';
 import type { CacheOptions } from '../../lib/index.js';
 import type { CacheContext } from '../../lib/axios/context.js';
 import type { RequestCacheOptions } from '../../lib/axios/options.js';
+import { ModelMemo } from '../../lib/axios/model-memo.js';
 import { isModel, modelRequest } from '../../lib/axios/request-model.js';
 import type { NotCached, RequestModel } from '../../lib/axios/request-model.js';
 import { resolveOptions } from '../../lib/axios/resolve-options.js';
@@ -19,7 +20,7 @@ import { UrlParser } from '../../lib/axios/wire-request.js';
 /** What modelRequest reads of a cache: its options (with one secret, so that keyed hashes compare) and its URL parser. */
 function contextOf(options: CacheOptions): CacheContext {
   const resolved = resolveOptions({ ...options, secret: 'one secret for every cache' }, (now) => new MemoryStore({ now }));
-  return { options: resolved, urls: new UrlParser(resolved.ignoredParams) } as unknown as CacheContext;
+  return { options: resolved, urls: new UrlParser(resolved.ignoredParams), models: new ModelMemo() } as unknown as CacheContext;
 }
 
 /** A model as plain data, to compare models built by two caches. */
