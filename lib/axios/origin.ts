@@ -199,7 +199,7 @@ interface OriginCall {
   readonly config: InternalAxiosRequestConfig;
   readonly conditional: boolean;
   /** The caller's own headers and validateStatus, to put back once the adapter has answered; none for a copy. */
-  readonly lent: { readonly headers: InternalAxiosRequestConfig['headers']; readonly validateStatus: InternalAxiosRequestConfig['validateStatus'] } | undefined;
+  readonly lent: { readonly headers: InternalAxiosRequestConfig['headers']; readonly validateStatus: InternalAxiosRequestConfig['validateStatus']; readonly own: boolean } | undefined;
 }
 
 /**
@@ -225,7 +225,7 @@ function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: Ab
     delete config.cancelToken;
   } else {
     config = caller;
-    lent = { headers: caller.headers, validateStatus: caller.validateStatus };
+    lent = { headers: caller.headers, validateStatus: caller.validateStatus, own: Object.prototype.hasOwnProperty.call(caller, 'validateStatus') };
   }
   // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
   // retry of the caller's config must not arrive carrying them.
@@ -247,8 +247,9 @@ function giveBack(call: OriginCall): void {
   if (call.lent === undefined) return;
   call.config.headers = call.lent.headers;
   const { validateStatus } = call.lent;
-  if (validateStatus === undefined) delete call.config.validateStatus;
-  else call.config.validateStatus = validateStatus;
+  if (!call.lent.own) delete call.config.validateStatus;
+  // An own `validateStatus: undefined` (every status resolves) is put back as it was, outside axios' declared types.
+  else (call.config as { validateStatus?: unknown }).validateStatus = validateStatus;
 }
 
 async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
