@@ -3,7 +3,7 @@
  * revalidate, the 304 applied to the stored response, the answer stored when RFC 9111 and the options allow, and
  * each caller answered with its own copy.
  */
-import { AxiosError, AxiosHeaders, CanceledError, isCancel } from 'axios';
+import { AxiosError, AxiosHeaders, CanceledError, isAxiosError, isCancel } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
@@ -354,7 +354,7 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' }, 'miss: the origin call failed');
       // The caller's error names the caller's own config, never the origin call's (whose validateStatus is null): a retry
       // plugin sends `error.config` again, and must send what the caller asked for.
-      const failure = shared || (result.error instanceof AxiosError && result.error.config !== config) ? ownError(result.error, config) : result.error;
+      const failure = shared || (isAxiosError(result.error) && result.error.config !== config) ? ownError(result.error, config) : result.error;
       throw markError(failure, info(ctx, plan.key, 'miss', undefined));
     }
     case 'response': {
