@@ -2,7 +2,7 @@
  * Builds the answer a caller gets: a stored record served as a response, an origin response or error marked with how
  * the cache answered, each settled with the caller's own `validateStatus`, in objects of the caller's own.
  */
-import { AxiosError, AxiosHeaders, CanceledError } from 'axios';
+import { AxiosError, AxiosHeaders, isAxiosError, isCancel } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { ageHeaderValue, currentAgeMs } from '../semantics/index.js';
@@ -188,7 +188,7 @@ export function ownResponse(response: AxiosResponse, config: InternalAxiosReques
 
 /** The same failure, addressed to one caller: axios transforms `error.response` in place per caller. */
 export function ownError(error: unknown, config: InternalAxiosRequestConfig): unknown {
-  if (!(error instanceof AxiosError) || error instanceof CanceledError) return error;
+  if (!isAxiosError(error) || isCancel(error)) return error;
   const response = error.response ? ownResponse(error.response, config) : undefined;
   const copy = new AxiosError(error.message, error.code, config, error.request, response);
   copy.cause = error.cause ?? error;

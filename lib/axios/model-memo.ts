@@ -32,8 +32,8 @@ interface Remembered {
 /** Whether the parts of this request depend only on what a memo compares (see the module comment). */
 function plain(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions): boolean {
   if ((globalThis as { document?: unknown }).document !== undefined || ctx.options.key || ctx.options.partition) return false;
-  // No option of its own, nor one a read would find on another prototype.
-  if (Object.getPrototypeOf(request) !== Object.prototype || Object.keys(request).length !== 0) return false;
+  // No option of its own (enumerable or not: the model reads a non-enumerable one too), nor one a read would find on another prototype.
+  if (Object.getPrototypeOf(request) !== Object.prototype || Reflect.ownKeys(request).length !== 0) return false;
   return (config.data === undefined || config.data === null) && !config.auth;
 }
 

@@ -3,7 +3,7 @@
  * revalidate, the 304 applied to the stored response, the answer stored when RFC 9111 and the options allow, and
  * each caller answered with its own copy.
  */
-import { AxiosError, AxiosHeaders, CanceledError, isCancel } from 'axios';
+import { AxiosError, AxiosHeaders, CanceledError, isAxiosError, isCancel } from 'axios';
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
@@ -199,7 +199,7 @@ interface OriginCall {
   readonly config: InternalAxiosRequestConfig;
   readonly conditional: boolean;
   /** The caller's own headers and validateStatus, to put back once the adapter has answered; none for a copy. */
-  readonly lent: { readonly headers: InternalAxiosRequestConfig['headers']; readonly validateStatus: InternalAxiosRequestConfig['validateStatus'] } | undefined;
+  readonly lent: { readonly headers: InternalAxiosRequestConfig['headers']; readonly validateStatus: InternalAxiosRequestConfig['validateStatus']; readonly own: boolean } | undefined;
 }
 
 /**
@@ -225,7 +225,7 @@ function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: Ab
     delete config.cancelToken;
   } else {
     config = caller;
-    lent = { headers: caller.headers, validateStatus: caller.validateStatus };
+    lent = { headers: caller.headers, validateStatus: caller.validateStatus, own: Object.prototype.hasOwnProperty.call(caller, 'validateStatus') };
   }
   // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
   // retry of the caller's config must not arrive carrying them.
@@ -247,8 +247,9 @@ function giveBack(call: OriginCall): void {
   if (call.lent === undefined) return;
   call.config.headers = call.lent.headers;
   const { validateStatus } = call.lent;
-  if (validateStatus === undefined) delete call.config.validateStatus;
-  else call.config.validateStatus = validateStatus;
+  if (!call.lent.own) delete call.config.validateStatus;
+  // An own `validateStatus: undefined` (every status resolves) is put back as it was, outside axios' declared types.
+  else (call.config as { validateStatus?: unknown }).validateStatus = validateStatus;
 }
 
 async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
@@ -353,7 +354,7 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' }, 'miss: the origin call failed');
       // The caller's error names the caller's own config, never the origin call's (whose validateStatus is null): a retry
       // plugin sends `error.config` again, and must send what the caller asked for.
-      const failure = shared || (result.error instanceof AxiosError && result.error.config !== config) ? ownError(result.error, config) : result.error;
+      const failure = shared || (isAxiosError(result.error) && result.error.config !== config) ? ownError(result.error, config) : result.error;
       throw markError(failure, info(ctx, plan.key, 'miss', undefined));
     }
     case 'response': {

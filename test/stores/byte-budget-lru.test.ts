@@ -18,8 +18,10 @@ type Operation =
   | { readonly kind: 'clear' };
 
 const keys = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
+// Costs from 1: every value RedisStore keeps costs bytes, and a value that costs nothing would outlast the filler that
+// checks the order at the end (it counts nothing against the budget), failing that check for no fault of the map.
 const operation: fc.Arbitrary<Operation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), key: keys, cost: fc.integer({ min: 0, max: 100 }) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), key: keys, cost: fc.integer({ min: 1, max: 100 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('use' as const), key: keys }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keys }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
