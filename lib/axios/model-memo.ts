@@ -14,6 +14,7 @@ import type { CacheContext } from './context.js';
 import type { RequestCacheOptions } from './options.js';
 import type { ModelParts } from './request-model.js';
 import type { ParsedUrl } from './wire-request.js';
+import { NO_REQUEST_OPTIONS } from './resolve-options.js';
 
 interface Remembered {
   readonly parsed: ParsedUrl;
@@ -32,8 +33,9 @@ interface Remembered {
 /** Whether the parts of this request depend only on what a memo compares (see the module comment). */
 function plain(ctx: CacheContext, config: InternalAxiosRequestConfig, request: RequestCacheOptions): boolean {
   if ((globalThis as { document?: unknown }).document !== undefined || ctx.options.key || ctx.options.partition) return false;
-  // No option of its own (enumerable or not: the model reads a non-enumerable one too), nor one a read would find on another prototype.
-  if (Object.getPrototypeOf(request) !== Object.prototype || Reflect.ownKeys(request).length !== 0) return false;
+  // A request that gave no options (see NO_REQUEST_OPTIONS): an object of the caller's, even an empty one, could be
+  // anything (a Proxy, non-enumerable fields) that the model reads but no check here would see.
+  if (request !== NO_REQUEST_OPTIONS) return false;
   return (config.data === undefined || config.data === null) && !config.auth;
 }
 

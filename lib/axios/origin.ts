@@ -215,6 +215,15 @@ interface OriginCall {
  */
 function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): OriginCall {
   const caller = plan.config;
+  // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
+  // retry of the caller's config must not arrive carrying them. Made whole before the caller's config is touched.
+  const headers = ownHeaders(caller.headers);
+  const conditional = stale ? conditionalHeaders(stale) : {};
+  const names = Object.keys(conditional);
+  for (const name of names) headers.set(name, conditional[name]);
+  // Node's fetch adds `Cache-Control: no-cache` to a conditional request without one, and origins such as Express
+  // answer no-cache with a full 200. A revalidation says what it is, as browsers do: max-age=0.
+  if (names.length !== 0 && !headers.has('cache-control')) headers.set('cache-control', 'max-age=0');
   let config: InternalAxiosRequestConfig;
   let lent: OriginCall['lent'];
   if (signal) {
@@ -227,19 +236,9 @@ function originConfig(plan: Exchange, stale: CacheRecord | undefined, signal: Ab
     config = caller;
     lent = { headers: caller.headers, validateStatus: caller.validateStatus, own: Object.prototype.hasOwnProperty.call(caller, 'validateStatus') };
   }
-  // Own headers: axios' http adapter adds Accept-Encoding and User-Agent to the headers object it is given, and a
-  // retry of the caller's config must not arrive carrying them.
-  const headers = ownHeaders(caller.headers);
   config.headers = headers;
   config.validateStatus = null;
-  const conditional = stale ? conditionalHeaders(stale) : {};
-  const names = Object.keys(conditional);
-  if (names.length === 0) return { config, conditional: false, lent };
-  for (const name of names) headers.set(name, conditional[name]);
-  // Node's fetch adds `Cache-Control: no-cache` to a conditional request without one, and origins such as Express
-  // answer no-cache with a full 200. A revalidation says what it is, as browsers do: max-age=0.
-  if (!headers.has('cache-control')) headers.set('cache-control', 'max-age=0');
-  return { config, conditional: true, lent };
+  return { config, conditional: names.length !== 0, lent };
 }
 
 /** Puts back what an origin call borrowed of the caller's config. */
@@ -253,8 +252,9 @@ function giveBack(call: OriginCall): void {
 }
 
 async function tripOnce(ctx: CacheContext, plan: Exchange, stale: CacheRecord | undefined, signal: AbortSignal | undefined): Promise<OriginResult> {
-  const call = originConfig(plan, stale, signal);
+  // The clock first: nothing between borrowing the caller's config and the adapter call may throw.
   const requestTime = ctx.options.now();
+  const call = originConfig(plan, stale, signal);
   let response: AxiosResponse;
   try {
     response = await plan.inner(call.config);

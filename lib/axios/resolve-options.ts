@@ -237,11 +237,18 @@ export function resolveOptions(input: CacheOptions | undefined, makeDefaultStore
 }
 
 /**
+ * The options of a request that gives none (no `cache` field): one frozen object for all of them, so that "no options
+ * of its own" is a matter of identity (the model memo answers only such requests), whatever a user's own options
+ * object is made of (a Proxy, non-enumerable fields, another prototype).
+ */
+export const NO_REQUEST_OPTIONS: RequestCacheOptions = Object.freeze({});
+
+/**
  * Validates a request's `config.cache`. Returns false for `cache: false`, an options object otherwise.
  * A bad per-request value throws a TypeError, which axios hands to the caller as a rejected request.
  */
 export function resolveRequestOptions(value: unknown): RequestCacheOptions | false {
-  if (value === undefined || value === null) return {};
+  if (value === undefined || value === null) return NO_REQUEST_OPTIONS;
   if (value === false) return false;
   if (value === true) {
     throw new TypeError('axios-http-cache: request option "cache" is true, which it does not take: requests of a cached instance are cached already; leave it out, or pass false (skip the cache) or an options object such as { ttl: 60_000 }');

@@ -14,7 +14,7 @@ import type { RequestCacheOptions } from '../../lib/axios/options.js';
 import { ModelMemo } from '../../lib/axios/model-memo.js';
 import { isModel, modelRequest } from '../../lib/axios/request-model.js';
 import type { NotCached, RequestModel } from '../../lib/axios/request-model.js';
-import { resolveOptions } from '../../lib/axios/resolve-options.js';
+import { resolveOptions, resolveRequestOptions } from '../../lib/axios/resolve-options.js';
 import { UrlParser } from '../../lib/axios/wire-request.js';
 
 /** What modelRequest reads of a cache: its options (with one secret, so that keyed hashes compare) and its URL parser. */
@@ -81,7 +81,8 @@ function configOf(f: Fields): { config: InternalAxiosRequestConfig; request: Req
   for (const name of Object.keys(rest) as Array<keyof typeof rest>) if (rest[name] === undefined) delete rest[name];
   for (const [name, value] of headers ?? []) raw[name] = value;
   const config = Object.assign(Object.create(null) as object, rest, { headers: plainHeaders ? raw : new AxiosHeaders(raw as Record<string, string>) });
-  return { config: config as InternalAxiosRequestConfig, request: { ...(cache ?? {}) } };
+  // As the adapter gets them: resolveRequestOptions gives a request without options the one frozen NO_REQUEST_OPTIONS.
+  return { config: config as InternalAxiosRequestConfig, request: resolveRequestOptions(cache) as RequestCacheOptions };
 }
 
 /** A step: send one of the configs again, with one field of another config when `tweak` names one. */

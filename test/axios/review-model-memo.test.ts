@@ -74,4 +74,22 @@ describe('review: the model memo and per-request options it cannot see', () => {
     expect(b.data).to.deep.equal({ tenant: 'b' });
     expect(b.fromCache).to.equal(false);
   });
+
+  it("never answers tenant b (a Proxy's cache.partition, set by an interceptor) with tenant a's entry", async () => {
+    const { api } = cachedInstance();
+    let tenant = 'tenant-a';
+    // Options that list no key at all, enumerable or not, yet answer a read of `partition`.
+    api.interceptors.request.use((config) => {
+      config.cache = new Proxy({}, { get: (_target, name) => (name === 'partition' ? tenant : undefined) });
+      return config;
+    });
+    nock(ORIGIN).get('/profile').reply(200, { tenant: 'a' }, { 'cache-control': 'max-age=600' });
+    nock(ORIGIN).get('/profile').reply(200, { tenant: 'b' }, { 'cache-control': 'max-age=600' });
+    expect((await api.get('/profile')).data).to.deep.equal({ tenant: 'a' });
+    expect((await api.get('/profile')).data).to.deep.equal({ tenant: 'a' });
+    tenant = 'tenant-b';
+    const b = await api.get('/profile');
+    expect(b.data).to.deep.equal({ tenant: 'b' });
+    expect(b.fromCache).to.equal(false);
+  });
 });
