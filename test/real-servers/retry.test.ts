@@ -1,5 +1,6 @@
 // axios-retry on a cached instance, against a real Express origin that fails once with a cacheable 503.
 import axios, { AxiosError } from 'axios';
+import type { AxiosRequestConfig } from 'axios';
 import axiosRetry from 'axios-retry';
 import { expect } from 'chai';
 import { attachCache } from '../../lib/index.js';
@@ -98,6 +99,20 @@ describe('axios-retry on a cached instance after a network error, real Express o
         expect(origin.log.count('/reset-then-500')).to.equal(2);
       });
     }
+
+    it(`${adapter} adapter: a caller's own validateStatus: undefined (every status resolves) survives the retry, so its 500 resolves as it would without the cache`, async function () {
+      const api = axios.create({ adapter, baseURL: origin.url });
+      attachCache(api);
+      axiosRetry(api, { retries: 1, retryDelay: () => 0, retryCondition: (error) => error.response === undefined });
+      // As a JavaScript caller writes it (axios' types leave it out).
+      const acceptAll = { validateStatus: undefined } as unknown as AxiosRequestConfig;
+      const outcome = await api.get('/reset-then-500', acceptAll).then(
+        (response) => `resolved with ${response.status}`,
+        (error: unknown) => (error instanceof AxiosError ? `rejected with ${String(error.response?.status)}` : 'rejected'),
+      );
+      expect(outcome).to.equal('resolved with 500');
+      expect(origin.log.count('/reset-then-500')).to.equal(2);
+    });
 
     it(`${adapter} adapter: a network error carries the caller's own config, with its validateStatus and without the headers the adapter adds`, async function () {
       const api = axios.create({ adapter, baseURL: origin.url });
