@@ -8,6 +8,7 @@ import type { CacheRecord } from '../record.js';
 import { ageHeaderValue, currentAgeMs } from '../semantics/index.js';
 import { cachedBodyLength, copyRawBody, fromCachedBody } from './body.js';
 import { cachedRequest } from './cache-info.js';
+import { samePairs } from './field-pairs.js';
 import type { CacheInfo, CacheStatus } from './cache-info.js';
 import type { CacheContext } from './context.js';
 import { frozenData, NOT_MADE } from './frozen.js';
@@ -113,7 +114,7 @@ function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
   const known = headerPairs.get(record);
   if (known !== undefined || headerPairs.has(record)) return known;
   const recent = recentPairs.get(record.key);
-  if (recent !== undefined && sameHeaders(record.headers, recent)) return recent;
+  if (recent !== undefined && samePairs(record.headers, recent)) return recent;
   let pairs: string[] | undefined = [];
   const stored = record.headers;
   for (const name of Object.keys(stored)) {
@@ -130,17 +131,6 @@ function plainHeaderPairs(record: CacheRecord): readonly string[] | undefined {
     recentPairs.set(record.key, pairs);
   }
   return pairs;
-}
-
-/** True when `stored` holds exactly these pairs, in this order. */
-function sameHeaders(stored: CacheRecord['headers'], pairs: readonly string[]): boolean {
-  const names = Object.keys(stored);
-  if (names.length * 2 !== pairs.length) return false;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
-    if (name !== pairs[2 * i] || stored[name] !== pairs[2 * i + 1]) return false;
-  }
-  return true;
 }
 
 /** A 504 for `only-if-cached` requests the cache cannot answer (RFC 9111 §5.2.1.7). */

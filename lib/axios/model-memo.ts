@@ -15,6 +15,7 @@ import type { RequestCacheOptions } from './options.js';
 import type { ModelParts } from './request-model.js';
 import type { ParsedUrl } from './wire-request.js';
 import { NO_REQUEST_OPTIONS } from './resolve-options.js';
+import { samePairs } from './field-pairs.js';
 
 interface Remembered {
   readonly parsed: ParsedUrl;
@@ -56,19 +57,6 @@ function headerPairs(headers: unknown): unknown[] | undefined {
   return pairs;
 }
 
-/** True when `headers` holds exactly these pairs, in this order. */
-function sameHeaders(headers: unknown, pairs: readonly unknown[]): boolean {
-  if (headers === null || typeof headers !== 'object') return false;
-  const source = headers as Record<string, unknown>;
-  const names = Object.keys(source);
-  if (names.length * 2 !== pairs.length) return false;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
-    if (name !== pairs[2 * i] || source[name] !== pairs[2 * i + 1]) return false;
-  }
-  return true;
-}
-
 /** One cache's memo (each cache has its own, in its context: a detached cache's memo goes with it). */
 export class ModelMemo {
   #last: Remembered | undefined;
@@ -95,7 +83,8 @@ export class ModelMemo {
     ) {
       return undefined;
     }
-    return sameHeaders(config.headers, memo.headers) ? memo.parts : undefined;
+    const headers: unknown = config.headers;
+    return typeof headers === 'object' && headers !== null && samePairs(headers as Record<string, unknown>, memo.headers) ? memo.parts : undefined;
   }
 
   /** Remembers the parts just worked out for this request, when a later request may be given them (see {@link recall}) and its URL repeats. */
