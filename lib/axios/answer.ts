@@ -33,19 +33,12 @@ export function markError(error: unknown, cacheInfo: CacheInfo): unknown {
   return error;
 }
 
-/** Answers from a stored record, without the network: a fresh copy of the body, headers with a current Age. */
-export function serveRecord(ctx: Pick<CacheContext, 'options' | 'access'>, plan: RequestModel, record: CacheRecord, status: CacheStatus, revalidated = false): Promise<AxiosResponse> {
-  // A throw inside the executor rejects with what was thrown, as a throw inside an async function does.
-  return new Promise((resolve) => {
-    resolve(recordAnswer(ctx, plan, record, status, revalidated));
-  });
-}
-
 /**
- * {@link serveRecord}'s answer at once: the response, or a throw of the error it rejects with. For the hit path of a
- * store read with a promise, whose callback then answers with the response itself instead of with a promise of it
- * (a promise answered with a promise costs two more ticks). `now` is the clock reading the caller decided with, when
- * it has one.
+ * Answers from a stored record, without the network: a fresh copy of the body, headers with a current Age. The
+ * response itself, or a throw of the error a caller's `validateStatus` or `maxContentLength` makes of it: the hit path
+ * of a store read with a promise answers in its callback, and an async caller returns it, with the response itself
+ * instead of a promise of it (a promise answered with a promise costs two more ticks). `now` is the clock reading the
+ * caller decided with, when it has one.
  */
 export function recordAnswer(ctx: Pick<CacheContext, 'options' | 'access'>, plan: RequestModel, record: CacheRecord, status: CacheStatus, revalidated = false, now = ctx.options.now()): AxiosResponse {
   const limit = plan.config.maxContentLength;
@@ -159,7 +152,7 @@ export function settle(response: AxiosResponse, config: InternalAxiosRequestConf
 }
 
 /** The AxiosError of a status the request's `validateStatus` refuses; undefined when it accepts it. */
-function refusal(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosError | undefined {
+export function refusal(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosError | undefined {
   const validate = config.validateStatus;
   if (!response.status || !validate || validate(response.status)) return undefined;
   return new AxiosError(

@@ -7,7 +7,7 @@ import { AxiosError, AxiosHeaders, CanceledError, isAxiosError, isCancel } from 
 import type { AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import type { CacheRecord } from '../record.js';
 import { canServeStaleOnError, conditionalHeaders, isUnsafeMethod, mergeNotModified, notModifiedApplies, parseCacheControl, storability, storeExpiryAt } from '../semantics/index.js';
-import { info, mark, markError, ownError, ownResponse, serveRecord, settle } from './answer.js';
+import { info, mark, markError, ownError, ownResponse, recordAnswer, refusal } from './answer.js';
 import type { CacheContext } from './context.js';
 import { invalidateAfter } from './invalidate.js';
 import { wantsBytes } from './key.js';
@@ -343,13 +343,13 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
 
   switch (result.kind) {
     case 'revalidated':
-      return serveRecord(ctx, plan, result.record, 'revalidated', true);
+      return recordAnswer(ctx, plan, result.record, 'revalidated', true);
     case 'shared':
       recordOutcome(ctx, 'hit', { key: plan.key, url: plan.url, method: plan.method }, 'hit: stored by another process while this one waited for it');
-      return serveRecord(ctx, plan, result.record, 'hit');
+      return recordAnswer(ctx, plan, result.record, 'hit');
     case 'stale':
       recordOutcome(ctx, 'stale', { key: plan.key, url: plan.url, method: plan.method, reason: result.reason }, `served stale: ${result.reason}`);
-      return serveRecord(ctx, plan, result.record, 'stale');
+      return recordAnswer(ctx, plan, result.record, 'stale');
     case 'error': {
       recordOutcome(ctx, 'miss', { key: plan.key, url: plan.url, method: plan.method, reason: 'origin error' }, 'miss: the origin call failed');
       // The caller's error names the caller's own config, never the origin call's (whose validateStatus is null): a retry
@@ -370,8 +370,11 @@ export async function fetchFromOrigin(ctx: CacheContext, plan: Exchange, stale: 
       const own = shared ? ownResponse(result.response, config) : result.response;
       own.config = config;
       const response = mark(own, info(ctx, plan.key, 'miss', result.record));
-      // Each caller's own validateStatus decides, as axios' settle would have.
-      return settle(response, config);
+      // Each caller's own validateStatus decides, as axios' settle would have: the response itself, or a throw (a promise
+      // returned from this async function would cost the caller two more ticks).
+      const refused = refusal(response, config);
+      if (refused !== undefined) throw refused;
+      return response;
     }
   }
 }
