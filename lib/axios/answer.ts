@@ -146,7 +146,7 @@ export function gatewayTimeout(ctx: Pick<CacheContext, 'options'>, plan: Pick<Re
  * Resolves or rejects like axios' own `settle`: a status the request's `validateStatus` refuses becomes an
  * AxiosError carrying the response, exactly as if the network had answered it.
  */
-export function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
   const refused = refusal(response, config);
   return refused === undefined ? Promise.resolve(response) : Promise.reject(refused);
 }
