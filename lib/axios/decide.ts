@@ -72,7 +72,10 @@ async function bypass(ctx: CacheContext, config: InternalAxiosRequestConfig, inn
   return mark(response, cacheInfo);
 }
 
-/** What answers a request: the response at once (a hit), or a promise of it (the origin, a 504, a refused status). */
+/**
+ * What answers a request: the response at once (a hit), or a promise of it (the origin, a 504). A stored answer the
+ * caller refuses (`validateStatus`, `maxContentLength`) is thrown by `recordAnswer`, and rejects the request.
+ */
 type Answer = AxiosResponse | Promise<AxiosResponse>;
 
 function promised(answer: Answer): Promise<AxiosResponse> {
