@@ -6,18 +6,33 @@ import { expect } from 'chai';
 import { attachCache } from '../../lib/index.js';
 import { ADAPTERS, startExpress, withoutNock, type RunningExpress } from '../support/real-http.js';
 
+/** How a request ended, as a sentence: its status either way. */
+function outcomeOf(request: Promise<{ readonly status: number }>): Promise<string> {
+  return request.then(
+    (response) => `resolved with ${response.status}`,
+    (error: unknown) => (error instanceof AxiosError ? `rejected with ${String(error.response?.status)}` : 'rejected'),
+  );
+}
+
 describe('axios-retry on a cached instance, real Express origin', function () {
   withoutNock();
   let origin: RunningExpress;
 
   beforeEach(async function () {
     origin = await startExpress();
-    let calls = 0;
+    let flakyCalls = 0;
     origin.app.get('/flaky', (_req, res) => {
-      calls += 1;
+      flakyCalls += 1;
       res.set('Cache-Control', 'max-age=60');
-      if (calls === 1) res.status(503).json({ error: 'try again' });
-      else res.status(200).json({ ok: true, call: calls });
+      if (flakyCalls === 1) res.status(503).json({ error: 'try again' });
+      else res.status(200).json({ ok: true, call: flakyCalls });
+    });
+    let resetCalls = 0;
+    origin.app.get('/reset-then-500', (req, res) => {
+      resetCalls += 1;
+      // First a connection cut before any answer, then a server error.
+      if (resetCalls === 1) req.socket.destroy();
+      else res.status(500).json({ error: 'broken' });
     });
   });
 
@@ -64,64 +79,40 @@ describe('axios-retry on a cached instance, real Express origin', function () {
       });
     });
   }
-});
 
-describe('axios-retry on a cached instance after a network error, real Express origin', function () {
-  withoutNock();
-  let origin: RunningExpress;
+  describe('after a network error', function () {
+    for (const adapter of ADAPTERS) {
+      for (const timeout of [0, 5000]) {
+        it(`${adapter} adapter, timeout ${timeout}: the retry keeps the caller's validateStatus, so its 500 rejects as it would without the cache`, async function () {
+          const api = axios.create({ adapter, baseURL: origin.url, timeout });
+          attachCache(api);
+          axiosRetry(api, { retries: 1, retryDelay: () => 0, retryCondition: (error) => error.response === undefined });
+          const outcome = await outcomeOf(api.get('/reset-then-500'));
+          expect(outcome).to.equal('rejected with 500');
+          expect(origin.log.count('/reset-then-500')).to.equal(2);
+        });
+      }
 
-  beforeEach(async function () {
-    origin = await startExpress();
-    let calls = 0;
-    origin.app.get('/reset-then-500', (req, res) => {
-      calls += 1;
-      // First a connection cut before any answer, then a server error.
-      if (calls === 1) req.socket.destroy();
-      else res.status(500).json({ error: 'broken' });
-    });
-  });
-
-  afterEach(async function () {
-    await origin.close();
-  });
-
-  for (const adapter of ADAPTERS) {
-    for (const timeout of [0, 5000]) {
-      it(`${adapter} adapter, timeout ${timeout}: the retry keeps the caller's validateStatus, so its 500 rejects as it would without the cache`, async function () {
-        const api = axios.create({ adapter, baseURL: origin.url, timeout });
+      it(`${adapter} adapter: a caller's own validateStatus: undefined (every status resolves) survives the retry, so its 500 resolves as it would without the cache`, async function () {
+        const api = axios.create({ adapter, baseURL: origin.url });
         attachCache(api);
         axiosRetry(api, { retries: 1, retryDelay: () => 0, retryCondition: (error) => error.response === undefined });
-        const outcome = await api.get('/reset-then-500').then(
-          (response) => `resolved with ${response.status}`,
-          (error: unknown) => (error instanceof AxiosError ? `rejected with ${String(error.response?.status)}` : 'rejected'),
-        );
-        expect(outcome).to.equal('rejected with 500');
+        // As a JavaScript caller writes it (axios' types leave it out).
+        const acceptAll = { validateStatus: undefined } as unknown as AxiosRequestConfig;
+        const outcome = await outcomeOf(api.get('/reset-then-500', acceptAll));
+        expect(outcome).to.equal('resolved with 500');
         expect(origin.log.count('/reset-then-500')).to.equal(2);
       });
+
+      it(`${adapter} adapter: a network error carries the caller's own config, with its validateStatus and without the headers the adapter adds`, async function () {
+        const api = axios.create({ adapter, baseURL: origin.url });
+        attachCache(api);
+        const error: unknown = await api.get('/reset-then-500').then(() => undefined, (failure: unknown) => failure);
+        expect(error).to.be.instanceOf(AxiosError);
+        const config = (error as AxiosError).config;
+        expect(config?.validateStatus).to.be.a('function');
+        expect(config?.headers.has('accept-encoding')).to.equal(false);
+      });
     }
-
-    it(`${adapter} adapter: a caller's own validateStatus: undefined (every status resolves) survives the retry, so its 500 resolves as it would without the cache`, async function () {
-      const api = axios.create({ adapter, baseURL: origin.url });
-      attachCache(api);
-      axiosRetry(api, { retries: 1, retryDelay: () => 0, retryCondition: (error) => error.response === undefined });
-      // As a JavaScript caller writes it (axios' types leave it out).
-      const acceptAll = { validateStatus: undefined } as unknown as AxiosRequestConfig;
-      const outcome = await api.get('/reset-then-500', acceptAll).then(
-        (response) => `resolved with ${response.status}`,
-        (error: unknown) => (error instanceof AxiosError ? `rejected with ${String(error.response?.status)}` : 'rejected'),
-      );
-      expect(outcome).to.equal('resolved with 500');
-      expect(origin.log.count('/reset-then-500')).to.equal(2);
-    });
-
-    it(`${adapter} adapter: a network error carries the caller's own config, with its validateStatus and without the headers the adapter adds`, async function () {
-      const api = axios.create({ adapter, baseURL: origin.url });
-      attachCache(api);
-      const error: unknown = await api.get('/reset-then-500').then(() => undefined, (failure: unknown) => failure);
-      expect(error).to.be.instanceOf(AxiosError);
-      const config = (error as AxiosError).config;
-      expect(config?.validateStatus).to.be.a('function');
-      expect(config?.headers.has('accept-encoding')).to.equal(false);
-    });
-  }
+  });
 });
